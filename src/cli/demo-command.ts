@@ -1,0 +1,64 @@
+// `culprit demo`: builds a demo repository with a planted hang in a temp dir and hunts it end to end,
+// then says where the repository is so the user can rerun `culprit run` by hand.
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CulpritError } from '../errors.js';
+import { DEMO_CULPRIT_SUBJECT, DEMO_TEST_COMMAND, demoHistory } from '../demo/demo-repository.js';
+import { importHistory } from '../demo/fast-import.js';
+import { runHunt } from '../hunt/hunt.js';
+import { shellQuote } from '../probe/recipe.js';
+import { catchInterrupts } from './interrupts.js';
+import { progressObserver, renderResult } from './render.js';
+
+const DEMO_TIMEOUT_SECONDS = 2;
+
+export async function demoCommand(options: Record<string, unknown>): Promise<number> {
+  const directory = path.join(mkdtempSync(path.join(os.tmpdir(), 'culprit-demo-')), 'demo-client');
+  const history = demoHistory();
+  const extra: string[] = [];
+  for (const [tag, mark] of history.tags) extra.push(`reset refs/tags/${tag}`, `from :${mark}`, '');
+  mkdirSync(directory, { recursive: true });
+  const marks = await importHistory(directory, history.commits, extra);
+  const culprit = marks.get(history.culprit);
+  process.stderr.write(`culprit demo: created ${directory} (${history.commits.length} commits, with merges)\n`);
+  process.stderr.write(`culprit demo: its test, ${DEMO_TEST_COMMAND}, hangs after one commit of a merge of seven fixes; hunting it with a ${DEMO_TIMEOUT_SECONDS} s timeout\n\n`);
+
+  const interrupts = catchInterrupts();
+  try {
+    const result = await runHunt({
+      repo: directory,
+      goods: ['v1.0'],
+      bad: 'main',
+      recipe: {
+        test: { shell: DEMO_TEST_COMMAND },
+        timeoutSeconds: DEMO_TIMEOUT_SECONDS,
+        buildTimeoutSeconds: 60,
+        graceSeconds: 1,
+        onHang: 'bad',
+        onBuildFailure: 'skip',
+      },
+      ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
+      signal: interrupts.signal,
+      observer: progressObserver((text) => process.stderr.write(text)),
+    });
+    process.stdout.write(`\n${renderResult(result)}`);
+    const rerun = `npx culprit run --repo ${shellQuote(directory)} --good v1.0 --bad main --timeout ${DEMO_TIMEOUT_SECONDS} --test ${shellQuote(DEMO_TEST_COMMAND)}`;
+    const found = result.firstBad?.commit === culprit;
+    process.stdout.write(
+      found
+        ? `\nThe demo found the planted culprit ("${DEMO_CULPRIT_SUBJECT}").\n`
+        : `\nThe demo expected ${culprit} ("${DEMO_CULPRIT_SUBJECT}") but the hunt said otherwise: please report this.\n`,
+    );
+    process.stdout.write(`Demo repository: ${directory}\nRerun it by hand:\n  ${rerun}\n`);
+    return found ? 0 : 1;
+  } catch (error) {
+    if (error instanceof CulpritError) {
+      process.stderr.write(`culprit: ${error.line}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  } finally {
+    interrupts.dispose();
+  }
+}

@@ -1,0 +1,31 @@
+// The one JSON document `--json` prints on stdout, for a result and for an error alike.
+// Its shape is a contract with scripts: status, firstBad, candidates, probes (endpoints included, in order).
+import type { HuntProbe, HuntResult } from '../hunt/hunt-types.js';
+
+export interface JsonProbe {
+  commit: string;
+  verdict: 'good' | 'bad' | 'skip' | 'hang';
+  exitCode: number | null;
+  signal: string | null;
+  seconds: number;
+}
+
+export function jsonProbe(probe: HuntProbe): JsonProbe {
+  return { commit: probe.commit, verdict: probe.verdict, exitCode: probe.exitCode, signal: probe.signal, seconds: Math.round(probe.seconds * 1000) / 1000 };
+}
+
+export function resultDocument(result: HuntResult): string {
+  const bad = result.firstBad;
+  return JSON.stringify({
+    status: result.status,
+    firstBad: bad ? { commit: bad.commit, subject: bad.subject, author: bad.author, date: bad.date } : null,
+    candidates: result.candidates,
+    probes: result.probes.map(jsonProbe),
+    changedFiles: bad ? bad.files : [],
+    reproduce: result.reproduce,
+  });
+}
+
+export function errorDocument(message: string, probes: readonly HuntProbe[]): string {
+  return JSON.stringify({ status: 'error', firstBad: null, candidates: [], probes: probes.map(jsonProbe), error: message });
+}

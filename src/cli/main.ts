@@ -1,0 +1,75 @@
+// The culprit command line: parses arguments with commander and hands them to the hunt, nothing more.
+// Exit codes: 0 found, 1 no single culprit, 2 bad input, 3 aborted by the test, 130 interrupted.
+import { Command, CommanderError } from 'commander';
+import { CulpritError, EXIT } from '../errors.js';
+import { demoCommand } from './demo-command.js';
+import { probeCommand } from './probe-command.js';
+import { runCommandLine } from './run-command.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function program(setExit: (code: number) => void): Command {
+  const root = new Command('culprit')
+    .description('Find the change that broke something: bisects commits unattended, with hangs caught and processes cleaned up.')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `culprit: ${text.slice(7)}` : text) });
+
+  const shared = (command: Command): Command =>
+    command
+      .option('--repo <dir>', 'the repository to search (default: the current directory)', '.')
+      .option('--build <cmd>', 'shell command that builds a candidate (runs in the workspace before the test)')
+      .option('--test <cmd>', 'shell command that tells good (exit 0) from bad (1-127), 125 = skip')
+      .option('--timeout <seconds>', 'a test run longer than this is a hang (default: 10x the good run, at least 30 s)')
+      .option('--build-timeout <seconds>', 'a build longer than this fails', '3600')
+      .option('--grace <seconds>', 'after SIGTERM, wait this long before SIGKILL', '5')
+      .option('--on-hang <meaning>', 'what a hang means: bad, good or skip', 'bad')
+      .option('--on-build-failure <meaning>', 'what a failed build means: skip, bad or abort', 'skip')
+      .option('--workdir <dir>', "culprit's cache directory for workspaces and logs (default: XDG cache dir)")
+      .argument('[command...]', 'the test as an argv, after --, like git bisect run');
+
+  shared(root.command('run'))
+    .description('hunt the first bad commit between good and bad revisions')
+    .option('--good <rev>', 'a revision where the test passes (repeatable)', collect, [])
+    .option('--bad <rev>', 'a revision where the test fails', 'HEAD')
+    .option('--first-parent', 'follow only the first parent of merges')
+    .option('--no-verify', 'do not test the good and bad revisions before bisecting')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await runCommandLine(argv, options)));
+
+  shared(root.command('probe'))
+    .description('run the build and test on one commit, in a private workspace; exits 0 good, 1 bad, 125 skip')
+    .requiredOption('--commit <rev>', 'the commit to probe')
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await probeCommand(argv, options)));
+
+  root
+    .command('demo')
+    .description('build a demo repository with a planted hang and hunt it, end to end')
+    .option('--keep', 'keep the demo repository (default: kept, path printed)', true)
+    .option('--workdir <dir>', "culprit's cache directory")
+    .action(async (options: Record<string, unknown>) => setExit(await demoCommand(options)));
+
+  return root;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  try {
+    await program((code) => (exitCode = code)).parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return EXIT.usage;
+    }
+    if (error instanceof CulpritError) {
+      process.stderr.write(`culprit: ${error.line}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`culprit: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,48 @@
+// Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
+import { UsageError } from '../errors.js';
+import type { CommandSpec } from '../probe/process-runner.js';
+
+export function positiveSeconds(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value.trim().replace(/s$/, ''));
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`${option} must be a positive number of seconds, got '${value}'`, `e.g. ${option} 60`);
+  }
+  return seconds;
+}
+
+export function nonNegativeSeconds(option: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const seconds = Number(value.trim().replace(/s$/, ''));
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`${option} must be a number of seconds (0 or more), got '${value}'`, `e.g. ${option} 5`);
+  }
+  return seconds;
+}
+
+export function choice<T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${option} must be one of ${allowed.join(', ')}, got '${value}'`);
+}
+
+/** The test command: `--test CMD` (a shell line) or the words after `--` (an argv), exactly one of them. */
+export function testCommand(shell: string | undefined, argv: readonly string[]): CommandSpec {
+  if (shell !== undefined && argv.length > 0) {
+    throw new UsageError('both --test and a command after -- were given', 'use one of them');
+  }
+  if (shell !== undefined) {
+    if (shell.trim() === '') throw new UsageError('--test is empty', "give the command that tells good from bad, e.g. --test 'npm test'");
+    return { shell };
+  }
+  if (argv.length === 0) {
+    throw new UsageError('no test command', "give --test 'CMD' or put the command after --, as in: culprit run --good v1 --bad HEAD -- ./test.sh");
+  }
+  return { argv };
+}
+
+export function buildCommand(shell: string | undefined): CommandSpec | undefined {
+  if (shell === undefined) return undefined;
+  if (shell.trim() === '') throw new UsageError('--build is empty', "give the build command, e.g. --build 'make -j2', or leave --build out");
+  return { shell };
+}

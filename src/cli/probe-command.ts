@@ -1,0 +1,54 @@
+// `culprit probe`: one probe of one commit in a private workspace, the command a hunt prints to reproduce.
+// Its exit code follows the test contract (0 good, 1 bad, 125 skip), so it can itself drive `git bisect run`.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { CulpritError } from '../errors.js';
+import { GitHistory } from '../history/git-history.js';
+import { abortIfCrashed } from '../hunt/endpoint-checks.js';
+import { TimeoutPolicy } from '../hunt/timeout-policy.js';
+import { cacheDirectory } from '../probe/cache-directory.js';
+import { GitWorkspace } from '../probe/git-workspace.js';
+import { describeOutcome } from '../probe/outcome.js';
+import { probe } from '../probe/prober.js';
+import { sweepOrphans } from '../probe/process-sweep.js';
+import { catchInterrupts } from './interrupts.js';
+import { recipeFromOptions } from './recipe-options.js';
+
+export async function probeCommand(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
+  const interrupts = catchInterrupts();
+  try {
+    const recipe = recipeFromOptions(argv, options);
+    const history = await GitHistory.open(String(options.repo ?? '.'));
+    const commit = await history.resolve(String(options.commit), '--commit');
+    sweepOrphans();
+    const cacheRoot = cacheDirectory(typeof options.workdir === 'string' ? options.workdir : undefined);
+    const workspace = await GitWorkspace.acquire(cacheRoot, history);
+    try {
+      const logDirectory = path.join(cacheRoot, 'logs', `probe-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+      mkdirSync(logDirectory, { recursive: true });
+      const record = await probe({
+        commit,
+        workspace,
+        recipe,
+        testTimeoutMs: new TimeoutPolicy(recipe.timeoutSeconds).seconds * 1000,
+        logStem: path.join(logDirectory, commit.slice(0, 12)),
+        signal: interrupts.signal,
+      });
+      abortIfCrashed(record, history.shortName(commit));
+      process.stdout.write(`${commit}: ${record.verdict} (${describeOutcome(record.outcome)}, ${record.seconds.toFixed(2)} s)\nlog: ${record.logPath}\n`);
+      process.stdout.write(record.outputTail.split('\n').slice(-20).join('\n'));
+      if (!record.outputTail.endsWith('\n') && record.outputTail) process.stdout.write('\n');
+      return record.searchVerdict === 'good' ? 0 : record.searchVerdict === 'skip' ? 125 : 1;
+    } finally {
+      workspace.release();
+    }
+  } catch (error) {
+    if (error instanceof CulpritError) {
+      process.stderr.write(`culprit: ${error.line}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  } finally {
+    interrupts.dispose();
+  }
+}

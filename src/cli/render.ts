@@ -1,0 +1,61 @@
+// Terminal rendering of a hunt: one progress line per probe on stderr, and the human-readable result.
+// Machine-readable output (--json) is json-output.ts; this file never writes to stdout for data.
+import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
+
+export type Write = (text: string) => void;
+
+function short(commit: string): string {
+  return commit.slice(0, 12);
+}
+
+function clip(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+function steps(progress: SearchProgress): string {
+  return `${progress.candidatesLeft} candidate${progress.candidatesLeft === 1 ? '' : 's'} left (~${progress.stepsLeft} step${progress.stepsLeft === 1 ? '' : 's'})`;
+}
+
+export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined): string {
+  const phase = probe.phase === 'bisect' ? '' : ` ${probe.phase}`;
+  const verdict = probe.verdict.padEnd(4);
+  const detail = probe.outcome.kind === 'build-failed' ? ' (build failed)' : '';
+  const tail = progress && probe.phase === 'bisect' ? `  ${steps(progress)}` : '';
+  return `step ${String(probe.step).padStart(2)}${phase}  ${short(probe.commit)}  ${verdict}${detail}  ${probe.seconds.toFixed(2)}s  ${clip(probe.subject, 60)}${tail}`;
+}
+
+export function progressObserver(write: Write): HuntObserver {
+  return {
+    started(info) {
+      write(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ~${info.steps} steps\n`);
+      write(`culprit: probes run in ${info.workspace}\n`);
+    },
+    probeFinished(probe, progress) {
+      write(`${probeLine(probe, progress)}\n`);
+    },
+    note(message) {
+      write(`culprit: ${message}\n`);
+    },
+  };
+}
+
+export function renderResult(result: HuntResult): string {
+  const lines: string[] = [];
+  if (result.firstBad) {
+    const bad = result.firstBad;
+    lines.push(`${bad.commit} is the first bad commit`);
+    lines.push(`Author: ${bad.author}`);
+    lines.push(`Date:   ${bad.date}`);
+    lines.push('', `    ${bad.subject}`, '');
+    lines.push(`Changed files (${bad.files.length}):`);
+    for (const file of bad.files.slice(0, 50)) lines.push(`    ${file}`);
+    if (bad.files.length > 50) lines.push(`    … and ${bad.files.length - 50} more`);
+  } else {
+    lines.push('Skipped commits hide the first bad commit; it is one of:');
+    for (const commit of result.candidates) lines.push(`    ${commit}`);
+  }
+  const counted = result.probes.filter((probe) => probe.phase !== 'verify').length;
+  lines.push('', `${result.probes.length} probes (${counted} after the endpoints), ${result.probes.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing`);
+  if (result.reproduce) lines.push(`Reproduce: ${result.reproduce}`);
+  return `${lines.join('\n')}\n`;
+}

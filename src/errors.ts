@@ -1,0 +1,48 @@
+// Typed errors that carry what the user needs to fix the problem and the exit code culprit ends with.
+// The CLI prints `culprit: <message>` and, when given, the hint, on one line; nothing else decides exit codes.
+
+export const EXIT = {
+  found: 0,
+  noSingleCulprit: 1,
+  usage: 2,
+  abortedByTest: 3,
+  interrupted: 130,
+} as const;
+
+export class CulpritError extends Error {
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: { exitCode: number; hint?: string; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exitCode = options.exitCode;
+    this.hint = options.hint;
+  }
+
+  /** The one line shown to the user. */
+  get line(): string {
+    return this.hint ? `${this.message}; ${this.hint}` : this.message;
+  }
+}
+
+/** Something the user asked for cannot work as given: exit 2, nothing left behind. */
+export class UsageError extends CulpritError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: EXIT.usage, hint });
+  }
+}
+
+/** The test ended with 128 or above, or died of a signal culprit did not send (git bisect run aborts too). */
+export class TestAbortedError extends CulpritError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: EXIT.abortedByTest, hint });
+  }
+}
+
+/** The user pressed Ctrl-C (or culprit got SIGTERM): the probe's group is dead and the hunt stops. */
+export class InterruptedError extends CulpritError {
+  constructor(signal: string) {
+    super(`interrupted by ${signal}`, { exitCode: EXIT.interrupted });
+  }
+}

@@ -1,0 +1,102 @@
+// The git adapter: resolves revisions, loads the candidate DAG in one rev-list call, describes commits.
+// It only reads the user's repository; workspaces (probe/git-workspace.ts) borrow its objects.
+import { realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
+import { git, gitLines, gitOk, GitNotFoundError } from './git-command.js';
+import type { CommitInfo, History } from './history.js';
+
+export class GitHistory implements History {
+  readonly kind = 'git' as const;
+
+  private constructor(
+    readonly root: string,
+    /** Absolute path of the object store, which workspaces use as their alternate. */
+    readonly objectDirectory: string,
+    readonly identity: string,
+  ) {}
+
+  static async open(directory: string): Promise<GitHistory> {
+    let stat;
+    try {
+      stat = statSync(directory);
+    } catch {
+      throw new UsageError(`no such directory: ${directory}`, 'pass --repo DIR with an existing repository');
+    }
+    if (!stat.isDirectory()) throw new UsageError(`not a directory: ${directory}`, 'pass --repo DIR with a repository directory');
+    let result;
+    try {
+      result = await git(directory, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--is-bare-repository', '--show-toplevel']);
+    } catch (error) {
+      if (error instanceof GitNotFoundError) throw new UsageError('git is not installed', 'install git (apt-get install git) and try again');
+      throw error;
+    }
+    if (result.code !== 0) {
+      throw new UsageError(`not a git repository: ${path.resolve(directory)}`, 'run culprit inside a repository or pass --repo DIR');
+    }
+    const [commonDir = '', bare = 'false', topLevel] = result.stdout.trim().split('\n');
+    const root = bare === 'true' || !topLevel ? realpathSync(commonDir) : realpathSync(topLevel);
+    const objectDirectory = realpathSync(path.join(commonDir, 'objects'));
+    return new GitHistory(root, objectDirectory, objectDirectory);
+  }
+
+  async resolve(revision: string, role: string): Promise<string> {
+    if (revision.trim() === '') throw new UsageError(`empty revision for ${role}`, `give ${role} a commit hash, branch or tag`);
+    const result = await git(this.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]);
+    const hash = result.stdout.trim();
+    if (result.code !== 0 || !/^[0-9a-f]{40,64}$/.test(hash)) {
+      throw new UsageError(`unknown revision for ${role}: '${revision}'`, `give a commit hash, branch or tag that exists in ${this.root}`);
+    }
+    return hash;
+  }
+
+  async loadGraph(bad: string, goods: readonly string[]): Promise<CommitGraph> {
+    const records: CommitRecord[] = [];
+    // One walk, as `git bisect` itself does: only the region between the goods and bad is loaded.
+    await gitLines(this.root, ['rev-list', '--parents', '--timestamp', bad, ...goods.map((good) => `^${good}`), '--'], (line) => {
+      if (!line) return;
+      const fields = line.split(' ');
+      const time = Number(fields[0]);
+      const key = fields[1];
+      if (key === undefined) return;
+      records.push({ key, time, parents: fields.slice(2) });
+    });
+    return CommitGraph.fromRecords(records);
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await git(this.root, ['merge-base', '--is-ancestor', ancestor, descendant]);
+    if (result.code > 1) throw new Error(`git merge-base --is-ancestor failed: ${result.stderr.trim()}`);
+    return result.code === 0;
+  }
+
+  async mergeBases(bad: string, goods: readonly string[]): Promise<string[]> {
+    const result = await git(this.root, ['merge-base', '--all', bad, ...goods]);
+    if (result.code === 1) return [];
+    if (result.code !== 0) throw new Error(`git merge-base failed: ${result.stderr.trim()}`);
+    return result.stdout.split('\n').filter(Boolean);
+  }
+
+  async describe(commits: readonly string[]): Promise<Map<string, CommitInfo>> {
+    const infos = new Map<string, CommitInfo>();
+    if (commits.length === 0) return infos;
+    const out = await gitOk(this.root, ['log', '--no-walk=unsorted', '--stdin', '--format=%H%x00%s%x00%an <%ae>%x00%aI'], {
+      input: commits.join('\n') + '\n',
+    });
+    for (const line of out.split('\n')) {
+      const [commit, subject = '', author = '', date = ''] = line.split('\0');
+      if (commit) infos.set(commit, { commit, subject, author, date });
+    }
+    return infos;
+  }
+
+  async changedFiles(commit: string): Promise<string[]> {
+    const out = await gitOk(this.root, ['show', '--first-parent', '--format=', '--name-only', commit]);
+    return out.split('\n').filter(Boolean);
+  }
+
+  shortName(commit: string): string {
+    return commit.slice(0, 12);
+  }
+}

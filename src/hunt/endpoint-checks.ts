@@ -1,0 +1,61 @@
+// Turns a probe of an endpoint (a good or the bad) into the one sentence a user needs when it is not what they said.
+// Endpoint checks run before bisecting: a wrong endpoint makes every later verdict meaningless.
+import { TestAbortedError, UsageError } from '../errors.js';
+import { describeOutcome } from '../probe/outcome.js';
+import type { ProbeRecord } from '../probe/prober.js';
+
+export function lastOutputLine(probe: ProbeRecord): string {
+  const lines = probe.outputTail.split('\n').map((line) => line.trim()).filter(Boolean);
+  const last = lines.at(-1);
+  return last ? ` (last output: "${last.slice(0, 160)}")` : '';
+}
+
+/** Throws when the test ended with 128+ or a foreign signal: git bisect run aborts there, and so do we. */
+export function abortIfCrashed(probe: ProbeRecord, name: string): void {
+  if (probe.outcome.kind !== 'crashed') return;
+  throw new TestAbortedError(
+    `the test ${describeOutcome(probe.outcome)} at ${name}, which aborts the hunt as in git bisect run`,
+    `make the test exit 1-127 for bad, 125 to skip; log: ${probe.logPath}`,
+  );
+}
+
+/** A good endpoint must pass; anything else stops the hunt with the reason. Build failures are left to the caller. */
+export function checkGood(probe: ProbeRecord, name: string, timeoutSeconds: number): void {
+  abortIfCrashed(probe, name);
+  if (probe.searchVerdict === 'good') return;
+  const outcome = probe.outcome;
+  const log = `log: ${probe.logPath}`;
+  switch (outcome.kind) {
+    case 'not-found':
+      throw new UsageError(
+        `the test command ${outcome.exitCode === 127 ? 'was not found' : 'is not executable'} at good ${name} (exit ${outcome.exitCode})${lastOutputLine(probe)}`,
+        `check the command and its path (it runs in a checkout of the commit); ${log}`,
+      );
+    case 'hung':
+      throw new UsageError(`the test hangs at good ${name}: no result within ${timeoutSeconds} s`, `raise --timeout, or pass --on-hang good if a hang is expected there; ${log}`);
+    case 'untestable':
+      throw new UsageError(`the test says good ${name} cannot be tested (exit 125)`, `pick another --good; ${log}`);
+    case 'build-failed':
+      return;
+    default:
+      throw new UsageError(
+        `good ${name} does not pass the test: it ${describeOutcome(outcome)}${lastOutputLine(probe)}`,
+        `pick a --good where the test passes, or fix the test command; ${log}`,
+      );
+  }
+}
+
+/** The bad endpoint must fail in the way the search counts as bad. */
+export function checkBad(probe: ProbeRecord, name: string): void {
+  abortIfCrashed(probe, name);
+  if (probe.searchVerdict === 'bad') return;
+  const log = `log: ${probe.logPath}`;
+  if (probe.outcome.kind === 'build-failed') return;
+  if (probe.searchVerdict === 'good') {
+    throw new UsageError(
+      `bad ${name} passes the test${probe.outcome.kind === 'hung' ? ' (it hangs, and --on-hang says good)' : ''}`,
+      `pick a --bad where the test fails, or check the test command; ${log}`,
+    );
+  }
+  throw new UsageError(`bad ${name} cannot be tested: it ${describeOutcome(probe.outcome)}`, `pick another --bad; ${log}`);
+}

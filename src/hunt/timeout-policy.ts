@@ -1,0 +1,28 @@
+// How long a test run may take before it counts as a hang.
+// Without --timeout, a hang must still be caught: 10x the slowest good run, at least 30 s, measured on the endpoints.
+
+const FLOOR_SECONDS = 30;
+const FACTOR = 10;
+/** Before any good run is measured (e.g. --no-verify), runs get this long. */
+const UNMEASURED_SECONDS = 600;
+
+export class TimeoutPolicy {
+  private slowestGood: number | undefined;
+
+  constructor(private readonly explicitSeconds?: number) {}
+
+  observeGood(testSeconds: number | undefined): void {
+    if (testSeconds === undefined) return;
+    this.slowestGood = Math.max(this.slowestGood ?? 0, testSeconds);
+  }
+
+  get seconds(): number {
+    if (this.explicitSeconds !== undefined) return this.explicitSeconds;
+    if (this.slowestGood === undefined) return UNMEASURED_SECONDS;
+    return Math.max(FLOOR_SECONDS, Math.ceil(this.slowestGood * FACTOR));
+  }
+
+  get derived(): boolean {
+    return this.explicitSeconds === undefined;
+  }
+}

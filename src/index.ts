@@ -1,0 +1,10 @@
+// The library entry point: run a hunt from code, with your own observer, and read its typed result.
+export { runHunt } from './hunt/hunt.js';
+export type { HuntOptions, HuntResult, HuntProbe, HuntObserver, FirstBad, Phase, SearchProgress } from './hunt/hunt-types.js';
+export type { Recipe, HangMeaning, BuildFailureMeaning } from './probe/recipe.js';
+export type { CommandSpec } from './probe/process-runner.js';
+export type { Outcome, ReportedVerdict, SearchVerdict } from './probe/outcome.js';
+export { CulpritError, UsageError, TestAbortedError, InterruptedError, EXIT } from './errors.js';
+export { CommitGraph } from './search/commit-graph.js';
+export { DagBisection } from './search/dag-bisection.js';
+export type { BisectionStep, BisectVerdict } from './search/dag-bisection.js';

@@ -1,0 +1,85 @@
+// A git workspace: a private repository under culprit's cache that borrows the user's objects via alternates.
+// Nothing is written to the user's repository (no worktree entry, no refs), so a SIGKILL cannot leave a trace there.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { git, gitOk } from '../history/git-command.js';
+import type { GitHistory } from '../history/git-history.js';
+import type { Workspace } from './workspace.js';
+import { lockIsFree, tryLock, unlock } from './workspace-lock.js';
+
+const MAX_SLOTS = 64;
+
+/** Directory holding all workspace slots of one repository. */
+export function workspaceBase(cacheRoot: string, history: GitHistory): string {
+  const digest = createHash('sha256').update(history.identity).digest('hex').slice(0, 12);
+  return path.join(cacheRoot, 'workspaces', `${path.basename(history.root).replace(/[^\w.-]/g, '_')}-${digest}`);
+}
+
+export class GitWorkspace implements Workspace {
+  private constructor(readonly directory: string, private readonly lockPath: string) {}
+
+  /**
+   * Claims a free slot (reusing a killed hunt's slot keeps its build outputs warm) and removes
+   * the other abandoned slots, so leftovers of killed hunts do not accumulate.
+   */
+  static async acquire(cacheRoot: string, history: GitHistory): Promise<GitWorkspace> {
+    const base = workspaceBase(cacheRoot, history);
+    mkdirSync(base, { recursive: true });
+    let claimed: GitWorkspace | undefined;
+    for (let slot = 0; slot < MAX_SLOTS && !claimed; slot++) {
+      const directory = path.join(base, `ws-${slot}`);
+      const lockPath = `${directory}.lock`;
+      if (!tryLock(lockPath)) continue;
+      claimed = new GitWorkspace(directory, lockPath);
+    }
+    if (!claimed) throw new Error(`all ${MAX_SLOTS} workspace slots under ${base} are in use by running hunts`);
+    for (const entry of readdirSync(base)) {
+      const directory = path.join(base, entry);
+      if (!/^ws-\d+$/.test(entry) || directory === claimed.directory) continue;
+      if (lockIsFree(`${directory}.lock`)) {
+        rmSync(directory, { recursive: true, force: true });
+        rmSync(`${directory}.lock`, { force: true });
+      }
+    }
+    try {
+      await claimed.prepare(history);
+    } catch (error) {
+      claimed.release();
+      throw error;
+    }
+    return claimed;
+  }
+
+  private async prepare(history: GitHistory): Promise<void> {
+    const gitDir = path.join(this.directory, '.git');
+    if (existsSync(path.join(gitDir, 'HEAD'))) {
+      // A hunt killed mid-checkout leaves git's lock behind; we own the slot, so it is ours to remove.
+      rmSync(path.join(gitDir, 'index.lock'), { force: true });
+    } else {
+      rmSync(this.directory, { recursive: true, force: true });
+      mkdirSync(this.directory, { recursive: true });
+      await gitOk(this.directory, ['init', '--quiet', '--template=']);
+      for (const [key, value] of [['gc.auto', '0'], ['maintenance.auto', 'false'], ['advice.detachedHead', 'false'], ['core.fsmonitor', 'false']] as const) {
+        await gitOk(this.directory, ['config', key, value]);
+      }
+    }
+    mkdirSync(path.join(gitDir, 'objects', 'info'), { recursive: true });
+    writeFileSync(path.join(gitDir, 'objects', 'info', 'alternates'), `${history.objectDirectory}\n`);
+  }
+
+  async checkout(commit: string): Promise<void> {
+    const result = await git(this.directory, ['checkout', '--quiet', '--force', '--detach', commit]);
+    if (result.code !== 0) {
+      // A damaged index (e.g. culprit killed mid-checkout) is rebuilt from the commit itself.
+      rmSync(path.join(this.directory, '.git', 'index'), { force: true });
+      rmSync(path.join(this.directory, '.git', 'index.lock'), { force: true });
+      await gitOk(this.directory, ['checkout', '--quiet', '--force', '--detach', commit]);
+    }
+    await gitOk(this.directory, ['clean', '-ffdq']);
+  }
+
+  release(): void {
+    unlock(this.lockPath);
+  }
+}

@@ -1,0 +1,11 @@
+// A private checkout where probes run, so the user's checkout is never touched.
+// Implementations: git (alternates-backed private repository); hg shares come later.
+
+export interface Workspace {
+  /** Directory where build and test commands run. */
+  readonly directory: string;
+  /** Puts the workspace at a commit: tracked files rewritten where they differ, untracked leftovers removed, ignored build outputs kept. */
+  checkout(commit: string): Promise<void>;
+  /** Gives the slot back for the next hunt; the directory stays as a warm cache. */
+  release(): void;
+}
