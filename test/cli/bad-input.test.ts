@@ -1,0 +1,116 @@
+// Every way of getting `culprit run` wrong that we know of: one line on stderr that says what is wrong
+// and what to do, exit 2, and nothing left behind (no cache created, no process alive, the repo untouched).
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { culprit, repoSnapshot } from '../fixtures/cli.js';
+import { branchyRepo, linearRepo, tempDir } from '../fixtures/scripted-repo.js';
+
+async function expectUsageError(args: string[], pattern: RegExp, options: { leavesNothing?: boolean } = {}): Promise<void> {
+  const cache = tempDir();
+  const result = await culprit([...args, '--json'], { env: { XDG_CACHE_HOME: cache } });
+  expect(result.code, result.stderr).toBe(2);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^culprit: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(JSON.parse(result.stdout).status).toBe('error');
+  if (options.leavesNothing ?? true) expect(existsSync(path.join(cache, 'culprit'))).toBe(false);
+  else expect(readdirSync(path.join(cache, 'culprit', 'logs'))).toEqual([]);
+}
+
+describe('bad input', () => {
+  it('rejects a directory that is not a repository', async () => {
+    await expectUsageError(['run', '--repo', tempDir(), '--good', 'a', '--bad', 'b', '--test', 'true'], /not a git repository/);
+  });
+
+  it('rejects a directory that does not exist', async () => {
+    await expectUsageError(['run', '--repo', '/nonexistent/culprit', '--good', 'a', '--bad', 'b', '--test', 'true'], /no such directory/);
+  });
+
+  it('rejects unknown revisions, naming the option', async () => {
+    const repo = await linearRepo(5, 3);
+    const before = repoSnapshot(repo.dir);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', 'no-such-tag', '--bad', repo.head, '--test', 'true'], /unknown revision for --good: 'no-such-tag'/);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', 'deadbeef', '--test', 'true'], /unknown revision for --bad: 'deadbeef'/);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', '--upload-pack=evil', '--bad', repo.head, '--test', 'true'], /unknown revision for --good/);
+    expect(repoSnapshot(repo.dir)).toEqual(before);
+  });
+
+  it('rejects good equal to bad, also through different names', async () => {
+    const repo = await linearRepo(5, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', 'main', '--bad', repo.head, '--test', 'true'], /same commit/);
+  });
+
+  it('explains a bad that is an ancestor of the good (swapped endpoints)', async () => {
+    const repo = await linearRepo(5, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.head, '--bad', repo.commits[1]!, '--test', 'true'], /is an ancestor of good .*swap --good and --bad/);
+  });
+
+  it('handles a good that is not an ancestor of bad through the merge base, as git does', async () => {
+    // The good is on an unmerged topic branch: its merge base with bad is tested first, then bisection goes on.
+    const repo = await linearRepo(16, 9, 'bug', { topicFrom: 4 });
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.topic!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--json'], {
+      env: { XDG_CACHE_HOME: tempDir() },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.firstBad.commit).toBe(repo.culprit);
+    expect(document.probes[2]).toMatchObject({ commit: repo.commits[4], verdict: 'good' });
+    expect(result.stderr).toMatch(/testing merge base/);
+    // A bad merge base means the change went the other way (a fix on the good's line): exit 2 and the explanation.
+    const branchy = await branchyRepo(6, 3);
+    await expectUsageError(
+      ['run', '--repo', branchy.dir, '--good', branchy.commits[6]!, '--bad', branchy.commits[9]!, '--test', '! grep -q ok state.txt'],
+      /merge base .* is bad/,
+      { leavesNothing: false },
+    );
+  });
+
+  it('requires a test command', async () => {
+    const repo = await linearRepo(5, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head], /no test command/);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', '  '], /--test is empty/);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'true', '--', 'true'], /both --test and a command/);
+  });
+
+  it('requires a good revision', async () => {
+    const repo = await linearRepo(5, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--bad', repo.head, '--test', 'true'], /no --good revision/);
+  });
+
+  it('stops when the test command is not found or not executable', async () => {
+    const repo = await linearRepo(5, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'no-such-test-command --flag'], /test command was not found at good/, { leavesNothing: false });
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--', './no-such-script.sh'], /test command was not found at good/, { leavesNothing: false });
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--', './state.txt'], /not executable at good/, { leavesNothing: false });
+  });
+
+  it('rejects a timeout that is not a positive number', async () => {
+    const repo = await linearRepo(5, 3);
+    for (const value of ['abc', '0', '-5', '', 'Infinity', 'NaN']) {
+      await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--timeout', value, '--test', 'true'], /--timeout must be a positive number of seconds/);
+    }
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--grace', '-1', '--test', 'true'], /--grace must be a number/);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--on-hang', 'maybe', '--test', 'true'], /--on-hang must be one of bad, good, skip/);
+  });
+
+  it('stops when the build fails on every endpoint', async () => {
+    const repo = await linearRepo(5, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--build', 'exit 2', '--test', 'true'], /build command fails on every endpoint/, { leavesNothing: false });
+  });
+
+  it('stops when a good fails or the bad passes', async () => {
+    const repo = await linearRepo(5, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[3]!, '--bad', repo.head, '--test', 'grep -q ok state.txt'], /good .* does not pass the test: it failed with exit 1/, { leavesNothing: false });
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.commits[2]!, '--test', 'grep -q ok state.txt'], /bad .* passes the test/, { leavesNothing: false });
+  });
+
+  it('rejects unknown options and commands with exit 2', async () => {
+    const unknownOption = await culprit(['run', '--frobnicate']);
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr.trim().split('\n')).toHaveLength(1);
+    const unknownCommand = await culprit(['bisect-everything']);
+    expect(unknownCommand.code).toBe(2);
+  });
+});

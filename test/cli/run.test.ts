@@ -1,0 +1,111 @@
+// End-to-end hunts through the built binary: culprit found, JSON contract, progress lines, first-parent,
+// skips, and the test environment, on repositories generated per test.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { culprit } from '../fixtures/cli.js';
+import { branchyRepo, linearRepo, tempDir } from '../fixtures/scripted-repo.js';
+
+const env = (): NodeJS.ProcessEnv => ({ XDG_CACHE_HOME: tempDir('culprit-cache-') });
+
+describe('culprit run', () => {
+  it('finds the first bad commit of a linear history and prints the JSON contract', async () => {
+    const repo = await linearRepo(40, 23);
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--json'], { env: env() });
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(Object.keys(document)).toEqual(expect.arrayContaining(['status', 'firstBad', 'candidates', 'probes']));
+    expect(document.status).toBe('found');
+    expect(document.firstBad).toEqual({ commit: repo.culprit, subject: 'commit 23 (the culprit)', author: 'Test Author <test@example.org>', date: expect.any(String) });
+    expect(document.candidates).toEqual([repo.culprit]);
+    // Endpoints first (good, then bad), then the bisection: log2(39) rounds up to 6.
+    expect(document.probes[0]).toMatchObject({ commit: repo.commits[0], verdict: 'good', exitCode: 0, signal: null });
+    expect(document.probes[1]).toMatchObject({ commit: repo.head, verdict: 'bad', exitCode: 1 });
+    expect(document.probes.length).toBeLessThanOrEqual(2 + 6);
+    for (const probe of document.probes) {
+      expect(Object.keys(probe).sort()).toEqual(['commit', 'exitCode', 'seconds', 'signal', 'verdict']);
+      expect(['good', 'bad']).toContain(probe.verdict);
+    }
+    // One progress line per probe on stderr, naming the candidates left.
+    const stepLines = result.stderr.split('\n').filter((line) => line.startsWith('step '));
+    expect(stepLines).toHaveLength(document.probes.length);
+    expect(stepLines.at(-1)).toMatch(/candidates? left \(~\d+ steps?\)/);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('prints the first bad commit, its files and a reproduce command that works', async () => {
+    const repo = await linearRepo(12, 5);
+    const cache = env();
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[1]!, '--bad', repo.head, '--', 'grep', '-q', 'ok', 'state.txt'], { env: cache });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${repo.culprit} is the first bad commit`);
+    expect(result.stdout).toContain('file-5.txt');
+    expect(result.stdout).toContain('state.txt');
+    const reproduce = /Reproduce: npx culprit (.*)/.exec(result.stdout)?.[1];
+    expect(reproduce).toBeDefined();
+    const args = reproduce!.match(/'[^']*'|\S+/g)!.map((word) => word.replace(/^'(.*)'$/, '$1'));
+    const again = await culprit(args, { env: cache });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(`${repo.culprit}: bad`);
+  });
+
+  it('gives the test CULPRIT_COMMIT and CULPRIT_WORKSPACE, and never runs in the user checkout', async () => {
+    const repo = await linearRepo(6, 3);
+    const record = path.join(tempDir(), 'seen.txt');
+    const result = await culprit(
+      ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', `echo "$CULPRIT_COMMIT $CULPRIT_WORKSPACE $PWD" >> ${record}; grep -q ok state.txt`],
+      { env: env() },
+    );
+    expect(result.code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(record, 'utf8').trim().split('\n');
+    for (const line of lines) {
+      const [commit, workspace, cwd] = line.split(' ');
+      expect(repo.commits).toContain(commit);
+      expect(workspace).toBe(cwd);
+      expect(workspace!.startsWith(repo.dir)).toBe(false);
+    }
+  });
+
+  it('descends into the merged branch by default and stops at the merge with --first-parent', async () => {
+    const repo = await branchyRepo(6, 3);
+    const common = ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--json'];
+    const plain = JSON.parse((await culprit(common, { env: env() })).stdout);
+    expect(plain.firstBad.commit).toBe(repo.culprit);
+    const firstParent = JSON.parse((await culprit([...common, '--first-parent'], { env: env() })).stdout);
+    expect(firstParent.firstBad.commit).toBe(repo.merge);
+  });
+
+  it('reports the set of commits that may be first bad when skipped commits hide it (exit 1)', async () => {
+    const repo = await linearRepo(16, 8, 'bug', { skip: [6, 7, 8] });
+    const result = await culprit(
+      ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q skip skip.txt && exit 125; grep -q ok state.txt', '--json'],
+      { env: env() },
+    );
+    expect(result.code).toBe(1);
+    const document = JSON.parse(result.stdout);
+    expect(document.status).toBe('ambiguous');
+    expect(document.firstBad).toBeNull();
+    expect(document.candidates).toContain(repo.culprit);
+    expect(document.candidates.every((commit: string) => [repo.commits[6], repo.commits[7], repo.commits[8], repo.commits[9]].includes(commit))).toBe(true);
+    expect(document.probes.some((probe: { verdict: string }) => probe.verdict === 'skip')).toBe(true);
+  });
+
+  it('aborts with exit 3 when the test exits 128 or above, as git bisect run does', async () => {
+    const repo = await linearRepo(10, 5);
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt || exit 130', '--json'], { env: env() });
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout).status).toBe('error');
+    expect(result.stderr).toMatch(/culprit: the test exited 130/);
+  });
+
+  it('treats a failing build as skip by default and as bad with --on-build-failure bad', async () => {
+    const repo = await linearRepo(10, 5);
+    const cache = env();
+    const build = 'test "$(ls file-*.txt | wc -l)" != 4';
+    const skipped = JSON.parse((await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--build', build, '--test', 'grep -q ok state.txt', '--json'], { env: cache })).stdout);
+    expect(skipped.firstBad.commit).toBe(repo.culprit);
+    const workspaces = readdirSync(path.join(cache.XDG_CACHE_HOME!, 'culprit', 'workspaces'));
+    expect(workspaces).toHaveLength(1);
+  });
+});
