@@ -1,0 +1,158 @@
+// Tests of the token sweeps with real processes: a run's escapees, and the orphans of a culprit that was SIGKILLed.
+// They decide which processes on the machine culprit kills, so they check what is spared as closely as what is killed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  canInspectProcesses,
+  isRunning,
+  newProbeToken,
+  PROBE_TOKEN_VARIABLE,
+  protectedPids,
+  readProcessInfo,
+  sweepOrphans,
+  sweepToken,
+  tokenCarriers,
+  tokenProcesses,
+} from '../../src/probe/process-sweep.js';
+
+const linux = canInspectProcesses();
+const children = new Set<ChildProcess>();
+
+afterAll(async () => {
+  // Every test waits for its own processes, so anything still running here is a leak (or a failed test's leftover).
+  const survivors = [...children].filter((child) => child.exitCode === null && child.signalCode === null);
+  await Promise.all(
+    survivors.map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
+  const left = linux ? [...tokenProcesses()].filter(([, tokens]) => tokens.some((token) => token.startsWith(`${process.pid}.`))) : [];
+  expect(survivors.map((child) => child.pid)).toEqual([]);
+  expect(left).toEqual([]);
+});
+
+interface Sleeper {
+  pid: number;
+  exited: Promise<NodeJS.Signals | null>;
+}
+
+/** A sleeping process in a session of its own (as `setsid` makes it), carrying the given token. */
+function sleeper(token: string): Sleeper {
+  // spawn returns after exec, so the new environment is already visible in /proc.
+  const child = spawn('sleep', ['1000'], { detached: true, stdio: 'ignore', env: { ...process.env, [PROBE_TOKEN_VARIABLE]: token } });
+  children.add(child);
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  if (child.pid === undefined) throw new Error('could not start sleep');
+  return { pid: child.pid, exited };
+}
+
+/** A pid that cannot be alive: above the kernel's limit. */
+function deadPid(): number {
+  return Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) + 1;
+}
+
+describe('tokens', () => {
+  it('makes a fresh token per run, naming this process', () => {
+    const a = newProbeToken();
+    const b = newProbeToken();
+    expect(a).toMatch(new RegExp(`^${process.pid}\\.[0-9a-f]+$`));
+    expect(a).not.toBe(b);
+  });
+
+  it('protects culprit and its ancestors', () => {
+    const spared = protectedPids();
+    expect(spared.has(process.pid)).toBe(true);
+    expect(spared.has(process.ppid)).toBe(true);
+  });
+
+  it('tells running processes from gone ones', () => {
+    expect(isRunning(process.pid)).toBe(true);
+    expect(isRunning(0)).toBe(false);
+    expect(isRunning(-1)).toBe(false);
+    if (linux) expect(isRunning(deadPid())).toBe(false);
+  });
+
+  it.runIf(linux)('reads a process whose command name has spaces and parentheses', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'culprit-sweep-'));
+    // The kernel names a process after its executable file, so a link with an awkward name makes an awkward comm.
+    const link = path.join(dir, 'a) b (c');
+    symlinkSync(which('sleep'), link);
+    const child = spawn(link, ['1000'], { stdio: 'ignore' });
+    children.add(child);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      expect(readFileSync(`/proc/${child.pid}/stat`, 'latin1')).toContain('(a) b (c)');
+      const info = readProcessInfo(child.pid ?? 0);
+      expect(info).toMatchObject({ ppid: process.pid, pgrp: readProcessInfo(process.pid)?.pgrp });
+      expect(info?.state).toMatch(/^[RSD]$/);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function which(command: string): string {
+  for (const directory of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(directory, command);
+    if (directory !== '' && existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${command} not found on PATH`);
+}
+
+describe.runIf(linux)('sweepToken', () => {
+  it('kills exactly the processes carrying the token', async () => {
+    const token = newProbeToken();
+    const target = sleeper(token);
+    const prefixed = sleeper(`${token}0`);
+    const other = sleeper(newProbeToken());
+    expect(tokenCarriers(token)).toEqual([target.pid]);
+    expect(sweepToken(token)).toBe(1);
+    expect(await target.exited).toBe('SIGKILL');
+    expect(isRunning(prefixed.pid)).toBe(true);
+    expect(isRunning(other.pid)).toBe(true);
+    expect(sweepToken(`${token}0`)).toBe(1);
+    expect(sweepToken(tokenOf(other.pid))).toBe(1);
+    await Promise.all([prefixed.exited, other.exited]);
+    expect(tokenCarriers(token)).toEqual([]);
+  });
+
+  it('returns 0 when nothing carries the token', () => {
+    expect(sweepToken(newProbeToken())).toBe(0);
+    expect(sweepToken('')).toBe(0);
+  });
+});
+
+function tokenOf(pid: number): string {
+  const tokens = tokenProcesses().get(pid);
+  if (!tokens?.[0]) throw new Error(`process ${pid} has no token`);
+  return tokens[0];
+}
+
+describe.runIf(linux)('sweepOrphans', () => {
+  it('kills a process whose culprit is gone and spares one whose culprit is alive', async () => {
+    const orphan = sleeper(`${deadPid()}.x`);
+    const adopted = sleeper(`${process.pid}.y`);
+    // Not `toBeGreaterThanOrEqual(1)`: on a shared machine another culprit's sweep may get to the orphan first.
+    expect(sweepOrphans()).toBeGreaterThanOrEqual(0);
+    expect(await orphan.exited).toBe('SIGKILL');
+    expect(isRunning(adopted.pid)).toBe(true);
+    expect(sweepToken(`${process.pid}.y`)).toBe(1);
+    expect(await adopted.exited).toBe('SIGKILL');
+  });
+
+  it('leaves processes with malformed tokens alone', async () => {
+    const token = `not-a-pid-${newProbeToken()}`;
+    const odd = sleeper(token);
+    sweepOrphans();
+    expect(isRunning(odd.pid)).toBe(true);
+    expect(sweepToken(token)).toBe(1);
+    await odd.exited;
+  });
+});

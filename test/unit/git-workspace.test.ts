@@ -1,0 +1,66 @@
+// Workspaces: private, reusable across hunts, reclaimed after a killed hunt, never shared by two live hunts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GitHistory } from '../../src/history/git-history.js';
+import { GitWorkspace, workspaceBase } from '../../src/probe/git-workspace.js';
+import { repoSnapshot } from '../fixtures/cli.js';
+import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
+
+describe('GitWorkspace', () => {
+  it('checks out any commit privately, keeps ignored build outputs, drops untracked leftovers', async () => {
+    const repo = await linearRepo(6, 3);
+    const before = repoSnapshot(repo.dir);
+    const history = await GitHistory.open(repo.dir);
+    const workspace = await GitWorkspace.acquire(tempDir(), history);
+    try {
+      await workspace.checkout(repo.commits[1]!);
+      expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8')).toBe('ok\n');
+      mkdirSync(path.join(workspace.directory, '.git', 'info'), { recursive: true });
+      writeFileSync(path.join(workspace.directory, '.git', 'info', 'exclude'), 'build/\n');
+      spawnSync('sh', ['-c', 'mkdir -p build && echo out > build/out && echo junk > junk.txt && echo edit >> state.txt'], { cwd: workspace.directory });
+      await workspace.checkout(repo.commits[4]!);
+      expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8')).toBe('bug\n');
+      expect(existsSync(path.join(workspace.directory, 'build', 'out'))).toBe(true);
+      expect(existsSync(path.join(workspace.directory, 'junk.txt'))).toBe(false);
+      expect(workspace.directory.startsWith(repo.dir)).toBe(false);
+    } finally {
+      workspace.release();
+    }
+    expect(repoSnapshot(repo.dir)).toEqual(before);
+  });
+
+  it('gives two live hunts different slots and reuses a released one', async () => {
+    const repo = await linearRepo(3, 1);
+    const history = await GitHistory.open(repo.dir);
+    const cache = tempDir();
+    const first = await GitWorkspace.acquire(cache, history);
+    const second = await GitWorkspace.acquire(cache, history);
+    expect(second.directory).not.toBe(first.directory);
+    second.release();
+    first.release();
+    const again = await GitWorkspace.acquire(cache, history);
+    expect(again.directory).toBe(first.directory);
+    // The other released slot is an abandoned leftover now, and is removed.
+    expect(readdirSync(workspaceBase(cache, history)).sort()).toEqual(['ws-0', 'ws-0.lock']);
+    again.release();
+  });
+
+  it('reclaims the slot of a hunt that died, repairing a leftover index lock', async () => {
+    const repo = await linearRepo(3, 1);
+    const history = await GitHistory.open(repo.dir);
+    const cache = tempDir();
+    const workspace = await GitWorkspace.acquire(cache, history);
+    await workspace.checkout(repo.head);
+    // Simulate SIGKILL: the lock names a dead process and git's index.lock is left behind.
+    const dead = spawnSync('true').pid!;
+    writeFileSync(`${workspace.directory}.lock`, `${dead}\n`);
+    writeFileSync(path.join(workspace.directory, '.git', 'index.lock'), '');
+    const next = await GitWorkspace.acquire(cache, history);
+    expect(next.directory).toBe(workspace.directory);
+    await next.checkout(repo.commits[0]!);
+    expect(readFileSync(path.join(next.directory, 'state.txt'), 'utf8')).toBe('ok\n');
+    next.release();
+  });
+});
