@@ -9,7 +9,7 @@ import { importHistory } from '../demo/fast-import.js';
 import { runHunt } from '../hunt/hunt.js';
 import { shellQuote } from '../probe/recipe.js';
 import { catchInterrupts } from './interrupts.js';
-import { progressObserver, renderResult } from './render.js';
+import { ProgressPrinter, renderResult } from './render.js';
 
 const DEMO_TIMEOUT_SECONDS = 2;
 
@@ -25,6 +25,7 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
   process.stderr.write(`culprit demo: its test, ${DEMO_TEST_COMMAND}, hangs after one commit of a merge of seven fixes; hunting it with a ${DEMO_TIMEOUT_SECONDS} s timeout\n\n`);
 
   const interrupts = catchInterrupts();
+  const printer = new ProgressPrinter((text) => process.stderr.write(text));
   try {
     const result = await runHunt({
       repo: directory,
@@ -40,8 +41,9 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
       },
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
       signal: interrupts.signal,
-      observer: progressObserver((text) => process.stderr.write(text)),
+      observer: printer.observer(),
     });
+    printer.flush();
     process.stdout.write(`\n${renderResult(result)}`);
     const rerun = `npx culprit run --repo ${shellQuote(directory)} --good v1.0 --bad main --timeout ${DEMO_TIMEOUT_SECONDS} --test ${shellQuote(DEMO_TEST_COMMAND)}`;
     const found = result.firstBad?.commit === culprit;
@@ -53,6 +55,7 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
     process.stdout.write(`Demo repository: ${directory}\nRerun it by hand:\n  ${rerun}\n`);
     return found ? 0 : 1;
   } catch (error) {
+    printer.flush();
     if (error instanceof CulpritError) {
       process.stderr.write(`culprit: ${error.line}\n`);
       return error.exitCode;

@@ -24,19 +24,44 @@ export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined
   return `step ${String(probe.step).padStart(2)}${phase}  ${short(probe.commit)}  ${verdict}${detail}  ${probe.seconds.toFixed(2)}s  ${clip(probe.subject, 60)}${tail}`;
 }
 
-export function progressObserver(write: Write): HuntObserver {
-  return {
-    started(info) {
-      write(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ~${info.steps} steps\n`);
-      write(`culprit: probes run in ${info.workspace}\n`);
-    },
-    probeFinished(probe, progress) {
-      write(`${probeLine(probe, progress)}\n`);
-    },
-    note(message) {
-      write(`culprit: ${message}\n`);
-    },
-  };
+/**
+ * Progress on stderr. Lines of the preflight (endpoint checks, merge bases) are held until bisection starts:
+ * when the input is wrong, the user sees one line saying so, not the probes that found it out.
+ */
+export class ProgressPrinter {
+  private held: string[] | undefined = [];
+
+  constructor(private readonly write: Write) {}
+
+  private emit(line: string): void {
+    if (this.held) this.held.push(line);
+    else this.write(line);
+  }
+
+  /** Prints what was held; called when bisection starts, when the hunt ends, or on an error worth the context. */
+  flush(): void {
+    for (const line of this.held ?? []) this.write(line);
+    this.held = undefined;
+  }
+
+  /** Drops what was held: the hunt stopped on bad input, which its error line explains. */
+  discard(): void {
+    this.held = undefined;
+  }
+
+  observer(): HuntObserver {
+    return {
+      started: (info) => {
+        this.emit(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ~${info.steps} steps\n`);
+        this.emit(`culprit: probes run in ${info.workspace}\n`);
+      },
+      probeFinished: (probe, progress) => {
+        if (probe.phase === 'bisect') this.flush();
+        this.emit(`${probeLine(probe, progress)}\n`);
+      },
+      note: (message) => this.emit(`culprit: ${message}\n`),
+    };
+  }
 }
 
 export function renderResult(result: HuntResult): string {

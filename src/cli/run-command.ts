@@ -6,12 +6,15 @@ import type { HuntProbe } from '../hunt/hunt-types.js';
 import { catchInterrupts } from './interrupts.js';
 import { errorDocument, resultDocument } from './json-output.js';
 import { recipeFromOptions } from './recipe-options.js';
-import { progressObserver, renderResult } from './render.js';
+import { ProgressPrinter, renderResult } from './render.js';
 
 export async function runCommandLine(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
   const json = options.json === true;
   const probes: HuntProbe[] = [];
+  const printer = new ProgressPrinter((text) => process.stderr.write(text));
   const fail = (message: string, exitCode: number): number => {
+    if (exitCode === EXIT.usage) printer.discard();
+    else printer.flush();
     process.stderr.write(`culprit: ${message}\n`);
     if (json) process.stdout.write(`${errorDocument(message, probes)}\n`);
     return exitCode;
@@ -19,7 +22,7 @@ export async function runCommandLine(argv: readonly string[], options: Record<st
   const interrupts = catchInterrupts();
   try {
     const recipe = recipeFromOptions(argv, options);
-    const observer = progressObserver((text) => process.stderr.write(text));
+    const observer = printer.observer();
     const result = await runHunt({
       repo: String(options.repo ?? '.'),
       goods: (options.good as string[] | undefined) ?? [],
@@ -37,6 +40,7 @@ export async function runCommandLine(argv: readonly string[], options: Record<st
         },
       },
     });
+    printer.flush();
     if (json) process.stdout.write(`${resultDocument(result)}\n`);
     else process.stdout.write(renderResult(result));
     if (json) process.stderr.write(renderResult(result));

@@ -8,7 +8,7 @@ import { branchyRepo, linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 async function expectUsageError(args: string[], pattern: RegExp, options: { leavesNothing?: boolean } = {}): Promise<void> {
   const cache = tempDir();
-  const result = await culprit([...args, '--json'], { env: { XDG_CACHE_HOME: cache } });
+  const result = await culprit([args[0]!, '--json', ...args.slice(1)], { env: { XDG_CACHE_HOME: cache } });
   expect(result.code, result.stderr).toBe(2);
   const lines = result.stderr.trim().split('\n');
   expect(lines, result.stderr).toHaveLength(1);
