@@ -6,8 +6,8 @@ import { demoCommand } from './demo-command.js';
 import { probeCommand } from './probe-command.js';
 import { runCommandLine } from './run-command.js';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function program(setExit: (code: number) => void): Command {
@@ -20,20 +20,20 @@ function program(setExit: (code: number) => void): Command {
 
   const shared = (command: Command): Command =>
     command
-      .option('--repo <dir>', 'the repository to search (default: the current directory)', '.')
+      .option('--repo <dir>', 'the repository to search', '.')
       .option('--build <cmd>', 'shell command that builds a candidate (runs in the workspace before the test)')
       .option('--test <cmd>', 'shell command that tells good (exit 0) from bad (1-127), 125 = skip')
       .option('--timeout <seconds>', 'a test run longer than this is a hang (default: 10x the good run, at least 30 s)')
-      .option('--build-timeout <seconds>', 'a build longer than this fails', '3600')
-      .option('--grace <seconds>', 'after SIGTERM, wait this long before SIGKILL', '5')
-      .option('--on-hang <meaning>', 'what a hang means: bad, good or skip', 'bad')
-      .option('--on-build-failure <meaning>', 'what a failed build means: skip, bad or abort', 'skip')
+      .option('--build-timeout <seconds>', 'a build longer than this fails (default: 3600)')
+      .option('--grace <seconds>', 'after SIGTERM, wait this long before SIGKILL (default: 5)')
+      .option('--on-hang <meaning>', 'what a hang means: bad, good or skip (default: bad)')
+      .option('--on-build-failure <meaning>', 'what a failed build means: skip, bad or abort (default: skip)')
       .option('--workdir <dir>', "culprit's cache directory for workspaces and logs (default: XDG cache dir)")
       .argument('[command...]', 'the test as an argv, after --, like git bisect run');
 
   shared(root.command('run'))
     .description('hunt the first bad commit between good and bad revisions')
-    .option('--good <rev>', 'a revision where the test passes (repeatable)', collect, [])
+    .option('--good <rev>', 'a revision where the test passes (repeatable)', collect)
     .option('--bad <rev>', 'a revision where the test fails', 'HEAD')
     .option('--first-parent', 'follow only the first parent of merges')
     .option('--no-verify', 'do not test the good and bad revisions before bisecting')
@@ -48,7 +48,6 @@ function program(setExit: (code: number) => void): Command {
   root
     .command('demo')
     .description('build a demo repository with a planted hang and hunt it, end to end')
-    .option('--keep', 'keep the demo repository (default: kept, path printed)', true)
     .option('--workdir <dir>', "culprit's cache directory")
     .action(async (options: Record<string, unknown>) => setExit(await demoCommand(options)));
 
@@ -62,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       return EXIT.usage;
     }
     if (error instanceof CulpritError) {
