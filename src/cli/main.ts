@@ -21,6 +21,7 @@ function program(setExit: (code: number) => void): Command {
   const shared = (command: Command): Command =>
     command
       .option('--repo <dir>', 'the repository to search', '.')
+      .option('--vcs <kind>', 'git or hg (default: detected)')
       .option('--build <cmd>', 'shell command that builds a candidate (runs in the workspace before the test)')
       .option('--test <cmd>', 'shell command that tells good (exit 0) from bad (1-127), 125 = skip')
       .option('--timeout <seconds>', 'a test run longer than this is a hang (default: 10x the good run, at least 30 s)')

@@ -46,3 +46,8 @@ export function buildCommand(shell: string | undefined): CommandSpec | undefined
   if (shell.trim() === '') throw new UsageError('--build is empty', "give the build command, e.g. --build 'make -j2', or leave --build out");
   return { shell };
 }
+
+export function vcsOption(value: unknown): 'git' | 'hg' | undefined {
+  if (value === undefined) return undefined;
+  return choice('--vcs', String(value), ['git', 'hg'] as const, 'git');
+}

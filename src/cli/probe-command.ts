@@ -3,26 +3,27 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CulpritError } from '../errors.js';
-import { GitHistory } from '../history/git-history.js';
+import { openHistory } from '../history/open-history.js';
 import { abortIfCrashed } from '../hunt/endpoint-checks.js';
 import { TimeoutPolicy } from '../hunt/timeout-policy.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
-import { GitWorkspace } from '../probe/git-workspace.js';
+import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { describeOutcome } from '../probe/outcome.js';
 import { probe } from '../probe/prober.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { catchInterrupts } from './interrupts.js';
+import { vcsOption } from './option-parsers.js';
 import { recipeFromOptions } from './recipe-options.js';
 
 export async function probeCommand(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
   const interrupts = catchInterrupts();
   try {
     const recipe = recipeFromOptions(argv, options);
-    const history = await GitHistory.open(String(options.repo ?? '.'));
+    const history = await openHistory(String(options.repo ?? '.'), vcsOption(options.vcs));
     const commit = await history.resolve(String(options.commit), '--commit');
     sweepOrphans();
     const cacheRoot = cacheDirectory(typeof options.workdir === 'string' ? options.workdir : undefined);
-    const workspace = await GitWorkspace.acquire(cacheRoot, history);
+    const workspace = await acquireWorkspace(cacheRoot, history);
     try {
       const logDirectory = path.join(cacheRoot, 'logs', `probe-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
       mkdirSync(logDirectory, { recursive: true });

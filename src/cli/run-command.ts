@@ -5,6 +5,7 @@ import { runHunt } from '../hunt/hunt.js';
 import type { HuntProbe } from '../hunt/hunt-types.js';
 import { catchInterrupts } from './interrupts.js';
 import { errorDocument, resultDocument } from './json-output.js';
+import { vcsOption } from './option-parsers.js';
 import { recipeFromOptions } from './recipe-options.js';
 import { ProgressPrinter, renderResult } from './render.js';
 
@@ -25,6 +26,7 @@ export async function runCommandLine(argv: readonly string[], options: Record<st
     const observer = printer.observer();
     const result = await runHunt({
       repo: String(options.repo ?? '.'),
+      ...(options.vcs === undefined ? {} : { vcs: vcsOption(options.vcs) }),
       goods: (options.good as string[] | undefined) ?? [],
       bad: String(options.bad ?? 'HEAD'),
       recipe,

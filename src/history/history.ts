@@ -11,7 +11,7 @@ export interface CommitInfo {
 }
 
 export interface History {
-  readonly kind: 'git';
+  readonly kind: 'git' | 'hg';
   /** Top-level directory of the user's repository (never written to). */
   readonly root: string;
   /** A stable identity of the repository, for cache keys: the real path of its object store. */

@@ -7,6 +7,8 @@ import type { Recipe } from '../probe/recipe.js';
 export interface HuntOptions {
   /** Directory of (or inside) the user's repository. */
   repo: string;
+  /** Force the version-control system instead of detecting it. */
+  vcs?: 'git' | 'hg';
   goods: readonly string[];
   bad: string;
   recipe: Recipe;

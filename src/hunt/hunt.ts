@@ -3,9 +3,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { GitHistory } from '../history/git-history.js';
+import type { History } from '../history/history.js';
+import { openHistory } from '../history/open-history.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
-import { GitWorkspace } from '../probe/git-workspace.js';
+import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { probe } from '../probe/prober.js';
 import { DagBisection, type BisectionStep } from '../search/dag-bisection.js';
@@ -15,7 +16,7 @@ import { reproduceCommand } from './reproduce.js';
 import { TimeoutPolicy } from './timeout-policy.js';
 
 export async function runHunt(options: HuntOptions): Promise<HuntResult> {
-  const history = await GitHistory.open(options.repo);
+  const history = await openHistory(options.repo, options.vcs);
   if (options.goods.length === 0) throw new UsageError('no --good revision given', 'name at least one revision where the test passes');
   const bad = await history.resolve(options.bad, '--bad');
   const goods: string[] = [];
@@ -39,7 +40,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
 
   sweepOrphans();
   const cacheRoot = cacheDirectory(options.workdir);
-  const workspace = await GitWorkspace.acquire(cacheRoot, history);
+  const workspace = await acquireWorkspace(cacheRoot, history);
   const logDirectory = path.join(cacheRoot, 'logs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   mkdirSync(logDirectory, { recursive: true });
   const observer = options.observer ?? {};
@@ -159,7 +160,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
  * change went the other way (a fix), which bisection cannot explain.
  */
 async function settleMergeBases(
-  history: GitHistory,
+  history: History,
   bad: string,
   goods: string[],
   test: (commit: string) => Promise<'good' | 'bad' | 'skip'>,

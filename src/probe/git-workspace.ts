@@ -79,6 +79,10 @@ export class GitWorkspace implements Workspace {
     await gitOk(this.directory, ['clean', '-ffdq']);
   }
 
+  environment(): Record<string, string> {
+    return {};
+  }
+
   release(): void {
     unlock(this.lockPath);
   }

@@ -44,6 +44,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
     ...cleanGitEnvironment(),
     CULPRIT_COMMIT: commit,
     CULPRIT_WORKSPACE: workspace.directory,
+    ...workspace.environment(commit),
   };
   const graceMs = recipe.graceSeconds * 1000;
   const finish = (outcome: Outcome, run: RunResult, logPath: string, testSeconds?: number): ProbeRecord => {

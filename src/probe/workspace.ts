@@ -6,6 +6,8 @@ export interface Workspace {
   readonly directory: string;
   /** Puts the workspace at a commit: tracked files rewritten where they differ, untracked leftovers removed, ignored build outputs kept. */
   checkout(commit: string): Promise<void>;
+  /** Variables the test gets besides CULPRIT_*: what the VCS's own bisect gives its command (e.g. HG_NODE). */
+  environment(commit: string): Record<string, string>;
   /** Gives the slot back for the next hunt; the directory stays as a warm cache. */
   release(): void;
 }

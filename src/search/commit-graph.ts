@@ -21,27 +21,24 @@ export class CommitGraph {
   private readonly parentIds: Int32Array;
   private readonly idByKey: Map<string, number>;
 
-  private constructor(keys: string[], times: Float64Array, parentStart: Uint32Array, parentIds: Int32Array) {
+  private constructor(keys: string[], times: Float64Array, parentStart: Uint32Array, parentIds: Int32Array, idByKey: Map<string, number>) {
     this.size = keys.length;
     this.keys = keys;
     this.times = times;
     this.parentStart = parentStart;
     this.parentIds = parentIds;
-    this.idByKey = new Map();
-    keys.forEach((key, id) => this.idByKey.set(key, id));
+    this.idByKey = idByKey;
   }
 
   /** Builds a graph from records in any order; duplicate keys keep the first record. */
   static fromRecords(records: Iterable<CommitRecord>): CommitGraph {
     const list: CommitRecord[] = [];
-    const seen = new Set<string>();
+    const idByKey = new Map<string, number>();
     for (const record of records) {
-      if (seen.has(record.key)) continue;
-      seen.add(record.key);
+      if (idByKey.has(record.key)) continue;
+      idByKey.set(record.key, list.length);
       list.push(record);
     }
-    const idByKey = new Map<string, number>();
-    list.forEach((record, id) => idByKey.set(record.key, id));
     const times = new Float64Array(list.length);
     const parentStart = new Uint32Array(list.length + 1);
     let total = 0;
@@ -54,7 +51,7 @@ export class CommitGraph {
       for (const parent of record.parents) parentIds[cursor++] = idByKey.get(parent) ?? OUTSIDE;
     });
     parentStart[list.length] = cursor;
-    return new CommitGraph(list.map((record) => record.key), times, parentStart, parentIds);
+    return new CommitGraph(list.map((record) => record.key), times, parentStart, parentIds, idByKey);
   }
 
   keyOf(id: number): string {

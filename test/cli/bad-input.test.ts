@@ -21,7 +21,7 @@ async function expectUsageError(args: string[], pattern: RegExp, options: { leav
 
 describe('bad input', () => {
   it('rejects a directory that is not a repository', async () => {
-    await expectUsageError(['run', '--repo', tempDir(), '--good', 'a', '--bad', 'b', '--test', 'true'], /not a git repository/);
+    await expectUsageError(['run', '--repo', tempDir(), '--good', 'a', '--bad', 'b', '--test', 'true'], /not a git or Mercurial repository/);
   });
 
   it('rejects a directory that does not exist', async () => {
