@@ -1,6 +1,6 @@
 // Bisection on a commit DAG that makes exactly the choices `git bisect` (2.39) makes, tie-breaks and skips included.
 // Matching git probe for probe means a hunt never costs more builds than `git bisect run` on the same history.
-import { CommitGraph, OUTSIDE } from './commit-graph.js';
+import { OUTSIDE, type CommitGraph } from './commit-graph.js';
 
 export type BisectVerdict = 'good' | 'bad' | 'skip';
 
@@ -56,6 +56,7 @@ export class DagBisection {
   private readonly stack: Int32Array;
   private readonly buffer: Int32Array;
   private readonly heap: Int32Array;
+  private readonly generation: Int32Array;
 
   /** Candidates in walk order (bad first), valid while setStamp is current. */
   private order: Int32Array | undefined;
@@ -94,6 +95,7 @@ export class DagBisection {
     this.stack = new Int32Array(size);
     this.buffer = new Int32Array(size);
     this.heap = new Int32Array(size);
+    this.generation = new Int32Array(size);
 
     for (const good of goods) {
       if (good === OUTSIDE) continue;
@@ -374,53 +376,173 @@ export class DagBisection {
   }
 
   /**
-   * Exact candidate-ancestor counts for merges (git's count_distance). Rather than one full walk per
-   * merge, the candidates are cut into first-parent chains and each chain that holds merges is climbed
-   * bottom-up while its ancestor set grows: a mostly linear history costs one walk in all.
+   * Exact candidate-ancestor counts for merges (git's count_distance gives the same numbers with one full
+   * walk per merge). The candidates are cut into chains, each following the parent with the longest
+   * history (generation number); a chain hangs below the node it forks from. Climbing a chain bottom-up
+   * keeps A = ancestors(current node) marked, adding each node and what its other parents bring that A
+   * lacks. At each node, the chains forking from it are climbed with A as it stands, then their additions
+   * are undone. Following the longest history keeps those additions small: a branch that merged the
+   * mainline in is climbed along the mainline, and only the branch's own commits are added and undone.
    */
   private countMerges(order: Int32Array): void {
-    const { weight, parentStart, parentIds, inSet, chainMark, buffer } = this;
+    const { weight, parentStart, parentIds, inSet, chainMark } = this;
     const stamp = this.setStamp;
-    // The candidate walk's output lives in `order`, so `buffer` is free to hold one chain at a time.
-    for (let i = 0; i < order.length; i++) {
+    const nr = order.length;
+    // Scratch reuse: the walk is over, so its buffers are free (`order` is a copy of `buffer`).
+    const chainNodes = this.buffer; // chains back to back, each from top to bottom
+    const childHead = this.seq; // per node: first chain that forks from it, or -1
+    const log = this.heap; // nodes added to A, in order, so additions can be undone
+    const generation = this.computeGenerations(order);
+    const chainStart = new Int32Array(nr + 1);
+    const nextSibling = new Int32Array(nr);
+    let chains = 0;
+    let used = 0;
+    const roots: number[] = [];
+    for (let i = 0; i < nr; i++) {
       const top = order[i] as number;
       if (chainMark[top] === stamp) continue;
-      let length = 0;
-      let hasMerge = false;
+      chainStart[chains] = used;
       let u = top;
+      let join = OUTSIDE;
       for (;;) {
         chainMark[u] = stamp;
-        buffer[length++] = u;
-        if (weight[u] === -2) hasMerge = true;
-        const start = parentStart[u] as number;
-        if (start === parentStart[u + 1]) break;
-        const p = parentIds[start] as number;
-        if (p < 0 || inSet[p] !== stamp || chainMark[p] === stamp) break;
-        u = p;
+        childHead[u] = -1;
+        chainNodes[used++] = u;
+        let next = OUTSIDE;
+        let nextGeneration = 0;
+        const end = parentStart[u + 1] as number;
+        for (let k = parentStart[u] as number; k < end; k++) {
+          const p = parentIds[k] as number;
+          if (p >= 0 && inSet[p] === stamp && (generation[p] as number) > nextGeneration) {
+            next = p;
+            nextGeneration = generation[p] as number;
+          }
+        }
+        if (next === OUTSIDE) break;
+        if (chainMark[next] === stamp) {
+          join = next;
+          break;
+        }
+        u = next;
       }
-      if (!hasMerge) continue;
+      if (join === OUTSIDE) {
+        roots.push(chains);
+      } else {
+        nextSibling[chains] = childHead[join] as number;
+        childHead[join] = chains;
+      }
+      chains++;
+    }
+    chainStart[chains] = used;
+
+    // Depth-first over the chain tree with explicit frames: chain trees can be deep.
+    const frameChain = new Int32Array(chains);
+    const framePos = new Int32Array(chains);
+    const frameChild = new Int32Array(chains);
+    const frameLog = new Int32Array(chains);
+    const ADD = -2;
+    for (const root of roots) {
       const g = this.nextMarkStamp();
       const mark = this.mark;
-      let count = 0;
-      const bottom = buffer[length - 1] as number;
-      if (parentStart[bottom] !== parentStart[bottom + 1]) {
-        const join = parentIds[parentStart[bottom] as number] as number;
-        if (join >= 0 && inSet[join] === stamp) count += this.markAncestors(join, g);
-      }
-      for (let k = length - 1; k >= 0; k--) {
-        const v = buffer[k] as number;
-        if (mark[v] !== g) count += this.markAncestors(v, g);
-        if (weight[v] === -2) weight[v] = count;
+      let logLength = 0;
+      let depth = 0;
+      frameChain[0] = root;
+      framePos[0] = (chainStart[root + 1] as number) - 1;
+      frameChild[0] = ADD;
+      frameLog[0] = 0;
+      depth = 1;
+      while (depth > 0) {
+        const f = depth - 1;
+        const pos = framePos[f] as number;
+        const u = chainNodes[pos] as number;
+        if (frameChild[f] === ADD) {
+          if (mark[u] !== g) logLength = this.markAncestors(u, g, logLength);
+          if (weight[u] === -2) weight[u] = logLength;
+          frameChild[f] = childHead[u] as number;
+        }
+        const child = frameChild[f] as number;
+        if (child !== -1) {
+          frameChild[f] = nextSibling[child] as number;
+          frameChain[depth] = child;
+          framePos[depth] = (chainStart[child + 1] as number) - 1;
+          frameChild[depth] = ADD;
+          frameLog[depth] = logLength;
+          depth++;
+          continue;
+        }
+        if (pos > (chainStart[frameChain[f] as number] as number)) {
+          framePos[f] = pos - 1;
+          frameChild[f] = ADD;
+          continue;
+        }
+        // This chain is done: forget what it added, so A is again the ancestry of the node it forks from.
+        const restore = frameLog[f] as number;
+        if (f > 0) {
+          for (let k = logLength - 1; k >= restore; k--) mark[log[k] as number] = 0;
+        }
+        logLength = restore;
+        depth--;
       }
     }
   }
 
-  /** Marks `start` and its unmarked candidate ancestors with `g`; returns how many were newly marked. */
-  private markAncestors(start: number, g: number): number {
-    const { mark, stack, parentStart, parentIds, inSet } = this;
+  /** Longest path to a root within the candidates, by an iterative post-order walk. */
+  private computeGenerations(order: Int32Array): Int32Array {
+    const { generation, parentStart, parentIds, inSet, stack } = this;
+    // Runs before the chains are built, so `buffer` is free to hold each stack entry's next parent index.
+    const cursor = this.buffer;
     const stamp = this.setStamp;
+    for (let i = 0; i < order.length; i++) generation[order[i] as number] = 0;
+    for (let i = 0; i < order.length; i++) {
+      const v = order[i] as number;
+      if (generation[v] !== 0) continue;
+      // 0: not seen, -1: on the stack, > 0: done.
+      generation[v] = -1;
+      let top = 0;
+      stack[top] = v;
+      cursor[top] = parentStart[v] as number;
+      top++;
+      while (top > 0) {
+        const x = stack[top - 1] as number;
+        const end = parentStart[x + 1] as number;
+        let c = cursor[top - 1] as number;
+        let descended = false;
+        while (c < end) {
+          const p = parentIds[c++] as number;
+          if (p >= 0 && inSet[p] === stamp && generation[p] === 0) {
+            cursor[top - 1] = c;
+            generation[p] = -1;
+            stack[top] = p;
+            cursor[top] = parentStart[p] as number;
+            top++;
+            descended = true;
+            break;
+          }
+        }
+        if (descended) continue;
+        let longest = 0;
+        for (let k = parentStart[x] as number; k < end; k++) {
+          const p = parentIds[k] as number;
+          if (p >= 0 && inSet[p] === stamp && (generation[p] as number) > longest) longest = generation[p] as number;
+        }
+        generation[x] = longest + 1;
+        top--;
+      }
+    }
+    return generation;
+  }
+
+  /**
+   * Marks `start` and its unmarked candidate ancestors with `g`, appending them to the undo log at
+   * `logLength`; returns the new log length (which is also |A| within one root chain's climb).
+   */
+  private markAncestors(start: number, g: number, logLength: number): number {
+    const { mark, stack, parentStart, parentIds, inSet } = this;
+    const log = this.heap;
+    const stamp = this.setStamp;
+    let length = logLength;
     mark[start] = g;
-    let count = 1;
+    log[length++] = start;
     let top = 0;
     stack[top++] = start;
     while (top > 0) {
@@ -430,11 +552,11 @@ export class DagBisection {
         const p = parentIds[k] as number;
         if (p < 0 || inSet[p] !== stamp || mark[p] === g) continue;
         mark[p] = g;
-        count++;
+        log[length++] = p;
         stack[top++] = p;
       }
     }
-    return count;
+    return length;
   }
 
   /**
@@ -498,7 +620,7 @@ export class DagBisection {
       throw new Error('rank out of range');
     };
 
-    // skip_away: an index that never matches (C int overflow on huge lists) falls back to the first.
+    // skip_away: an index that matches no element (negative after C int overflow) means the first one.
     const index = skipAwayIndex(count);
     let chosen: number;
     if (index < 0 || index >= count) {
@@ -563,7 +685,11 @@ export function sqrti(value: number): number {
   return Math.trunc(x);
 }
 
-/** bisect.c skip_away's index, with C's 32-bit int arithmetic (wrapping) and truncating division. */
+/**
+ * bisect.c skip_away's index, with C's 32-bit int arithmetic and truncating division. From about 65,537
+ * non-skipped candidates on, count * prn overflows (undefined behaviour in C); a gcc -O2 build then rounds
+ * some negative results differently by one, but every negative index means "take the first", as here.
+ */
 export function skipAwayIndex(count: number): number {
   const prn = getPrn(count);
   const scaled = Math.trunc(Math.imul(count, prn) / PRN_MODULO);
