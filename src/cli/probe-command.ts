@@ -1,12 +1,12 @@
 // `culprit probe`: one probe of one commit in a private workspace, the command a hunt prints to reproduce.
 // Its exit code follows the test contract (0 good, 1 bad, 125 skip), so it can itself drive `git bisect run`.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CulpritError } from '../errors.js';
 import { openHistory } from '../history/open-history.js';
 import { abortIfCrashed } from '../hunt/endpoint-checks.js';
 import { TimeoutPolicy } from '../hunt/timeout-policy.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
+import { createLogDirectory } from '../probe/log-directory.js';
 import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { describeOutcome } from '../probe/outcome.js';
 import { probe } from '../probe/prober.js';
@@ -25,8 +25,7 @@ export async function probeCommand(argv: readonly string[], options: Record<stri
     const cacheRoot = cacheDirectory(typeof options.workdir === 'string' ? options.workdir : undefined);
     const workspace = await acquireWorkspace(cacheRoot, history);
     try {
-      const logDirectory = path.join(cacheRoot, 'logs', `probe-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-      mkdirSync(logDirectory, { recursive: true });
+      const logDirectory = createLogDirectory(cacheRoot, 'probe-');
       const record = await probe({
         commit,
         workspace,

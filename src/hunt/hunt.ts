@@ -1,11 +1,12 @@
 // A hunt's lifecycle: check the input, verify the endpoints, settle merge bases, bisect, describe the culprit.
 // Strategies decide, probes act; every verdict is known before the next decision.
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { History } from '../history/history.js';
 import { openHistory } from '../history/open-history.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
+import { createLogDirectory } from '../probe/log-directory.js';
 import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { probe } from '../probe/prober.js';
@@ -41,8 +42,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   sweepOrphans();
   const cacheRoot = cacheDirectory(options.workdir);
   const workspace = await acquireWorkspace(cacheRoot, history);
-  const logDirectory = path.join(cacheRoot, 'logs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-  mkdirSync(logDirectory, { recursive: true });
+  const logDirectory = createLogDirectory(cacheRoot);
   const observer = options.observer ?? {};
   const recipe = options.recipe;
   const timeout = new TimeoutPolicy(recipe.timeoutSeconds);
