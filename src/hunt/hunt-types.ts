@@ -37,7 +37,7 @@ export interface SearchProgress {
 
 export interface HuntObserver {
   started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workspace: string; timeoutSeconds: number | undefined }): void;
-  probeStarted?(info: { phase: Phase; step: number; commit: string; subject: string; timeoutSeconds: number }): void;
+  probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
   note?(message: string): void;
 }
