@@ -10,10 +10,11 @@ import { createLogDirectory } from '../probe/log-directory.js';
 import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { probe } from '../probe/prober.js';
-import { DagBisection, type BisectionStep } from '../search/dag-bisection.js';
+import type { Bisection, BisectionStep } from '../search/bisection-step.js';
 import { checkBad, checkGood, abortIfCrashed } from './endpoint-checks.js';
 import type { FirstBad, HuntOptions, HuntProbe, HuntResult, Phase, SearchProgress } from './hunt-types.js';
 import { reproduceCommand } from './reproduce.js';
+import { chooseBisection } from './strategy-choice.js';
 import { TimeoutPolicy } from './timeout-policy.js';
 
 export async function runHunt(options: HuntOptions): Promise<HuntResult> {
@@ -34,10 +35,20 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       );
     }
   }
-  const graph = await history.loadGraph(bad, goods);
-  const badId = graph.idOf(bad);
-  if (badId === undefined) throw new Error(`internal: bad ${bad} missing from its own history`);
-  const search = new DagBisection(graph, badId, [], { firstParent: options.firstParent ?? false });
+  let graph = await history.loadGraph(bad, goods);
+  const prepare = (): Bisection => {
+    const badId = graph.idOf(bad);
+    if (badId === undefined) throw new Error(`internal: bad ${bad} missing from its own history`);
+    const goodIds = goods.map((good) => graph.idOf(good)).filter((id): id is number => id !== undefined);
+    return chooseBisection(history.kind, graph, badId, goodIds, options.firstParent ?? false);
+  };
+  // hg's strategy cannot start while a good is off bad's line; the merge bases settle that first.
+  let search: Bisection | undefined;
+  try {
+    search = prepare();
+  } catch {
+    search = undefined;
+  }
 
   sweepOrphans();
   const cacheRoot = cacheDirectory(options.workdir);
@@ -52,7 +63,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     if (!subjects.has(commit)) subjects.set(commit, (await history.describe([commit])).get(commit)?.subject ?? '');
     return subjects.get(commit) ?? '';
   };
-  const progress = (): SearchProgress => ({ candidatesLeft: search.candidateCount(), stepsLeft: search.estimatedSteps() });
+  const progress = (): SearchProgress | undefined => (search ? { candidatesLeft: search.candidateCount(), stepsLeft: search.estimatedSteps() } : undefined);
 
   const run = async (commit: string, phase: Phase): Promise<HuntProbe> => {
     const step = probes.length + 1;
@@ -76,8 +87,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     repo: history.root,
     bad,
     goods,
-    candidates: search.candidateCount(),
-    steps: search.estimatedSteps(),
+    candidates: search?.candidateCount() ?? graph.size,
+    steps: search?.estimatedSteps() ?? Math.ceil(Math.log2(graph.size + 1)),
     workspace: workspace.directory,
     timeoutSeconds: recipe.timeoutSeconds,
   });
@@ -109,6 +120,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       if (timeout.derived) observer.note?.(`test timeout set to ${timeout.seconds} s from the good endpoints' run time (override with --timeout)`);
     }
 
+    const goodsBefore = goods.length;
     await settleMergeBases(history, bad, goods, async (commit) => {
       const record = await run(commit, 'merge-base');
       observer.probeFinished?.(record, progress());
@@ -117,7 +129,18 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       return record.searchVerdict === 'abort' ? 'skip' : record.searchVerdict;
     }, observer.note);
 
-    let step: BisectionStep = search.next();
+    if (goods.length !== goodsBefore || !search) {
+      // Merge bases that proved good join the goods; the region between them and bad is loaded anew.
+      if (goods.length !== goodsBefore) graph = await history.loadGraph(bad, goods);
+      try {
+        search = prepare();
+      } catch (error) {
+        throw new UsageError(`cannot bisect between these revisions: ${error instanceof Error ? error.message : String(error)}`, 'pick --good revisions that are ancestors of --bad');
+      }
+    }
+    const bisection = search;
+
+    let step: BisectionStep = bisection.next();
     while (step.kind === 'probe') {
       const commit = graph.keyOf(step.commit);
       const record = await run(commit, 'bisect');
@@ -126,9 +149,9 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
         throw new UsageError(`the build fails at ${history.shortName(commit)} and --on-build-failure is abort`, `see ${record.logPath}`);
       }
       if (record.searchVerdict === 'good') timeout.observeGood(record.testSeconds);
-      search.record(step.commit, record.searchVerdict);
+      bisection.record(step.commit, record.searchVerdict);
       observer.probeFinished?.(record, progress());
-      step = search.next();
+      step = bisection.next();
     }
 
     const candidates = step.kind === 'found' ? [graph.keyOf(step.commit)] : step.commits.map((id) => graph.keyOf(id));

@@ -13,3 +13,12 @@ export type BisectionStep =
 export function cloneStep(step: BisectionStep): BisectionStep {
   return step.kind === 'ambiguous' ? { kind: 'ambiguous', commits: [...step.commits] } : { ...step };
 }
+
+/** What a hunt needs of a bisection strategy; DagBisection (git's choices) and HgBisection (hg's) both are one. */
+export interface Bisection {
+  readonly bad: number;
+  next(): BisectionStep;
+  record(commit: number, verdict: BisectVerdict): void;
+  candidateCount(): number;
+  estimatedSteps(): number;
+}
