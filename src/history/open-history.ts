@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { GitHistory } from './git-history.js';
+import { HgHistory } from './hg-history.js';
 import type { History } from './history.js';
 
 /** The kind of the nearest repository enclosing `directory`, if any. */
@@ -29,7 +30,7 @@ export async function openHistory(directory: string, vcs?: 'git' | 'hg'): Promis
   }
   if (!stat.isDirectory()) throw new UsageError(`not a directory: ${directory}`, 'pass --repo DIR with a repository directory');
   const kind = vcs ?? detectVcs(directory);
-  if (kind === 'hg') throw new UsageError(`Mercurial repositories are not supported yet: ${path.resolve(directory)}`, 'use a git repository');
+  if (kind === 'hg') return HgHistory.open(directory);
   if (kind === undefined) {
     throw new UsageError(`not a git or Mercurial repository: ${path.resolve(directory)}`, 'run culprit inside a repository or pass --repo DIR');
   }

@@ -1,0 +1,60 @@
+// Runs Mercurial as a child process under culprit's own configuration: no system, user or repository hgrc,
+// so none of the user's hooks or extensions run in culprit's commands, and HGPLAIN keeps the output stable.
+import { spawn } from 'node:child_process';
+
+export class HgNotFoundError extends Error {}
+
+export interface HgResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The environment of every hg command culprit runs. HGRCPATH='' drops the system and user configuration,
+ * HGRCSKIPREPO the repository's .hg/hgrc (and a share-safe source's), so [hooks] and [extensions] never load;
+ * the user's other HG* variables (HGPLAINEXCEPT, HGUSER, …) could change what hg prints or does, so they go too.
+ */
+export function hgEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) if (!/^C?HG/.test(name)) env[name] = value;
+  return { ...env, HGPLAIN: '1', HGRCPATH: '', HGRCSKIPREPO: '1', HGENCODING: 'utf-8', LC_ALL: 'C', LANGUAGE: 'C' };
+}
+
+/**
+ * Runs `hg --repository repo args…`. Naming the repository stops hg from searching parent directories,
+ * so a damaged workspace can never make a command act on some enclosing repository (a home directory
+ * kept in hg, say). Without `repo`, hg discovers the repository from cwd, as `hg root` needs to.
+ * Resolves with the exit code and output; never rejects on a non-zero exit.
+ */
+export function hg(cwd: string, args: readonly string[], options: { repo?: string } = {}): Promise<HgResult> {
+  // Global options go first: with HGPLAIN, hg's early option parser stops at the command name, so a
+  // revision such as `--config=…` passed after it can never be taken for a global option.
+  const globals = ['--noninteractive', '--pager=never', '--color=never', ...(options.repo === undefined ? [] : ['--repository', options.repo])];
+  return new Promise((resolve, reject) => {
+    const child = spawn('hg', [...globals, ...args], { cwd, env: hgEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new HgNotFoundError('hg is not installed or not on PATH') : error);
+    });
+    child.on('close', (code) => {
+      resolve({ code: code ?? 255, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+/** hg's own explanation of a failure, as one line without its `abort: ` prefix. */
+export function hgReason(result: HgResult): string {
+  const line = result.stderr.split('\n').find((text) => text.trim() !== '') ?? '';
+  return line.replace(/^(abort|hg): /, '').trim();
+}
+
+/** Like hg(), but a non-zero exit is an error carrying hg's own message. */
+export async function hgOk(cwd: string, args: readonly string[], options: { repo?: string } = {}): Promise<string> {
+  const result = await hg(cwd, args, options);
+  if (result.code !== 0) throw new Error(`hg ${args.join(' ')} failed (${result.code}): ${hgReason(result)}`);
+  return result.stdout;
+}

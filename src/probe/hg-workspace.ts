@@ -1,0 +1,119 @@
+// A Mercurial workspace: a private clone under culprit's cache (hardlinked store, `hg pull` on reuse).
+// Not `hg share`: a share writes caches, phases and whatever the test commits into the user's store.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { hg, hgOk, hgReason } from '../history/hg-command.js';
+import type { HgHistory } from '../history/hg-history.js';
+import type { Workspace } from './workspace.js';
+import { lockIsFree, tryLock, unlock } from './workspace-lock.js';
+
+const MAX_SLOTS = 64;
+/** Written once a clone is whole: a slot without it was cut short (e.g. its hg was SIGKILLed) and is cloned anew. */
+const COMPLETE_MARKER = 'culprit-clone-complete';
+/** `--config extensions.purge=` makes `hg purge` work on hg before 5.7 and keeps hg 6 from asking for confirmation. */
+const PURGE = ['--config', 'extensions.purge=', 'purge'];
+
+/** Directory holding all workspace slots of one repository. */
+export function hgWorkspaceBase(cacheRoot: string, history: HgHistory): string {
+  const digest = createHash('sha256').update(history.identity).digest('hex').slice(0, 12);
+  return path.join(cacheRoot, 'workspaces', `${path.basename(history.root).replace(/[^\w.-]/g, '_')}-${digest}`);
+}
+
+export class HgWorkspace implements Workspace {
+  private constructor(readonly directory: string, private readonly lockPath: string, private readonly source: string) {}
+
+  /**
+   * Claims a free slot (reusing a killed hunt's slot keeps its build outputs warm) and removes the
+   * other abandoned slots, exactly as git workspaces do.
+   */
+  static async acquire(cacheRoot: string, history: HgHistory): Promise<HgWorkspace> {
+    const base = hgWorkspaceBase(cacheRoot, history);
+    mkdirSync(base, { recursive: true });
+    let claimed: HgWorkspace | undefined;
+    for (let slot = 0; slot < MAX_SLOTS && !claimed; slot++) {
+      const directory = path.join(base, `ws-${slot}`);
+      const lockPath = `${directory}.lock`;
+      if (!tryLock(lockPath)) continue;
+      claimed = new HgWorkspace(directory, lockPath, history.root);
+    }
+    if (!claimed) throw new Error(`all ${MAX_SLOTS} workspace slots under ${base} are in use by running hunts`);
+    for (const entry of readdirSync(base)) {
+      const directory = path.join(base, entry);
+      if (!/^ws-\d+$/.test(entry) || directory === claimed.directory) continue;
+      if (lockIsFree(`${directory}.lock`)) {
+        rmSync(directory, { recursive: true, force: true });
+        rmSync(`${directory}.lock`, { force: true });
+      }
+    }
+    try {
+      await claimed.prepare();
+    } catch (error) {
+      claimed.release();
+      throw error;
+    }
+    return claimed;
+  }
+
+  private get marker(): string {
+    return path.join(this.directory, '.hg', COMPLETE_MARKER);
+  }
+
+  /** Brings the slot's clone up to date with the user's repository, cloning afresh when it is missing or damaged. */
+  private async prepare(): Promise<void> {
+    if (existsSync(this.marker)) {
+      // An abandoned transaction (a pull cut short) makes the pull fail; a fresh clone is cheaper than `hg recover`.
+      const pulled = await hg(this.directory, ['pull', '--quiet', '--', this.source], { repo: this.directory });
+      if (pulled.code === 0) return;
+    }
+    await this.clone();
+  }
+
+  /**
+   * A local clone hardlinks the store: cheap, and hg breaks a link before it writes to a file, so neither
+   * side can change the other's. hg locks the source store only while linking, and never waits for it:
+   * when the user's repository is busy, hg pulls instead.
+   */
+  private async clone(): Promise<void> {
+    rmSync(this.directory, { recursive: true, force: true });
+    mkdirSync(path.dirname(this.directory), { recursive: true });
+    const result = await hg(path.dirname(this.directory), ['clone', '--noupdate', '--quiet', '--', this.source, this.directory]);
+    if (result.code !== 0) {
+      rmSync(this.directory, { recursive: true, force: true });
+      throw new Error(`could not clone ${this.source} into a workspace: ${hgReason(result)}`);
+    }
+    writeFileSync(this.marker, '');
+  }
+
+  async checkout(commit: string): Promise<void> {
+    const update = (): ReturnType<typeof hg> => hg(this.directory, ['update', '--clean', '--quiet', '--rev', commit], { repo: this.directory });
+    let result = await update();
+    if (result.code !== 0) {
+      // A leftover of the last test (an untracked directory where the commit has a file, say) can block
+      // the update; without untracked files it must go through, or the commit is not in the clone.
+      await hg(this.directory, PURGE, { repo: this.directory });
+      result = await update();
+      if (result.code !== 0) {
+        if (/unknown revision|filtered revision/.test(result.stderr)) {
+          throw new UsageError(
+            `changeset ${commit.slice(0, 12)} is not in culprit's clone of ${this.source}: ${hgReason(result)}`,
+            'secret changesets are never cloned: make them draft (hg phase --draft --force REV) or pick other endpoints',
+          );
+        }
+        throw new Error(`hg update --clean --rev ${commit} failed in ${this.directory}: ${hgReason(result)}`);
+      }
+    }
+    // Untracked leftovers go, ignored build outputs stay (the ignore rules are the checked-out changeset's).
+    await hgOk(this.directory, PURGE, { repo: this.directory });
+  }
+
+  /** What `hg bisect --command` gives its command. */
+  environment(commit: string): Record<string, string> {
+    return { HG_NODE: commit };
+  }
+
+  release(): void {
+    unlock(this.lockPath);
+  }
+}
