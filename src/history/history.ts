@@ -1,5 +1,5 @@
 // The seam between a hunt and a version-control system: what the hunt needs to know about history.
-// Adapters (git now, hg later) implement it; nothing outside history/ and probe/ speaks a VCS's language.
+// Adapters (git, hg) implement it; nothing outside history/ and probe/ speaks a VCS's language.
 import type { CommitGraph } from '../search/commit-graph.js';
 
 export interface CommitInfo {

@@ -1,5 +1,5 @@
 // A private checkout where probes run, so the user's checkout is never touched.
-// Implementations: git (alternates-backed private repository); hg shares come later.
+// Implementations: git (a private repository borrowing the user's objects), hg (a private hardlinked clone).
 
 export interface Workspace {
   /** Directory where build and test commands run. */
