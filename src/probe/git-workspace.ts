@@ -1,14 +1,14 @@
 // A git workspace: a private repository under culprit's cache that borrows the user's objects via alternates.
 // Nothing is written to the user's repository (no worktree entry, no refs), so a SIGKILL cannot leave a trace there.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { git, gitOk } from '../history/git-command.js';
 import type { GitHistory } from '../history/git-history.js';
 import type { Workspace } from './workspace.js';
-import { lockIsFree, tryLock, unlock } from './workspace-lock.js';
+import { unlock } from './workspace-lock.js';
+import { claimSlot } from './workspace-slots.js';
 
-const MAX_SLOTS = 64;
 
 /** Directory holding all workspace slots of one repository. */
 export function workspaceBase(cacheRoot: string, history: GitHistory): string {
@@ -25,23 +25,8 @@ export class GitWorkspace implements Workspace {
    */
   static async acquire(cacheRoot: string, history: GitHistory): Promise<GitWorkspace> {
     const base = workspaceBase(cacheRoot, history);
-    mkdirSync(base, { recursive: true });
-    let claimed: GitWorkspace | undefined;
-    for (let slot = 0; slot < MAX_SLOTS && !claimed; slot++) {
-      const directory = path.join(base, `ws-${slot}`);
-      const lockPath = `${directory}.lock`;
-      if (!tryLock(lockPath)) continue;
-      claimed = new GitWorkspace(directory, lockPath);
-    }
-    if (!claimed) throw new Error(`all ${MAX_SLOTS} workspace slots under ${base} are in use by running hunts`);
-    for (const entry of readdirSync(base)) {
-      const directory = path.join(base, entry);
-      if (!/^ws-\d+$/.test(entry) || directory === claimed.directory) continue;
-      if (lockIsFree(`${directory}.lock`)) {
-        rmSync(directory, { recursive: true, force: true });
-        rmSync(`${directory}.lock`, { force: true });
-      }
-    }
+    const slot = claimSlot(base);
+    const claimed = new GitWorkspace(slot.directory, slot.lockPath);
     try {
       await claimed.prepare(history);
     } catch (error) {

@@ -1,15 +1,15 @@
 // A Mercurial workspace: a private clone under culprit's cache (hardlinked store, `hg pull` on reuse).
 // Not `hg share`: a share writes caches, phases and whatever the test commits into the user's store.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { hg, hgOk, hgReason } from '../history/hg-command.js';
 import type { HgHistory } from '../history/hg-history.js';
 import type { Workspace } from './workspace.js';
-import { lockIsFree, tryLock, unlock } from './workspace-lock.js';
+import { unlock } from './workspace-lock.js';
+import { claimSlot } from './workspace-slots.js';
 
-const MAX_SLOTS = 64;
 /** Written once a clone is whole: a slot without it was cut short (e.g. its hg was SIGKILLed) and is cloned anew. */
 const COMPLETE_MARKER = 'culprit-clone-complete';
 /** `--config extensions.purge=` makes `hg purge` work on hg before 5.7 and keeps hg 6 from asking for confirmation. */
@@ -30,23 +30,8 @@ export class HgWorkspace implements Workspace {
    */
   static async acquire(cacheRoot: string, history: HgHistory): Promise<HgWorkspace> {
     const base = hgWorkspaceBase(cacheRoot, history);
-    mkdirSync(base, { recursive: true });
-    let claimed: HgWorkspace | undefined;
-    for (let slot = 0; slot < MAX_SLOTS && !claimed; slot++) {
-      const directory = path.join(base, `ws-${slot}`);
-      const lockPath = `${directory}.lock`;
-      if (!tryLock(lockPath)) continue;
-      claimed = new HgWorkspace(directory, lockPath, history.root);
-    }
-    if (!claimed) throw new Error(`all ${MAX_SLOTS} workspace slots under ${base} are in use by running hunts`);
-    for (const entry of readdirSync(base)) {
-      const directory = path.join(base, entry);
-      if (!/^ws-\d+$/.test(entry) || directory === claimed.directory) continue;
-      if (lockIsFree(`${directory}.lock`)) {
-        rmSync(directory, { recursive: true, force: true });
-        rmSync(`${directory}.lock`, { force: true });
-      }
-    }
+    const slot = claimSlot(base);
+    const claimed = new HgWorkspace(slot.directory, slot.lockPath, history.root);
     try {
       await claimed.prepare();
     } catch (error) {
