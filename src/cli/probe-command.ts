@@ -7,6 +7,7 @@ import { abortIfCrashed } from '../hunt/endpoint-checks.js';
 import { TimeoutPolicy } from '../hunt/timeout-policy.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { createLogDirectory } from '../probe/log-directory.js';
+import { subdirectoryOf } from '../probe/subdirectory.js';
 import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { describeOutcome } from '../probe/outcome.js';
 import { probe } from '../probe/prober.js';
@@ -32,6 +33,7 @@ export async function probeCommand(argv: readonly string[], options: Record<stri
         recipe,
         testTimeoutMs: new TimeoutPolicy(recipe.timeoutSeconds).seconds * 1000,
         logStem: path.join(logDirectory, commit.slice(0, 12)),
+        subdirectory: subdirectoryOf(history.root, String(options.repo ?? '.')),
         signal: interrupts.signal,
       });
       abortIfCrashed(record, history.shortName(commit));

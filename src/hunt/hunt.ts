@@ -7,6 +7,7 @@ import type { History } from '../history/history.js';
 import { openHistory } from '../history/open-history.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { createLogDirectory } from '../probe/log-directory.js';
+import { subdirectoryOf } from '../probe/subdirectory.js';
 import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { probe } from '../probe/prober.js';
@@ -19,6 +20,7 @@ import { TimeoutPolicy } from './timeout-policy.js';
 
 export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   const history = await openHistory(options.repo, options.vcs);
+  const subdirectory = subdirectoryOf(history.root, options.repo);
   if (options.goods.length === 0) throw new UsageError('no --good revision given', 'name at least one revision where the test passes');
   const bad = await history.resolve(options.bad, '--bad');
   const goods: string[] = [];
@@ -76,6 +78,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       recipe,
       testTimeoutMs: timeout.seconds * 1000,
       logStem: path.join(logDirectory, `${String(step).padStart(3, '0')}-${commit.slice(0, 12)}`),
+      subdirectory,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const huntProbe: HuntProbe = { ...record, phase, step, subject: await subject };

@@ -1,5 +1,6 @@
 // One probe: put the workspace at a candidate, build it, run the test once, and classify what happened.
 // Every command runs through the process runner, so a hang or Ctrl-C never leaves a process behind.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InterruptedError } from '../errors.js';
 import { cleanGitEnvironment } from '../history/git-command.js';
@@ -30,7 +31,19 @@ export interface ProbeRequest {
   testTimeoutMs: number;
   /** Log files of this probe are named after it. */
   logStem: string;
+  /**
+   * Where the user started culprit, relative to the repository's top: commands run in that directory
+   * of the workspace, as `git bisect run` runs them in the user's current directory.
+   */
+  subdirectory?: string;
   signal?: AbortSignal;
+}
+
+/** The workspace directory matching the user's subdirectory, or the top when the commit lacks it. */
+function commandDirectory(workspace: Workspace, subdirectory: string | undefined): string {
+  if (!subdirectory) return workspace.directory;
+  const candidate = path.join(workspace.directory, subdirectory);
+  return existsSync(candidate) ? candidate : workspace.directory;
 }
 
 export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
@@ -40,6 +53,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   if (request.signal?.aborted) throw interrupted();
   await workspace.checkout(commit);
   if (request.signal?.aborted) throw interrupted();
+  const cwd = commandDirectory(workspace, request.subdirectory);
   const env: NodeJS.ProcessEnv = {
     ...cleanGitEnvironment(),
     CULPRIT_COMMIT: commit,
@@ -67,7 +81,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
     const logPath = `${request.logStem}.build.log`;
     const build = await runCommand({
       command: recipe.build,
-      cwd: workspace.directory,
+      cwd,
       env,
       timeoutMs: recipe.buildTimeoutSeconds * 1000,
       graceMs,
@@ -82,7 +96,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   const logPath = `${request.logStem}.test.log`;
   const run = await runCommand({
     command: recipe.test,
-    cwd: workspace.directory,
+    cwd,
     env,
     timeoutMs: request.testTimeoutMs,
     graceMs,

@@ -1,8 +1,9 @@
 // End-to-end hunts through the built binary: culprit found, JSON contract, progress lines, first-parent,
 // skips, and the test environment, on repositories generated per test.
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importHistory } from '../../src/demo/fast-import.js';
 import { culprit } from '../fixtures/cli.js';
 import { branchyRepo, linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
@@ -65,6 +66,19 @@ describe('culprit run', () => {
       expect(workspace).toBe(cwd);
       expect(workspace!.startsWith(repo.dir)).toBe(false);
     }
+  });
+
+  it('runs the test in the subdirectory culprit was started from, as git bisect run does', async () => {
+    const dir = path.join(tempDir(), 'repo');
+    mkdirSync(dir, { recursive: true });
+    const commits = Array.from({ length: 8 }, (_, i) => ({
+      mark: i + 1, branch: 'main', parents: i === 0 ? [] : [i], message: `commit ${i}`, author: 'T <t@example.org>', time: 1_700_000_000 + i,
+      files: { 'tools/check.sh': 'grep -q ok ../state.txt\n', 'state.txt': i >= 5 ? 'bug\n' : 'ok\n' },
+    }));
+    const marks = await importHistory(dir, commits);
+    const result = await culprit(['run', '--repo', path.join(dir, 'tools'), '--good', marks.get(1)!, '--bad', marks.get(8)!, '--json', '--', 'sh', 'check.sh'], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).firstBad.commit).toBe(marks.get(6));
   });
 
   it('descends into the merged branch by default and stops at the merge with --first-parent', async () => {

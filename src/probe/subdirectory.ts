@@ -1,0 +1,15 @@
+// The user's directory relative to the repository's top, so probes run commands where the user would:
+// `git bisect run ./t.sh` started in repo/sub runs repo/sub/t.sh, and culprit must do the same in its workspace.
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+
+export function subdirectoryOf(root: string, directory: string): string {
+  let real: string;
+  try {
+    real = realpathSync(directory);
+  } catch {
+    return '';
+  }
+  const relative = path.relative(root, real);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? '' : relative;
+}
