@@ -52,3 +52,15 @@ export function skipAwayIndex(count: number): number {
   const scaled = Math.trunc(Math.imul(count, prn) / PRN_MODULO);
   return Math.trunc(Math.imul(scaled, sqrti(prn)) / sqrti(PRN_MODULO));
 }
+
+/** hg's estimate (commands.py): the number of doublings of 2 that stay at or below `changesets`. */
+export function estimateHgTests(changesets: number): number {
+  let tests = 0;
+  for (let size = 2; size <= changesets; size *= 2) tests++;
+  return tests;
+}
+
+/** Both strategies refuse ids outside their graph with the same error. */
+export function checkId(graph: { size: number }, id: number, role: string): void {
+  if (!Number.isInteger(id) || id < 0 || id >= graph.size) throw new RangeError(`${role} commit id ${String(id)} is not in the graph`);
+}

@@ -9,6 +9,7 @@ import { walkCandidates } from './limit-list-walk.js';
 import { chooseRanked } from './ranked-choice.js';
 
 export type { BisectionStep, BisectVerdict } from './bisection-step.js';
+import { checkId } from './bisect-arithmetic.js';
 export { approxHalfway, estimateBisectSteps, getPrn, skipAwayIndex, sqrti } from './bisect-arithmetic.js';
 
 export interface DagBisectionOptions {
@@ -139,6 +140,3 @@ export class DagBisection {
   }
 }
 
-function checkId(graph: CommitGraph, id: number, role: string): void {
-  if (!Number.isInteger(id) || id < 0 || id >= graph.size) throw new RangeError(`${role} commit id ${String(id)} is not in the graph`);
-}

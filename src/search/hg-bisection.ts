@@ -1,7 +1,10 @@
 // Bisection on a commit DAG that makes exactly the choices `hg bisect` (Mercurial 6.3, hbisect.bisect) makes.
 // Matching hg probe for probe means a hunt in a Mercurial repository never costs more builds than `hg bisect --command`.
 import { OUTSIDE, type CommitGraph } from './commit-graph.js';
-import type { BisectVerdict, BisectionStep } from './bisection-step.js';
+import { checkId, estimateHgTests } from './bisect-arithmetic.js';
+import { cloneStep, type BisectVerdict, type BisectionStep } from './bisection-step.js';
+
+export { estimateHgTests } from './bisect-arithmetic.js';
 
 /**
  * Candidate selection by Mercurial's rules (mercurial/hbisect.py, `bisect(repo, state)`):
@@ -387,19 +390,4 @@ export class HgBisection {
     }
     return length;
   }
-}
-
-/** commands.py's estimate: the number of doublings of 2 that stay at or below `changesets`. */
-export function estimateHgTests(changesets: number): number {
-  let tests = 0;
-  for (let size = 2; size <= changesets; size *= 2) tests++;
-  return tests;
-}
-
-function checkId(graph: CommitGraph, id: number, role: string): void {
-  if (!Number.isInteger(id) || id < 0 || id >= graph.size) throw new RangeError(`${role} commit id ${String(id)} is not in the graph`);
-}
-
-function cloneStep(step: BisectionStep): BisectionStep {
-  return step.kind === 'ambiguous' ? { kind: 'ambiguous', commits: [...step.commits] } : { ...step };
 }
