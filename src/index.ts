@@ -1,6 +1,10 @@
 // The library entry point: run a hunt from code, with your own observer, and read its typed result.
 export { runHunt } from './hunt/hunt.js';
-export type { HuntOptions, HuntResult, HuntProbe, HuntObserver, FirstBad, Phase, SearchProgress } from './hunt/hunt-types.js';
+export { resumeHunt } from './hunt/resume.js';
+export type { ResumeOptions, ResumeOutcome } from './hunt/resume.js';
+export type { HuntOptions, HuntResult, HuntProbe, HuntObserver, FirstBad, Phase, ProbeSource, SearchProgress } from './hunt/hunt-types.js';
+export { Store } from './store/store.js';
+export type { HuntRow, ProbeRow, HuntStatus, HuntArguments, StoredResult } from './store/store-types.js';
 export type { Recipe, HangMeaning, BuildFailureMeaning } from './probe/recipe.js';
 export type { CommandSpec } from './probe/process-runner.js';
 export type { Outcome, ReportedVerdict, SearchVerdict } from './probe/outcome.js';

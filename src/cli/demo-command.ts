@@ -40,6 +40,7 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
         onBuildFailure: 'skip',
       },
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
+      ...(typeof options.store === 'string' ? { store: options.store } : {}),
       signal: interrupts.signal,
       observer: printer.observer(),
     });
@@ -52,7 +53,8 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
         ? `\nThe demo found the planted culprit ("${DEMO_CULPRIT_SUBJECT}").\n`
         : `\nThe demo expected ${culprit} ("${DEMO_CULPRIT_SUBJECT}") but the hunt said otherwise: please report this.\n`,
     );
-    process.stdout.write(`Demo repository: ${directory}\nRerun it by hand:\n  ${rerun}\n`);
+    process.stdout.write(`Demo repository: ${directory}\nRerun it by hand (every verdict now comes from the store):\n  ${rerun}\n`);
+    process.stdout.write(`A report to paste into an issue:\n  npx culprit report ${result.hunt} --format markdown\n`);
     return found ? 0 : 1;
   } catch (error) {
     printer.flush();

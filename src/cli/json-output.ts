@@ -8,15 +8,18 @@ export interface JsonProbe {
   exitCode: number | null;
   signal: string | null;
   seconds: number;
+  /** `run` now, `cached` from another hunt's verdict, `resumed` from this hunt's run before it was stopped. */
+  source: 'run' | 'cached' | 'resumed';
 }
 
 export function jsonProbe(probe: HuntProbe): JsonProbe {
-  return { commit: probe.commit, verdict: probe.verdict, exitCode: probe.exitCode, signal: probe.signal, seconds: Math.round(probe.seconds * 1000) / 1000 };
+  return { commit: probe.commit, verdict: probe.verdict, exitCode: probe.exitCode, signal: probe.signal, seconds: Math.round(probe.seconds * 1000) / 1000, source: probe.source };
 }
 
 export function resultDocument(result: HuntResult): string {
   const bad = result.firstBad;
   return JSON.stringify({
+    hunt: result.hunt,
     status: result.status,
     firstBad: bad ? { commit: bad.commit, subject: bad.subject, author: bad.author, date: bad.date } : null,
     candidates: result.candidates,
@@ -26,6 +29,6 @@ export function resultDocument(result: HuntResult): string {
   });
 }
 
-export function errorDocument(message: string, probes: readonly HuntProbe[]): string {
-  return JSON.stringify({ status: 'error', firstBad: null, candidates: [], probes: probes.map(jsonProbe), error: message });
+export function errorDocument(message: string, probes: readonly HuntProbe[], hunt?: number): string {
+  return JSON.stringify({ hunt: hunt ?? null, status: 'error', firstBad: null, candidates: [], probes: probes.map(jsonProbe), error: message });
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { CulpritError, EXIT } from '../errors.js';
 import { demoCommand } from './demo-command.js';
 import { probeCommand } from './probe-command.js';
+import { resumeCommandLine } from './resume-command.js';
 import { runCommandLine } from './run-command.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -38,8 +39,20 @@ function program(setExit: (code: number) => void): Command {
     .option('--bad <rev>', 'a revision where the test fails', 'HEAD')
     .option('--first-parent', 'follow only the first parent of merges')
     .option('--no-verify', 'do not test the good and bad revisions before bisecting')
+    .option('--no-cache', "do not reuse verdicts other hunts found for the same tree and recipe")
+    .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await runCommandLine(argv, options)));
+
+  root
+    .command('resume')
+    .description("continue a stopped hunt, repeating none of its finished probes (default: the repository's newest unfinished hunt)")
+    .argument('[id]', 'the hunt to resume (see culprit hunts)')
+    .option('--repo <dir>', 'the repository whose newest unfinished hunt to resume', '.')
+    .option('--vcs <kind>', 'git or hg (default: detected)')
+    .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (id: string | undefined, options: Record<string, unknown>) => setExit(await resumeCommandLine(id, options)));
 
   shared(root.command('probe'))
     .description('run the build and test on one commit, in a private workspace; exits 0 good, 1 bad, 125 skip')
@@ -50,6 +63,7 @@ function program(setExit: (code: number) => void): Command {
     .command('demo')
     .description('build a demo repository with a planted hang and hunt it, end to end')
     .option('--workdir <dir>', "culprit's cache directory")
+    .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .action(async (options: Record<string, unknown>) => setExit(await demoCommand(options)));
 
   return root;

@@ -21,7 +21,9 @@ export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined
   const verdict = probe.verdict.padEnd(4);
   const detail = probe.outcome.kind === 'build-failed' ? ' (build failed)' : '';
   const tail = progress && probe.phase === 'bisect' ? `  ${steps(progress)}` : '';
-  return `step ${String(probe.step).padStart(2)}${phase}  ${short(probe.commit)}  ${verdict}${detail}  ${probe.seconds.toFixed(2)}s  ${clip(probe.subject, 60)}${tail}`;
+  // A verdict that did not run now says where it came from instead of how long it took.
+  const time = probe.source === 'run' ? `${probe.seconds.toFixed(2)}s` : probe.source;
+  return `step ${String(probe.step).padStart(2)}${phase}  ${short(probe.commit)}  ${verdict}${detail}  ${time}  ${clip(probe.subject, 60)}${tail}`;
 }
 
 /**
@@ -51,6 +53,11 @@ export class ProgressPrinter {
 
   observer(): HuntObserver {
     return {
+      attached: (info) => {
+        if (info.finished) this.emit(`culprit: hunt ${info.hunt} has already finished; its result:\n`);
+        else if (info.resumed) this.emit(`culprit: hunt ${info.hunt}, resumed with ${info.probesDone} probe${info.probesDone === 1 ? '' : 's'} already done\n`);
+        else this.emit(`culprit: hunt ${info.hunt} (if it stops, continue it with: culprit resume ${info.hunt})\n`);
+      },
       started: (info) => {
         this.emit(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ~${info.steps} steps\n`);
         this.emit(`culprit: probes run in ${info.workspace}\n`);
@@ -80,7 +87,10 @@ export function renderResult(result: HuntResult): string {
     for (const commit of result.candidates) lines.push(`    ${commit}`);
   }
   const counted = result.probes.filter((probe) => probe.phase !== 'verify').length;
-  lines.push('', `${result.probes.length} probes (${counted} after the endpoints), ${result.probes.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing`);
+  const ran = result.probes.filter((probe) => probe.source === 'run');
+  const reused = result.probes.filter((probe) => probe.source !== 'run').length;
+  const reuse = reused === 0 ? '' : `; ${reused} answered from the store, ${ran.length} run`;
+  lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing`);
   if (result.reproduce) lines.push(`Reproduce: ${result.reproduce}`);
   return `${lines.join('\n')}\n`;
 }

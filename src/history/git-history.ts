@@ -96,6 +96,10 @@ export class GitHistory implements History {
     return out.split('\n').filter(Boolean);
   }
 
+  async treeOf(commit: string): Promise<string> {
+    return (await gitOk(this.root, ['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`])).trim();
+  }
+
   shortName(commit: string): string {
     return commit.slice(0, 12);
   }

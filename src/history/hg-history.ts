@@ -53,6 +53,8 @@ export class HgHistory implements History {
     return new HgHistory(realpathSync(root), realpathSync(store));
   }
 
+  private readonly manifests = new Map<string, string>();
+
   private log(args: readonly string[]): Promise<HgResult> {
     return hg(this.root, ['log', ...args], { repo: this.root });
   }
@@ -88,12 +90,14 @@ export class HgHistory implements History {
     const goodList = `(${goodSet})`;
     const badNode = node(bad);
     const revset = goods.length === 0 ? `::${badNode}` : `(::${badNode} - ::${goodList}) + (${goodList}::${badNode}) + (${goodList}::${goodList})`;
-    const result = await this.log(['--rev', revset, '--template', '{rev} {node} {p1.node} {p2.node}\n']);
+    const result = await this.log(['--rev', revset, '--template', '{rev} {node} {manifest.node} {p1.node} {p2.node}\n']);
     if (result.code !== 0) throw new Error(`hg log -r '${revset}' failed: ${hgReason(result)}`);
     const records: CommitRecord[] = [];
     for (const line of result.stdout.split('\n')) {
-      const [rev, key, ...parents] = line.split(' ');
+      const [rev, key, manifest, ...parents] = line.split(' ');
       if (!key) continue;
+      // Manifests come with the graph for free; each probe would otherwise pay an hg start-up for its cache key.
+      if (manifest) this.manifests.set(key, manifest);
       records.push({ key, time: Number(rev), parents: parents.filter((parent) => parent !== NULL_NODE) });
     }
     return CommitGraph.fromRecords(records);
@@ -131,6 +135,15 @@ export class HgHistory implements History {
   async changedFiles(commit: string): Promise<string[]> {
     const out = await hgOk(this.root, ['status', '--change', node(commit), '--template', '{path}\\n'], { repo: this.root });
     return out.split('\n').filter(Boolean).sort();
+  }
+
+  async treeOf(commit: string): Promise<string> {
+    const known = this.manifests.get(commit);
+    if (known) return known;
+    const result = await this.log(['--rev', node(commit), '--template', '{manifest.node}']);
+    if (result.code !== 0 || !/^[0-9a-f]{40}$/.test(result.stdout.trim())) throw new Error(`hg log (manifest of ${commit}) failed: ${hgReason(result)}`);
+    this.manifests.set(commit, result.stdout.trim());
+    return result.stdout.trim();
   }
 
   shortName(commit: string): string {

@@ -26,6 +26,11 @@ export interface History {
   mergeBases(bad: string, goods: readonly string[]): Promise<string[]>;
   describe(commits: readonly string[]): Promise<Map<string, CommitInfo>>;
   changedFiles(commit: string): Promise<string[]>;
+  /**
+   * A hash of the commit's file contents (git: the tree; hg: the manifest node), the key of the verdict cache:
+   * two commits with the same tree get the same verdict from the same recipe.
+   */
+  treeOf(commit: string): Promise<string>;
   /** The revision name a user would type to reproduce: abbreviated hash. */
   shortName(commit: string): string;
 }

@@ -3,6 +3,7 @@
 import type { CommitInfo } from '../history/history.js';
 import type { ProbeRecord } from '../probe/prober.js';
 import type { Recipe } from '../probe/recipe.js';
+import type { Store } from '../store/store.js';
 
 export interface HuntOptions {
   /** Directory of (or inside) the user's repository. */
@@ -19,12 +20,22 @@ export interface HuntOptions {
   workdir?: string;
   signal?: AbortSignal;
   observer?: HuntObserver;
+  /** The hunt store: an open Store, or the path of its file; default: the XDG data dir. */
+  store?: Store | string;
+  /** Reuse verdicts other hunts found for the same tree and recipe (default true). */
+  cache?: boolean;
+  /** Continue this stored hunt instead of starting (or finding) one. */
+  resume?: number;
 }
 
 export type Phase = 'verify' | 'merge-base' | 'bisect';
 
+/** Where a probe's answer came from: run now, the verdict cache, or the hunt's own earlier run (resume). */
+export type ProbeSource = 'run' | 'cached' | 'resumed';
+
 export interface HuntProbe extends ProbeRecord {
   phase: Phase;
+  source: ProbeSource;
   /** 1-based position among all probes of the hunt. */
   step: number;
   subject: string;
@@ -36,6 +47,8 @@ export interface SearchProgress {
 }
 
 export interface HuntObserver {
+  /** The hunt has its id: new, or resumed with some probes already done. */
+  attached?(info: { hunt: number; resumed: boolean; probesDone: number; finished?: boolean }): void;
   started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workspace: string; timeoutSeconds: number | undefined }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
@@ -47,6 +60,8 @@ export interface FirstBad extends CommitInfo {
 }
 
 export interface HuntResult {
+  /** The hunt's id in the store. */
+  hunt: number;
   status: 'found' | 'ambiguous';
   firstBad: FirstBad | null;
   /** The commits that may be the first bad one: one when found, several when skips hide it. */

@@ -1,8 +1,9 @@
-// A hunt's lifecycle: check the input, verify the endpoints, settle merge bases, bisect, describe the culprit.
-// Strategies decide, probes act; every verdict is known before the next decision.
+// A hunt's lifecycle: check the input, attach it to the store, verify the endpoints, settle merge bases, bisect,
+// describe the culprit. Strategies decide, probes act; every verdict is stored before the next decision.
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { CulpritError, InterruptedError, UsageError } from '../errors.js';
 import type { History } from '../history/history.js';
 import { openHistory } from '../history/open-history.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
@@ -11,16 +12,26 @@ import { subdirectoryOf } from '../probe/subdirectory.js';
 import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { probe } from '../probe/prober.js';
+import { recipeKey } from '../probe/recipe-key.js';
 import type { Bisection, BisectionStep } from '../search/bisection-step.js';
+import { Store } from '../store/store.js';
+import type { HuntArguments, StoredResult } from '../store/store-types.js';
 import { checkBad, checkGood, abortIfCrashed } from './endpoint-checks.js';
+import { attachHunt } from './hunt-attachment.js';
 import type { FirstBad, HuntOptions, HuntProbe, HuntResult, Phase, SearchProgress } from './hunt-types.js';
+import { ProbeJournal } from './probe-journal.js';
+import { settleMergeBases } from './merge-bases.js';
 import { reproduceCommand } from './reproduce.js';
 import { chooseBisection } from './strategy-choice.js';
 import { TimeoutPolicy } from './timeout-policy.js';
 
-export async function runHunt(options: HuntOptions): Promise<HuntResult> {
-  const history = await openHistory(options.repo, options.vcs);
-  const subdirectory = subdirectoryOf(history.root, options.repo);
+/** What makes two runs the same hunt: a rerun of the same command line resumes rather than starts over. */
+export function huntKey(identity: string, args: HuntArguments, recipe: string): string {
+  const material = { identity, subdirectory: args.subdirectory, goods: [...args.goods].sort(), bad: args.bad, recipe, firstParent: args.firstParent, verify: args.verify };
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+async function resolveEndpoints(history: History, options: HuntOptions): Promise<{ bad: string; goods: string[] }> {
   if (options.goods.length === 0) throw new UsageError('no --good revision given', 'name at least one revision where the test passes');
   const bad = await history.resolve(options.bad, '--bad');
   const goods: string[] = [];
@@ -37,12 +48,38 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       );
     }
   }
+  return { bad, goods };
+}
+
+function storedResult(result: HuntResult): StoredResult {
+  return { status: result.status, firstBad: result.firstBad, candidates: result.candidates, reproduce: result.reproduce };
+}
+
+export async function runHunt(options: HuntOptions): Promise<HuntResult> {
+  const history = await openHistory(options.repo, options.vcs);
+  const subdirectory = subdirectoryOf(history.root, options.repo);
+  const { bad, goods } = await resolveEndpoints(history, options);
+  const recipe = options.recipe;
+  const args: HuntArguments = {
+    repo: history.root,
+    subdirectory,
+    vcs: history.kind,
+    goods: [...goods],
+    bad,
+    goodNames: [...options.goods],
+    badName: options.bad,
+    recipe,
+    firstParent: options.firstParent ?? false,
+    verify: options.verify ?? true,
+    cache: options.cache ?? true,
+    ...(options.workdir === undefined ? {} : { workdir: path.resolve(options.workdir) }),
+  };
   let graph = await history.loadGraph(bad, goods);
   const prepare = (): Bisection => {
     const badId = graph.idOf(bad);
     if (badId === undefined) throw new Error(`internal: bad ${bad} missing from its own history`);
     const goodIds = goods.map((good) => graph.idOf(good)).filter((id): id is number => id !== undefined);
-    return chooseBisection(history.kind, graph, badId, goodIds, options.firstParent ?? false);
+    return chooseBisection(history.kind, graph, badId, goodIds, args.firstParent);
   };
   // hg's strategy cannot start while a good is off bad's line; the merge bases settle that first.
   let search: Bisection | undefined;
@@ -52,12 +89,37 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     search = undefined;
   }
 
+  const observer = options.observer ?? {};
+  const note = (message: string): void => observer.note?.(message);
+  const key = recipeKey(recipe, args.subdirectory);
+  const ownsStore = !(options.store instanceof Store);
+  const store = options.store instanceof Store ? options.store : Store.open(options.store);
+  let attachment;
+  try {
+    attachment = attachHunt(
+      store,
+      { key: huntKey(history.identity, args, key), identity: history.identity, arguments: args, recipeKey: key, candidates: search?.candidateCount() ?? graph.size, ...(options.resume === undefined ? {} : { resume: options.resume }) },
+      note,
+    );
+  } catch (error) {
+    if (ownsStore) store.closeDiscardingIfEmpty();
+    throw error;
+  }
+  const huntId = attachment.id;
+  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: key, useCache: args.cache, treeOf: (commit) => history.treeOf(commit) });
+  observer.attached?.({ hunt: huntId, resumed: !attachment.created, probesDone: journal.resumedCount });
+
   sweepOrphans();
   const cacheRoot = cacheDirectory(options.workdir);
-  const workspace = await acquireWorkspace(cacheRoot, history);
+  let workspace;
+  try {
+    workspace = await acquireWorkspace(cacheRoot, history);
+  } catch (error) {
+    if (attachment.created) store.hunts.delete(huntId);
+    if (ownsStore) store.closeDiscardingIfEmpty();
+    throw error;
+  }
   const logDirectory = createLogDirectory(cacheRoot);
-  const observer = options.observer ?? {};
-  const recipe = options.recipe;
   const timeout = new TimeoutPolicy(recipe.timeoutSeconds);
   const probes: HuntProbe[] = [];
   const subjects = new Map<string, string>();
@@ -67,23 +129,34 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   };
   const progress = (): SearchProgress | undefined => (search ? { candidatesLeft: search.candidateCount(), stepsLeft: search.estimatedSteps() } : undefined);
 
-  const run = async (commit: string, phase: Phase): Promise<HuntProbe> => {
-    const step = probes.length + 1;
-    // The subject is looked up while the probe runs: one git process less on the critical path.
-    const subject = subjectOf(commit).catch(() => '');
-    observer.probeStarted?.({ phase, step, commit, timeoutSeconds: timeout.seconds });
-    const record = await probe({
+  const run = async (commit: string, phase: Phase, fresh = false): Promise<HuntProbe> => {
+    const huntProbe = await journal.obtain(
       commit,
-      workspace,
-      recipe,
-      testTimeoutMs: timeout.seconds * 1000,
-      logStem: path.join(logDirectory, `${String(step).padStart(3, '0')}-${commit.slice(0, 12)}`),
-      subdirectory,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const huntProbe: HuntProbe = { ...record, phase, step, subject: await subject };
+      phase,
+      () => subjectOf(commit).catch(() => ''),
+      (step) => {
+        observer.probeStarted?.({ phase, step, commit, timeoutSeconds: timeout.seconds });
+        return probe({
+          commit,
+          workspace,
+          recipe,
+          testTimeoutMs: timeout.seconds * 1000,
+          logStem: path.join(logDirectory, `${String(step).padStart(3, '0')}-${commit.slice(0, 12)}`),
+          subdirectory,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      },
+      fresh,
+    );
     probes.push(huntProbe);
     return huntProbe;
+  };
+  /** An endpoint's cached verdict that contradicts the user is tested again: the environment may have changed since. */
+  const runEndpoint = async (commit: string, expected: 'good' | 'bad'): Promise<HuntProbe> => {
+    const record = await run(commit, 'verify');
+    if (record.source !== 'cached' || record.searchVerdict === expected) return record;
+    note(`the cached verdict for ${history.shortName(commit)} (${record.verdict}) contradicts --${expected}; testing it again`);
+    return run(commit, 'verify', true);
   };
 
   observer.started?.({
@@ -96,23 +169,24 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     timeoutSeconds: recipe.timeoutSeconds,
   });
 
+  let usageError = false;
   try {
-    if (options.verify ?? true) {
+    if (args.verify) {
       const buildFailures: string[] = [];
-      for (const good of goods) {
-        const record = await run(good, 'verify');
+      for (const good of args.goods) {
+        const record = await runEndpoint(good, 'good');
         observer.probeFinished?.(record, progress());
         checkGood(record, history.shortName(good), timeout.seconds);
         if (record.outcome.kind === 'build-failed') buildFailures.push(good);
         timeout.observeGood(record.testSeconds);
       }
-      const record = await run(bad, 'verify');
+      const record = await runEndpoint(bad, 'bad');
       observer.probeFinished?.(record, progress());
       if (record.outcome.kind === 'build-failed') buildFailures.push(bad);
-      if (buildFailures.length === goods.length + 1) {
+      if (buildFailures.length === args.goods.length + 1) {
         throw new UsageError('the build command fails on every endpoint (all goods and the bad)', `check --build; log: ${record.logPath}`);
       }
-      const brokenGood = goods.find((good) => buildFailures.includes(good));
+      const brokenGood = args.goods.find((good) => buildFailures.includes(good));
       if (brokenGood) {
         throw new UsageError(`the build fails at good ${history.shortName(brokenGood)}, so it cannot be verified`, 'fix --build or pick another --good');
       }
@@ -120,7 +194,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       if (record.outcome.kind === 'build-failed' && record.searchVerdict !== 'bad') {
         throw new UsageError(`the build fails at bad ${history.shortName(bad)}, so it cannot be verified`, 'fix --build, pick another --bad, or pass --on-build-failure bad if the breakage is a build failure');
       }
-      if (timeout.derived) observer.note?.(`test timeout set to ${timeout.seconds} s from the good endpoints' run time (override with --timeout)`);
+      if (timeout.derived) note(`test timeout set to ${timeout.seconds} s from the good endpoints' run time (override with --timeout)`);
     }
 
     const goodsBefore = goods.length;
@@ -130,7 +204,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       abortIfCrashed(record, history.shortName(commit));
       if (record.searchVerdict === 'good') timeout.observeGood(record.testSeconds);
       return record.searchVerdict === 'abort' ? 'skip' : record.searchVerdict;
-    }, observer.note);
+    }, note);
 
     if (goods.length !== goodsBefore || !search) {
       // Merge bases that proved good join the goods; the region between them and bad is loaded anew.
@@ -164,7 +238,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       const info = (await history.describe([commit])).get(commit);
       firstBad = { commit, subject: info?.subject ?? '', author: info?.author ?? '', date: info?.date ?? '', files: await history.changedFiles(commit) };
     }
-    return {
+    const result: HuntResult = {
+      hunt: huntId,
       status: step.kind === 'found' ? 'found' : 'ambiguous',
       firstBad,
       candidates,
@@ -173,50 +248,25 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       repo: history.root,
       workspace: workspace.directory,
     };
+    store.hunts.finish(huntId, result.status, storedResult(result), null);
+    return result;
   } catch (error) {
-    // Input errors leave nothing behind: the logs of a hunt that never started are of no use.
-    if (error instanceof UsageError) rmSync(logDirectory, { recursive: true, force: true });
+    const line = error instanceof CulpritError ? error.line : error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) {
+      // Input errors leave nothing behind: neither the logs nor the record of a hunt that never really started.
+      usageError = true;
+      rmSync(logDirectory, { recursive: true, force: true });
+      if (attachment.created) store.hunts.delete(huntId);
+      else store.hunts.finish(huntId, 'aborted', null, line);
+    } else {
+      store.hunts.finish(huntId, error instanceof InterruptedError ? 'interrupted' : 'aborted', null, line);
+    }
     throw error;
   } finally {
     workspace.release();
-  }
-}
-
-/**
- * When a good is not an ancestor of bad, git tests the merge bases first: a bad merge base means the
- * change went the other way (a fix), which bisection cannot explain.
- */
-async function settleMergeBases(
-  history: History,
-  bad: string,
-  goods: string[],
-  test: (commit: string) => Promise<'good' | 'bad' | 'skip'>,
-  note?: (message: string) => void,
-): Promise<void> {
-  const skipped = new Set<string>();
-  for (;;) {
-    let allAncestors = true;
-    for (const good of goods) if (!(await history.isAncestor(good, bad))) allAncestors = false;
-    if (allAncestors) return;
-    const bases = await history.mergeBases(bad, goods);
-    if (bases.length === 0) {
-      throw new UsageError(`bad ${history.shortName(bad)} shares no history with the goods`, 'pick --good and --bad on the same line of history');
-    }
-    const untested = bases.find((base) => !goods.includes(base));
-    if (untested === undefined) return;
-    if (skipped.has(untested)) return;
-    note?.(`good and bad are on diverging lines: testing merge base ${history.shortName(untested)} first, as git bisect does`);
-    const verdict = await test(untested);
-    if (verdict === 'good') goods.push(untested);
-    else if (verdict === 'skip') {
-      note?.(`merge base ${history.shortName(untested)} could not be tested; the first bad commit may lie outside the searched range`);
-      skipped.add(untested);
-      return;
-    } else {
-      throw new UsageError(
-        `merge base ${history.shortName(untested)} of good and bad is bad: the change was fixed between it and the good, not introduced before bad`,
-        'pick a --good that is an ancestor of --bad',
-      );
+    if (ownsStore) {
+      if (usageError) store.closeDiscardingIfEmpty();
+      else store.close();
     }
   }
 }

@@ -1,0 +1,54 @@
+// The terminal side of a hunt that runs (`run`, `resume`): progress on stderr, the result on stdout (or one
+// JSON document with --json, also on errors), Ctrl-C turned into a clean stop, and the exit code.
+import { CulpritError, EXIT } from '../errors.js';
+import type { HuntObserver, HuntProbe, HuntResult } from '../hunt/hunt-types.js';
+import { catchInterrupts } from './interrupts.js';
+import { errorDocument, resultDocument } from './json-output.js';
+import { ProgressPrinter, renderResult } from './render.js';
+
+export interface SessionStart {
+  observer: HuntObserver;
+  signal: AbortSignal;
+}
+
+export async function huntSession(json: boolean, start: (session: SessionStart) => Promise<HuntResult>): Promise<number> {
+  const probes: HuntProbe[] = [];
+  let hunt: number | undefined;
+  const printer = new ProgressPrinter((text) => process.stderr.write(text));
+  const fail = (message: string, exitCode: number): number => {
+    if (exitCode === EXIT.usage) printer.discard();
+    else printer.flush();
+    process.stderr.write(`culprit: ${message}\n`);
+    if (exitCode === EXIT.interrupted && hunt !== undefined) process.stderr.write(`culprit: continue with: culprit resume ${hunt}\n`);
+    if (json) process.stdout.write(`${errorDocument(message, probes, hunt)}\n`);
+    return exitCode;
+  };
+  const interrupts = catchInterrupts();
+  try {
+    const observer = printer.observer();
+    const result = await start({
+      signal: interrupts.signal,
+      observer: {
+        ...observer,
+        attached(info) {
+          hunt = info.hunt;
+          observer.attached?.(info);
+        },
+        probeFinished(probe, progress) {
+          probes.push(probe);
+          observer.probeFinished?.(probe, progress);
+        },
+      },
+    });
+    printer.flush();
+    if (json) process.stdout.write(`${resultDocument(result)}\n`);
+    else process.stdout.write(renderResult(result));
+    if (json) process.stderr.write(renderResult(result));
+    return result.status === 'found' ? EXIT.found : EXIT.noSingleCulprit;
+  } catch (error) {
+    if (error instanceof CulpritError) return fail(error.line, error.exitCode);
+    return fail(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 1);
+  } finally {
+    interrupts.dispose();
+  }
+}

@@ -1,0 +1,43 @@
+// Goods off bad's line: test their merge bases first, as git bisect does, so the search starts from ancestors of bad.
+// A bad merge base means the change went the other way (a fix), which bisection cannot explain.
+import { UsageError } from '../errors.js';
+import type { History } from '../history/history.js';
+
+/**
+ * When a good is not an ancestor of bad, git tests the merge bases first: a bad merge base means the
+ * change went the other way (a fix), which bisection cannot explain.
+ */
+export async function settleMergeBases(
+  history: History,
+  bad: string,
+  goods: string[],
+  test: (commit: string) => Promise<'good' | 'bad' | 'skip'>,
+  note?: (message: string) => void,
+): Promise<void> {
+  const skipped = new Set<string>();
+  for (;;) {
+    let allAncestors = true;
+    for (const good of goods) if (!(await history.isAncestor(good, bad))) allAncestors = false;
+    if (allAncestors) return;
+    const bases = await history.mergeBases(bad, goods);
+    if (bases.length === 0) {
+      throw new UsageError(`bad ${history.shortName(bad)} shares no history with the goods`, 'pick --good and --bad on the same line of history');
+    }
+    const untested = bases.find((base) => !goods.includes(base));
+    if (untested === undefined) return;
+    if (skipped.has(untested)) return;
+    note?.(`good and bad are on diverging lines: testing merge base ${history.shortName(untested)} first, as git bisect does`);
+    const verdict = await test(untested);
+    if (verdict === 'good') goods.push(untested);
+    else if (verdict === 'skip') {
+      note?.(`merge base ${history.shortName(untested)} could not be tested; the first bad commit may lie outside the searched range`);
+      skipped.add(untested);
+      return;
+    } else {
+      throw new UsageError(
+        `merge base ${history.shortName(untested)} of good and bad is bad: the change was fixed between it and the good, not introduced before bad`,
+        'pick a --good that is an ancestor of --bad',
+      );
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// A hunt's probes as the store sees them: answered from the hunt's own finished probes when resuming, from the
+// verdict cache when another hunt already tested the same tree with the same recipe, or run and written down.
+import type { ProbeRecord } from '../probe/prober.js';
+import type { Store } from '../store/store.js';
+import type { CachedVerdict, ProbeFinding, ProbeRow } from '../store/store-types.js';
+import type { HuntProbe, Phase, ProbeSource } from './hunt-types.js';
+
+export interface JournalOptions {
+  store: Store;
+  huntId: number;
+  /** Repository identity, the first part of the cache key. */
+  identity: string;
+  recipeKey: string;
+  useCache: boolean;
+  treeOf(commit: string): Promise<string>;
+}
+
+function fromFinding(commit: string, finding: ProbeFinding): ProbeRecord {
+  return {
+    commit,
+    outcome: finding.outcome,
+    verdict: finding.verdict,
+    searchVerdict: finding.searchVerdict,
+    exitCode: finding.exitCode,
+    signal: finding.signal,
+    seconds: finding.seconds,
+    ...(finding.testSeconds === undefined ? {} : { testSeconds: finding.testSeconds }),
+    logPath: finding.logPath,
+    outputTail: finding.outputTail,
+  };
+}
+
+export class ProbeJournal {
+  /** Finished probes of this hunt by commit: a resumed hunt asks the same questions in the same order. */
+  private readonly done = new Map<string, ProbeRow>();
+
+  constructor(private readonly options: JournalOptions) {
+    options.store.probes.dropInFlight(options.huntId);
+    for (const row of options.store.probes.list(options.huntId)) {
+      // An aborting outcome is not an answer: resuming asks again (the user may have fixed what crashed).
+      if (row.endedAt !== null && row.searchVerdict !== 'abort') this.done.set(row.commit, row);
+    }
+  }
+
+  get resumedCount(): number {
+    return this.done.size;
+  }
+
+  /**
+   * The answer for a commit: the hunt's own, a cached one, or a fresh probe run by `run`. `fresh` skips the cache
+   * (an endpoint whose cached verdict contradicts the user is tested again).
+   */
+  async obtain(
+    commit: string,
+    phase: Phase,
+    subject: () => Promise<string>,
+    run: (step: number) => Promise<ProbeRecord>,
+    fresh = false,
+  ): Promise<HuntProbe> {
+    const { store, huntId } = this.options;
+    const stored = this.done.get(commit);
+    if (stored && !fresh) {
+      this.done.delete(commit);
+      return { ...fromFinding(commit, stored), phase, step: stored.step, subject: stored.subject, source: this.sourceOf(stored) };
+    }
+    const tree = await this.options.treeOf(commit);
+    const step = store.probes.nextStep(huntId);
+    const start = { huntId, step, phase, commit, tree, recipeKey: this.options.recipeKey, subject: '' };
+    const cached = this.options.useCache && !fresh ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
+    if (cached) return this.answerFromCache(start, cached, await subject());
+    const probeId = store.probes.start(start);
+    const [record, title] = await Promise.all([run(step), subject()]);
+    store.probes.finish(probeId, record, title, this.options.identity);
+    return { ...record, phase, step, subject: title, source: 'run' };
+  }
+
+  private answerFromCache(start: Parameters<Store['probes']['start']>[0], cached: CachedVerdict, subject: string): HuntProbe {
+    this.options.store.probes.recordCached({ ...start, subject }, cached);
+    return { ...fromFinding(start.commit, cached), phase: start.phase as Phase, step: start.step, subject, source: 'cached' };
+  }
+
+  private sourceOf(row: ProbeRow): ProbeSource {
+    return row.source === 'cached' ? 'cached' : 'resumed';
+  }
+}

@@ -1,0 +1,57 @@
+// `culprit resume [ID]`: runs a stored hunt again from its recorded arguments; its finished probes are answered
+// from the store, so only the probe that was in flight (and what follows) runs. A finished hunt returns its result.
+import path from 'node:path';
+import { openHistory } from '../history/open-history.js';
+import { Store } from '../store/store.js';
+import { runHunt } from './hunt.js';
+import type { HuntObserver, HuntResult } from './hunt-types.js';
+import { huntById, latestUnfinished, storedResultOf } from './stored-hunt.js';
+
+export interface ResumeOptions {
+  /** The hunt to resume; default: the newest unfinished hunt of the repository at `repo`. */
+  id?: number;
+  repo: string;
+  vcs?: 'git' | 'hg';
+  store?: string;
+  signal?: AbortSignal;
+  observer?: HuntObserver;
+}
+
+export interface ResumeOutcome {
+  result: HuntResult;
+  /** The hunt had already finished: nothing ran. */
+  alreadyFinished: boolean;
+}
+
+export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome> {
+  const store = Store.open(options.store, { mustExist: true });
+  try {
+    let hunt;
+    if (options.id !== undefined) hunt = huntById(store, options.id);
+    else {
+      const history = await openHistory(options.repo, options.vcs);
+      hunt = latestUnfinished(store, history.identity, history.root);
+    }
+    const finished = storedResultOf(store, hunt);
+    if (finished) return { result: finished, alreadyFinished: true };
+    const args = hunt.arguments;
+    const result = await runHunt({
+      repo: path.join(args.repo, args.subdirectory),
+      vcs: args.vcs,
+      goods: args.goods,
+      bad: args.bad,
+      recipe: args.recipe,
+      firstParent: args.firstParent,
+      verify: args.verify,
+      cache: args.cache,
+      ...(args.workdir === undefined ? {} : { workdir: args.workdir }),
+      store,
+      resume: hunt.id,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.observer ? { observer: options.observer } : {}),
+    });
+    return { result, alreadyFinished: false };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,56 @@
+// The verdict cache's notion of "the same recipe": commands, timeouts, verdict mapping, the directory the
+// commands run in, the environment variables that commonly change builds, and the contents of command files.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { CommandSpec } from './process-runner.js';
+import type { Recipe } from './recipe.js';
+
+/** Variables that change what a build or test does without changing the tree; PATH picks the toolchain. */
+export const KEYED_ENVIRONMENT = [
+  'PATH', 'LANG', 'LC_ALL', 'TZ', 'CC', 'CXX', 'CFLAGS', 'CXXFLAGS', 'CPPFLAGS', 'LDFLAGS', 'NODE_OPTIONS', 'NODE_ENV',
+  'PYTHONPATH', 'VIRTUAL_ENV', 'JAVA_HOME', 'GOFLAGS', 'RUSTFLAGS', 'CARGO_BUILD_TARGET',
+] as const;
+
+function words(command: CommandSpec): readonly string[] {
+  return 'shell' in command ? command.shell.split(/[\s;&|()<>`'"]+/) : command.argv;
+}
+
+/**
+ * Files named by absolute path in a command, hashed by content: editing a test script that lives outside the
+ * workspace changes the recipe. Relative paths resolve inside the workspace, where the tree hash covers them.
+ */
+function commandFiles(commands: readonly CommandSpec[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const command of commands) {
+    for (const word of words(command)) {
+      if (!path.isAbsolute(word)) continue;
+      const file = word;
+      try {
+        if (!statSync(file).isFile()) continue;
+        files[word] = createHash('sha256').update(readFileSync(file)).digest('hex');
+      } catch {
+        // Not a file (a directory, or an argument that only looks like a path).
+      }
+    }
+  }
+  return files;
+}
+
+export function recipeKey(recipe: Recipe, subdirectory: string, environment: NodeJS.ProcessEnv = process.env): string {
+  const env: Record<string, string> = {};
+  for (const name of KEYED_ENVIRONMENT) if (environment[name] !== undefined) env[name] = environment[name] ?? '';
+  const commands = recipe.build ? [recipe.build, recipe.test] : [recipe.test];
+  const material = {
+    build: recipe.build ?? null,
+    test: recipe.test,
+    timeout: recipe.timeoutSeconds ?? 'derived',
+    buildTimeout: recipe.buildTimeoutSeconds,
+    onHang: recipe.onHang,
+    onBuildFailure: recipe.onBuildFailure,
+    subdirectory,
+    env,
+    files: commandFiles(commands),
+  };
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}

@@ -1,0 +1,76 @@
+// Opens the SQLite file behind the store: WAL and full sync so a committed verdict survives a crash or power loss,
+// migrations on open, and one-line errors for every way the path can be wrong.
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { UsageError } from '../errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export type Connection = Database.Database;
+
+const HINT = 'pass --store PATH with a writable file, or remove the broken one';
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code;
+    return code ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}
+
+/** Opens (creating when allowed) and migrates the store at `file`; returns whether the file is new. */
+export function openDatabase(file: string, options: { mustExist: boolean }): { connection: Connection; created: boolean } {
+  const exists = existsSync(file);
+  if (!exists && options.mustExist) {
+    throw new UsageError(`no hunt store at ${file}: no hunt has been recorded there yet`, 'run a hunt first, or pass --store PATH');
+  }
+  if (exists && statSync(file).isDirectory()) throw new UsageError(`the store path ${file} is a directory`, 'pass --store PATH naming a file');
+  if (!exists) {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+    } catch (error) {
+      throw new UsageError(`cannot create the store's directory ${path.dirname(file)}: ${describe(error)}`, HINT);
+    }
+  }
+  let connection: Connection;
+  try {
+    connection = new Database(file, { timeout: 15_000 });
+  } catch (error) {
+    throw new UsageError(`cannot open the hunt store ${file}: ${describe(error)}`, HINT);
+  }
+  try {
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('synchronous = FULL');
+    connection.pragma('foreign_keys = ON');
+    migrate(connection, file);
+  } catch (error) {
+    connection.close();
+    if (error instanceof UsageError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new UsageError(`${file} is not a culprit hunt store (not an SQLite database, or damaged)`, HINT);
+    }
+    throw new UsageError(`cannot use the hunt store ${file}: ${describe(error)}`, HINT);
+  }
+  return { connection, created: !exists };
+}
+
+function migrate(connection: Connection, file: string): void {
+  const version = connection.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new UsageError(
+      `the hunt store ${file} was written by a newer culprit (schema ${version}; this one knows up to ${SCHEMA_VERSION})`,
+      'upgrade culprit, or pass --store PATH to use another store',
+    );
+  }
+  if (version === SCHEMA_VERSION) return;
+  // IMMEDIATE: two culprits opening a fresh store at once must not both run the same migration.
+  connection.transaction(() => {
+    const current = connection.pragma('user_version', { simple: true }) as number;
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      connection.exec(migration.sql);
+      connection.pragma(`user_version = ${migration.version}`);
+    }
+  }).immediate();
+}

@@ -1,0 +1,169 @@
+// Queries on the probes table: a probe is written when it starts (in flight) and completed when it ends,
+// in the same transaction as its verdict-cache entry, so each verdict is durable before the next decision.
+import type { Outcome } from '../probe/outcome.js';
+import type { Connection } from './database.js';
+import type { CachedVerdict, ProbeFinding, ProbeRow, ProbeSource } from './store-types.js';
+
+interface RawProbe {
+  id: number;
+  hunt_id: number;
+  step: number;
+  phase: string;
+  source: ProbeSource;
+  cached_from: number | null;
+  revision: string;
+  tree: string;
+  recipe_key: string;
+  subject: string;
+  outcome: string | null;
+  verdict: ProbeFinding['verdict'] | null;
+  search_verdict: ProbeFinding['searchVerdict'] | null;
+  exit_code: number | null;
+  signal: string | null;
+  seconds: number | null;
+  test_seconds: number | null;
+  log_path: string | null;
+  output_tail: string | null;
+  started_at: string;
+  ended_at: string | null;
+}
+
+function toRow(raw: RawProbe): ProbeRow {
+  return {
+    id: raw.id,
+    huntId: raw.hunt_id,
+    step: raw.step,
+    phase: raw.phase,
+    source: raw.source,
+    cachedFrom: raw.cached_from,
+    commit: raw.revision,
+    tree: raw.tree,
+    recipeKey: raw.recipe_key,
+    subject: raw.subject,
+    outcome: (raw.outcome === null ? { kind: 'untestable' } : JSON.parse(raw.outcome)) as Outcome,
+    verdict: raw.verdict ?? 'skip',
+    searchVerdict: raw.search_verdict ?? 'skip',
+    exitCode: raw.exit_code,
+    signal: raw.signal,
+    seconds: raw.seconds ?? 0,
+    ...(raw.test_seconds === null ? {} : { testSeconds: raw.test_seconds }),
+    logPath: raw.log_path ?? '',
+    outputTail: raw.output_tail ?? '',
+    startedAt: raw.started_at,
+    endedAt: raw.ended_at,
+  };
+}
+
+/** Outcomes that say something about the environment rather than the tree are never reused. */
+function cacheable(finding: ProbeFinding): boolean {
+  return finding.outcome.kind !== 'crashed' && finding.outcome.kind !== 'not-found' && finding.searchVerdict !== 'abort';
+}
+
+export interface ProbeStart {
+  huntId: number;
+  step: number;
+  phase: string;
+  commit: string;
+  tree: string;
+  recipeKey: string;
+  subject: string;
+}
+
+export class ProbeTable {
+  constructor(private readonly db: Connection) {}
+
+  /** All probes of a hunt in step order, the one in flight included. */
+  list(huntId: number): ProbeRow[] {
+    return (this.db.prepare(`SELECT * FROM probes WHERE hunt_id = ? ORDER BY step`).all(huntId) as RawProbe[]).map(toRow);
+  }
+
+  /** Forgets the probe a dead process had in flight: resuming redoes it. */
+  dropInFlight(huntId: number): void {
+    this.db.prepare(`DELETE FROM probes WHERE hunt_id = ? AND ended_at IS NULL`).run(huntId);
+  }
+
+  nextStep(huntId: number): number {
+    return (this.db.prepare(`SELECT coalesce(max(step), 0) + 1 AS step FROM probes WHERE hunt_id = ?`).get(huntId) as { step: number }).step;
+  }
+
+  start(probe: ProbeStart): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO probes (hunt_id, step, phase, source, revision, tree, recipe_key, subject, started_at)
+         VALUES (?, ?, ?, 'run', ?, ?, ?, ?, ?)`,
+      )
+      .run(probe.huntId, probe.step, probe.phase, probe.commit, probe.tree, probe.recipeKey, probe.subject, new Date().toISOString());
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Completes a probe and, when the verdict is about the tree, records it in the verdict cache; one transaction. */
+  finish(probeId: number, finding: ProbeFinding, subject: string, cacheIdentity: string | undefined): void {
+    this.db.transaction(() => {
+      const at = new Date().toISOString();
+      this.db
+        .prepare(
+          `UPDATE probes SET outcome = ?, verdict = ?, search_verdict = ?, exit_code = ?, signal = ?, seconds = ?, test_seconds = ?,
+             log_path = ?, output_tail = ?, subject = ?, ended_at = ? WHERE id = ?`,
+        )
+        .run(
+          JSON.stringify(finding.outcome), finding.verdict, finding.searchVerdict, finding.exitCode, finding.signal, finding.seconds,
+          finding.testSeconds ?? null, finding.logPath, finding.outputTail, subject, at, probeId,
+        );
+      if (cacheIdentity === undefined || !cacheable(finding)) return;
+      const probe = this.db.prepare(`SELECT hunt_id, revision, tree, recipe_key FROM probes WHERE id = ?`).get(probeId) as
+        | { hunt_id: number; revision: string; tree: string; recipe_key: string }
+        | undefined;
+      if (!probe) return;
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO verdicts (identity, tree, recipe_key, hunt_id, revision, outcome, verdict, search_verdict, exit_code,
+             signal, seconds, test_seconds, log_path, output_tail, recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          cacheIdentity, probe.tree, probe.recipe_key, probe.hunt_id, probe.revision, JSON.stringify(finding.outcome), finding.verdict,
+          finding.searchVerdict, finding.exitCode, finding.signal, finding.seconds, finding.testSeconds ?? null, finding.logPath, finding.outputTail, at,
+        );
+    }).immediate();
+  }
+
+  /** Records a probe answered from the verdict cache, finished as it is written. */
+  recordCached(probe: ProbeStart, cached: CachedVerdict): number {
+    const at = new Date().toISOString();
+    const info = this.db
+      .prepare(
+        `INSERT INTO probes (hunt_id, step, phase, source, cached_from, revision, tree, recipe_key, subject, outcome, verdict, search_verdict,
+           exit_code, signal, seconds, test_seconds, log_path, output_tail, started_at, ended_at)
+         VALUES (?, ?, ?, 'cached', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        probe.huntId, probe.step, probe.phase, cached.huntId, probe.commit, probe.tree, probe.recipeKey, probe.subject, JSON.stringify(cached.outcome),
+        cached.verdict, cached.searchVerdict, cached.exitCode, cached.signal, cached.seconds, cached.testSeconds ?? null, cached.logPath, cached.outputTail, at, at,
+      );
+    return Number(info.lastInsertRowid);
+  }
+
+  cachedVerdict(identity: string, tree: string, recipeKey: string): CachedVerdict | undefined {
+    const raw = this.db.prepare(`SELECT * FROM verdicts WHERE identity = ? AND tree = ? AND recipe_key = ?`).get(identity, tree, recipeKey) as
+      | (Omit<RawProbe, 'id' | 'step' | 'phase' | 'source' | 'cached_from' | 'subject' | 'started_at' | 'ended_at'> & { outcome: string })
+      | undefined;
+    if (!raw) return undefined;
+    return {
+      huntId: raw.hunt_id,
+      commit: raw.revision,
+      outcome: JSON.parse(raw.outcome) as Outcome,
+      verdict: raw.verdict ?? 'skip',
+      searchVerdict: raw.search_verdict ?? 'skip',
+      exitCode: raw.exit_code,
+      signal: raw.signal,
+      seconds: raw.seconds ?? 0,
+      ...(raw.test_seconds === null ? {} : { testSeconds: raw.test_seconds }),
+      logPath: raw.log_path ?? '',
+      outputTail: raw.output_tail ?? '',
+    };
+  }
+
+  forgetVerdict(identity: string, tree: string, recipeKey: string): void {
+    this.db.prepare(`DELETE FROM verdicts WHERE identity = ? AND tree = ? AND recipe_key = ?`).run(identity, tree, recipeKey);
+  }
+}

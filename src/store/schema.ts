@@ -1,0 +1,81 @@
+// The store's schema as an ordered list of migrations; PRAGMA user_version records how many have run.
+// Append, never edit: a store written by an older culprit is brought up to date on open.
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE hunts (
+        id INTEGER PRIMARY KEY,
+        -- what makes two runs the same hunt: repository, resolved endpoints, recipe, search options
+        key TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        vcs TEXT NOT NULL,
+        arguments TEXT NOT NULL,
+        recipe_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        candidates INTEGER,
+        owner_pid INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        result TEXT,
+        error TEXT
+      );
+      CREATE INDEX hunts_by_key ON hunts (key);
+      CREATE INDEX hunts_by_identity ON hunts (identity);
+
+      CREATE TABLE probes (
+        id INTEGER PRIMARY KEY,
+        hunt_id INTEGER NOT NULL REFERENCES hunts (id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        phase TEXT NOT NULL,
+        source TEXT NOT NULL,
+        cached_from INTEGER,
+        revision TEXT NOT NULL,
+        tree TEXT NOT NULL,
+        recipe_key TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        outcome TEXT,
+        verdict TEXT,
+        search_verdict TEXT,
+        exit_code INTEGER,
+        signal TEXT,
+        seconds REAL,
+        test_seconds REAL,
+        log_path TEXT,
+        output_tail TEXT,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        UNIQUE (hunt_id, step)
+      );
+
+      CREATE TABLE verdicts (
+        identity TEXT NOT NULL,
+        tree TEXT NOT NULL,
+        recipe_key TEXT NOT NULL,
+        hunt_id INTEGER NOT NULL,
+        revision TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        search_verdict TEXT NOT NULL,
+        exit_code INTEGER,
+        signal TEXT,
+        seconds REAL NOT NULL,
+        test_seconds REAL,
+        log_path TEXT NOT NULL,
+        output_tail TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (identity, tree, recipe_key)
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
