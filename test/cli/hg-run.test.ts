@@ -47,12 +47,13 @@ describe('culprit run on Mercurial', () => {
     const document = JSON.parse(result.stdout);
     expect(document.status).toBe('found');
     expect(document.firstBad).toEqual({ commit: repo.culprit, subject: 'commit 23 (the culprit)', author: 'Test Author <test@example.org>', date: '2023-11-14T22:36:20+00:00' });
+    expect(document.hunt).toEqual(expect.any(Number));
     expect(document.candidates).toEqual([repo.culprit]);
     expect(document.changedFiles).toEqual(['file-23.txt', 'state.txt']);
     expect(document.probes[0]).toMatchObject({ commit: repo.commits[0], verdict: 'good', exitCode: 0, signal: null });
     expect(document.probes[1]).toMatchObject({ commit: repo.head, verdict: 'bad', exitCode: 1 });
     for (const probe of document.probes) {
-      expect(Object.keys(probe).sort()).toEqual(['commit', 'exitCode', 'seconds', 'signal', 'verdict']);
+      expect(Object.keys(probe).sort()).toEqual(['commit', 'exitCode', 'seconds', 'signal', 'source', 'verdict']);
       expect(repo.commits).toContain(probe.commit);
     }
     const stepLines = result.stderr.split('\n').filter((line) => line.startsWith('step '));

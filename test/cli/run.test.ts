@@ -18,13 +18,14 @@ describe('culprit run', () => {
     expect(Object.keys(document)).toEqual(expect.arrayContaining(['status', 'firstBad', 'candidates', 'probes']));
     expect(document.status).toBe('found');
     expect(document.firstBad).toEqual({ commit: repo.culprit, subject: 'commit 23 (the culprit)', author: 'Test Author <test@example.org>', date: expect.any(String) });
+    expect(document.hunt).toEqual(expect.any(Number));
     expect(document.candidates).toEqual([repo.culprit]);
     // Endpoints first (good, then bad), then the bisection: log2(39) rounds up to 6.
     expect(document.probes[0]).toMatchObject({ commit: repo.commits[0], verdict: 'good', exitCode: 0, signal: null });
     expect(document.probes[1]).toMatchObject({ commit: repo.head, verdict: 'bad', exitCode: 1 });
     expect(document.probes.length).toBeLessThanOrEqual(2 + 6);
     for (const probe of document.probes) {
-      expect(Object.keys(probe).sort()).toEqual(['commit', 'exitCode', 'seconds', 'signal', 'verdict']);
+      expect(Object.keys(probe).sort()).toEqual(['commit', 'exitCode', 'seconds', 'signal', 'source', 'verdict']);
       expect(['good', 'bad']).toContain(probe.verdict);
     }
     // One progress line per probe on stderr, naming the candidates left.
