@@ -18,6 +18,8 @@ export interface GitResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The output as bytes, for file contents that are not text. */
+  raw: Buffer;
 }
 
 export class GitNotFoundError extends Error {}
@@ -38,7 +40,7 @@ export function git(cwd: string, args: readonly string[], options: { input?: str
       reject(error.code === 'ENOENT' ? new GitNotFoundError('git is not installed or not on PATH') : error);
     });
     child.on('close', (code) => {
-      resolve({ code: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({ code: code ?? 128, raw: Buffer.concat(out), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
     if (child.stdin) {
       // git may exit before reading all its input (e.g. on a bad revision); that is reported by its exit code.

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { git, gitLines, gitOk, GitNotFoundError } from './git-command.js';
-import type { CommitInfo, History } from './history.js';
+import type { CommitInfo, FileDelta, History } from './history.js';
+import { gitFileDeltas } from './git-file-deltas.js';
 
 export class GitHistory implements History {
   readonly kind = 'git' as const;
@@ -98,6 +99,10 @@ export class GitHistory implements History {
 
   async treeOf(commit: string): Promise<string> {
     return (await gitOk(this.root, ['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`])).trim();
+  }
+
+  fileDeltas(parent: string, commit: string): Promise<FileDelta[]> {
+    return gitFileDeltas(this.root, parent, commit);
   }
 
   shortName(commit: string): string {

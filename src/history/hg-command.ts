@@ -8,6 +8,8 @@ export interface HgResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The output as bytes, for file contents that are not text. */
+  raw: Buffer;
 }
 
 /**
@@ -41,7 +43,7 @@ export function hg(cwd: string, args: readonly string[], options: { repo?: strin
       reject(error.code === 'ENOENT' ? new HgNotFoundError('hg is not installed or not on PATH') : error);
     });
     child.on('close', (code) => {
-      resolve({ code: code ?? 255, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({ code: code ?? 255, raw: Buffer.concat(out), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
   });
 }

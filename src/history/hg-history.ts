@@ -5,7 +5,8 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { hg, hgOk, hgReason, HgNotFoundError, type HgResult } from './hg-command.js';
-import type { CommitInfo, History } from './history.js';
+import type { CommitInfo, FileDelta, History } from './history.js';
+import { hgFileDeltas } from './hg-file-deltas.js';
 
 const NULL_NODE = '0'.repeat(40);
 /** What `wdir()` resolves to: the working directory, not a changeset. */
@@ -144,6 +145,10 @@ export class HgHistory implements History {
     if (result.code !== 0 || !/^[0-9a-f]{40}$/.test(result.stdout.trim())) throw new Error(`hg log (manifest of ${commit}) failed: ${hgReason(result)}`);
     this.manifests.set(commit, result.stdout.trim());
     return result.stdout.trim();
+  }
+
+  fileDeltas(parent: string, commit: string): Promise<FileDelta[]> {
+    return hgFileDeltas(this.root, node(parent), node(commit));
   }
 
   shortName(commit: string): string {

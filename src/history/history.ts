@@ -10,6 +10,22 @@ export interface CommitInfo {
   date: string;
 }
 
+/** One file's change between two commits, with both contents, for narrowing a change down. */
+export interface FileDelta {
+  /** The path after the change (before it, for a deletion). */
+  path: string;
+  /** The path before, for a rename. */
+  oldPath: string | null;
+  status: 'added' | 'deleted' | 'modified' | 'renamed';
+  before: Buffer | null;
+  after: Buffer | null;
+  /** Whether the file is executable (or a symbolic link, `link`) on each side. */
+  modeBefore: FileMode | null;
+  modeAfter: FileMode | null;
+}
+
+export type FileMode = 'file' | 'executable' | 'link';
+
 export interface History {
   readonly kind: 'git' | 'hg';
   /** Top-level directory of the user's repository (never written to). */
@@ -31,6 +47,8 @@ export interface History {
    * two commits with the same tree get the same verdict from the same recipe.
    */
   treeOf(commit: string): Promise<string>;
+  /** Every file that differs between two commits, renames detected, with both sides' contents. */
+  fileDeltas(parent: string, commit: string): Promise<FileDelta[]>;
   /** The revision name a user would type to reproduce: abbreviated hash. */
   shortName(commit: string): string;
 }

@@ -1,0 +1,113 @@
+// A change between two commits as a tree: files > hunks > lines > tokens, every node with an id in one space,
+// built with jsdiff from both sides' contents. Narrowing searches subsets of it; materialize.ts writes them out.
+import { diffLines, diffWordsWithSpace } from 'diff';
+import type { FileDelta } from '../history/history.js';
+import { splitTokens } from './token-split.js';
+
+export const LEVELS = ['file', 'hunk', 'line', 'token'] as const;
+export type ChangeLevel = (typeof LEVELS)[number];
+
+/** One piece of an added line's word diff against the line it replaces: kept text, or a token that can be dropped. */
+export interface WordPiece {
+  text: string;
+  /** Null for text both lines share. */
+  token: number | null;
+  op: 'keep' | 'remove' | 'add';
+}
+
+export type ChangeNode =
+  | { kind: 'file'; id: number; parent: null; children: number[]; file: number }
+  | { kind: 'hunk'; id: number; parent: number; children: number[]; oldStart: number }
+  | { kind: 'line'; id: number; parent: number; children: number[]; op: 'remove' | 'add'; text: string; oldIndex: number; words: WordPiece[] | null }
+  | { kind: 'token'; id: number; parent: number; children: number[]; op: 'remove' | 'add'; text: string };
+
+export interface FileChange extends FileDelta {
+  node: number;
+  /** Binary, a link, or added/deleted/renamed: changed as a whole, never split into hunks. */
+  atomic: boolean;
+}
+
+export interface ChangeTree {
+  files: FileChange[];
+  nodes: ChangeNode[];
+}
+
+/** Text files only: a NUL byte in the first 8,000 bytes means binary, as git decides. */
+export function isBinary(content: Buffer | null): boolean {
+  return content !== null && content.subarray(0, 8000).includes(0);
+}
+
+/** Splits text into lines that keep their terminators, so joining them gives the text back byte for byte. */
+export function splitLines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+export function buildChangeTree(deltas: readonly FileDelta[]): ChangeTree {
+  const nodes: ChangeNode[] = [];
+  const files: FileChange[] = [];
+  const add = <T extends ChangeNode>(node: Omit<T, 'id'>): T => {
+    const created = { ...node, id: nodes.length } as T;
+    nodes.push(created);
+    if (created.parent !== null) nodes[created.parent]?.children.push(created.id);
+    return created;
+  };
+  for (const delta of deltas) {
+    const atomic =
+      delta.status !== 'modified' || isBinary(delta.before) || isBinary(delta.after) || delta.modeBefore === 'link' || delta.modeAfter === 'link';
+    const fileNode = add<Extract<ChangeNode, { kind: 'file' }>>({ kind: 'file', parent: null, children: [], file: files.length });
+    files.push({ ...delta, node: fileNode.id, atomic });
+    if (atomic) continue;
+    addHunks(fileNode.id, delta.before?.toString('utf8') ?? '', delta.after?.toString('utf8') ?? '', add);
+  }
+  return { files, nodes };
+}
+
+type Adder = <T extends ChangeNode>(node: Omit<T, 'id'>) => T;
+
+function addHunks(fileId: number, before: string, after: string, add: Adder): void {
+  let oldIndex = 0;
+  let hunk: { id: number; removed: Array<{ id: number; text: string }>; added: number } | undefined;
+  for (const part of diffLines(before, after)) {
+    const lines = splitLines(part.value);
+    if (!part.added && !part.removed) {
+      oldIndex += lines.length;
+      hunk = undefined;
+      continue;
+    }
+    hunk ??= { id: add<Extract<ChangeNode, { kind: 'hunk' }>>({ kind: 'hunk', parent: fileId, children: [], oldStart: oldIndex }).id, removed: [], added: 0 };
+    for (const text of lines) {
+      if (part.removed) {
+        const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent: hunk.id, children: [], op: 'remove', text, oldIndex, words: null });
+        hunk.removed.push({ id: line.id, text });
+        oldIndex += 1;
+      } else {
+        // The i-th added line of a hunk replaces its i-th removed line: its tokens are the word diff between them.
+        const partner = hunk.removed[hunk.added];
+        hunk.added += 1;
+        const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent: hunk.id, children: [], op: 'add', text, oldIndex, words: null });
+        if (partner) line.words = wordPieces(line.id, partner.text, text, add);
+      }
+    }
+  }
+}
+
+function wordPieces(lineId: number, before: string, after: string, add: Adder): WordPiece[] {
+  const pieces: WordPiece[] = [];
+  for (const part of diffWordsWithSpace(before, after)) {
+    if (!part.added && !part.removed) {
+      pieces.push({ text: part.value, token: null, op: 'keep' });
+      continue;
+    }
+    const op = part.added ? 'add' : 'remove';
+    for (const text of splitTokens(part.value)) {
+      const token = add<Extract<ChangeNode, { kind: 'token' }>>({ kind: 'token', parent: lineId, children: [], op, text });
+      pieces.push({ text, token: token.id, op });
+    }
+  }
+  return pieces;
+}
+
+/** The ids of all nodes at one level of the tree, in order. */
+export function nodesAtLevel(tree: ChangeTree, level: ChangeLevel): number[] {
+  return tree.nodes.filter((node) => node.kind === level).map((node) => node.id);
+}
