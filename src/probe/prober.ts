@@ -36,6 +36,8 @@ export interface ProbeRequest {
    * of the workspace, as `git bisect run` runs them in the user's current directory.
    */
   subdirectory?: string;
+  /** Runs after the checkout, before the build: narrowing writes a configuration of the change here. */
+  prepare?: (directory: string) => Promise<void> | void;
   signal?: AbortSignal;
 }
 
@@ -52,6 +54,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   const interrupted = (): InterruptedError => new InterruptedError(String(request.signal?.reason ?? 'SIGINT'));
   if (request.signal?.aborted) throw interrupted();
   await workspace.checkout(commit);
+  await request.prepare?.(workspace.directory);
   if (request.signal?.aborted) throw interrupted();
   const cwd = commandDirectory(workspace, request.subdirectory);
   const env: NodeJS.ProcessEnv = {
