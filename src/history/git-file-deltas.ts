@@ -40,21 +40,42 @@ function parseRaw(output: string): RawEntry[] {
   return entries;
 }
 
-async function readBlobs(root: string, blobs: readonly string[]): Promise<Map<string, Buffer>> {
-  const contents = new Map<string, Buffer>();
-  const wanted = [...new Set(blobs.filter((blob) => !NO_BLOB.test(blob)))];
+/** Reads objects named by `blob` or `commit:path`; names git reports missing map to null. */
+async function readObjects(root: string, names: readonly string[]): Promise<Map<string, Buffer | null>> {
+  const contents = new Map<string, Buffer | null>();
+  const wanted = [...new Set(names)];
   if (wanted.length === 0) return contents;
   const result = await git(root, ['cat-file', '--batch'], { input: `${wanted.join('\n')}\n` });
   if (result.code !== 0) throw new Error(`git cat-file --batch failed: ${result.stderr.trim()}`);
   const raw = result.raw;
   let offset = 0;
-  for (const blob of wanted) {
+  for (const name of wanted) {
     const newline = raw.indexOf(0x0a, offset);
     const header = raw.subarray(offset, newline).toString('utf8').split(' ');
-    if (header[1] === 'missing') throw new Error(`git cat-file: blob ${blob} is missing`);
+    if (header.at(-1) === 'missing' || header[1] !== 'blob') {
+      // A missing object has no body; another type (a tree at that path) has one to skip.
+      contents.set(name, null);
+      offset = header.at(-1) === 'missing' ? newline + 1 : newline + 1 + Number(header[2]) + 1;
+      continue;
+    }
     const size = Number(header[2]);
-    contents.set(blob, raw.subarray(newline + 1, newline + 1 + size));
+    contents.set(name, raw.subarray(newline + 1, newline + 1 + size));
     offset = newline + 1 + size + 1;
+  }
+  return contents;
+}
+
+export async function gitReadFiles(root: string, commit: string, paths: readonly string[]): Promise<Map<string, Buffer | null>> {
+  const objects = await readObjects(root, paths.map((file) => `${commit}:${file}`));
+  return new Map(paths.map((file) => [file, objects.get(`${commit}:${file}`) ?? null]));
+}
+
+async function readBlobs(root: string, blobs: readonly string[]): Promise<Map<string, Buffer>> {
+  const objects = await readObjects(root, blobs.filter((blob) => !NO_BLOB.test(blob)));
+  const contents = new Map<string, Buffer>();
+  for (const [blob, content] of objects) {
+    if (content === null) throw new Error(`git cat-file: blob ${blob} is missing`);
+    contents.set(blob, content);
   }
   return contents;
 }

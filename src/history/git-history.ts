@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { git, gitLines, gitOk, GitNotFoundError } from './git-command.js';
 import type { CommitInfo, FileDelta, History } from './history.js';
-import { gitFileDeltas } from './git-file-deltas.js';
+import { gitFileDeltas, gitReadFiles } from './git-file-deltas.js';
 
 export class GitHistory implements History {
   readonly kind = 'git' as const;
@@ -103,6 +103,10 @@ export class GitHistory implements History {
 
   fileDeltas(parent: string, commit: string): Promise<FileDelta[]> {
     return gitFileDeltas(this.root, parent, commit);
+  }
+
+  readFiles(commit: string, paths: readonly string[]): Promise<Map<string, Buffer | null>> {
+    return gitReadFiles(this.root, commit, paths);
   }
 
   shortName(commit: string): string {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hgOk } from './hg-command.js';
+import { hg, hgOk, hgReason } from './hg-command.js';
 import type { FileDelta, FileMode } from './history.js';
 
 interface StatusEntry {
@@ -29,16 +29,20 @@ function parseStatus(output: string): StatusEntry[] {
 async function readSide(root: string, revision: string, files: readonly string[]): Promise<Map<string, { content: Buffer; mode: FileMode }>> {
   const side = new Map<string, { content: Buffer; mode: FileMode }>();
   if (files.length === 0) return side;
-  const patterns = files.map((file) => `path:${file}`);
   const flags = new Map<string, string>();
-  for (const line of (await hgOk(root, ['files', '--rev', revision, '--template', '{flags}\\t{path}\\n', '--', ...patterns], { repo: root })).split('\n')) {
+  // `hg files` exits 1 when no pattern matches: that only means none of the files exist there.
+  const listed = await hg(root, ['files', '--rev', revision, '--template', '{flags}\\t{path}\\n', '--', ...files.map((file) => `path:${file}`)], { repo: root });
+  if (listed.code > 1) throw new Error(`hg files --rev ${revision} failed: ${hgReason(listed)}`);
+  for (const line of listed.stdout.split('\n')) {
     const tab = line.indexOf('\t');
     if (tab >= 0) flags.set(line.slice(tab + 1), line.slice(0, tab));
   }
+  const present = files.filter((file) => flags.has(file));
+  if (present.length === 0) return side;
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'culprit-hgcat-'));
   try {
-    await hgOk(root, ['cat', '--rev', revision, '--output', path.join(scratch, '%p'), '--', ...patterns], { repo: root });
-    for (const file of files) {
+    await hgOk(root, ['cat', '--rev', revision, '--output', path.join(scratch, '%p'), '--', ...present.map((file) => `path:${file}`)], { repo: root });
+    for (const file of present) {
       const flag = flags.get(file) ?? '';
       side.set(file, { content: readFileSync(path.join(scratch, file)), mode: flag.includes('l') ? 'link' : flag.includes('x') ? 'executable' : 'file' });
     }
@@ -73,4 +77,9 @@ export async function hgFileDeltas(root: string, parent: string, commit: string)
     });
   }
   return deltas;
+}
+
+export async function hgReadFiles(root: string, revision: string, paths: readonly string[]): Promise<Map<string, Buffer | null>> {
+  const side = await readSide(root, revision, paths);
+  return new Map(paths.map((file) => [file, side.get(file)?.content ?? null]));
 }

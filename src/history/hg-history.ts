@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { hg, hgOk, hgReason, HgNotFoundError, type HgResult } from './hg-command.js';
 import type { CommitInfo, FileDelta, History } from './history.js';
-import { hgFileDeltas } from './hg-file-deltas.js';
+import { hgFileDeltas, hgReadFiles } from './hg-file-deltas.js';
 
 const NULL_NODE = '0'.repeat(40);
 /** What `wdir()` resolves to: the working directory, not a changeset. */
@@ -149,6 +149,10 @@ export class HgHistory implements History {
 
   fileDeltas(parent: string, commit: string): Promise<FileDelta[]> {
     return hgFileDeltas(this.root, node(parent), node(commit));
+  }
+
+  readFiles(commit: string, paths: readonly string[]): Promise<Map<string, Buffer | null>> {
+    return hgReadFiles(this.root, node(commit), paths);
   }
 
   shortName(commit: string): string {

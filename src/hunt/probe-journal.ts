@@ -1,5 +1,6 @@
 // A hunt's probes as the store sees them: answered from the hunt's own finished probes when resuming, from the
 // verdict cache when another hunt already tested the same tree with the same recipe, or run and written down.
+import { createHash } from 'node:crypto';
 import type { ProbeRecord } from '../probe/prober.js';
 import type { Store } from '../store/store.js';
 import type { CachedVerdict, ProbeFinding, ProbeRow } from '../store/store-types.js';
@@ -30,6 +31,17 @@ function fromFinding(commit: string, finding: ProbeFinding): ProbeRecord {
   };
 }
 
+/** What a probe tests: a commit as it is, or a configuration of a change written on top of it (narrowing). */
+export interface ProbeTarget {
+  commit: string;
+  /** Digest of the files the configuration writes; equal digests on one commit are the same candidate. */
+  configuration?: string;
+}
+
+function targetKey(target: ProbeTarget): string {
+  return target.configuration === undefined ? target.commit : `${target.commit}#${target.configuration}`;
+}
+
 export class ProbeJournal {
   /** Finished probes of this hunt by commit: a resumed hunt asks the same questions in the same order. */
   private readonly done = new Map<string, ProbeRow>();
@@ -38,7 +50,7 @@ export class ProbeJournal {
     options.store.probes.dropInFlight(options.huntId);
     for (const row of options.store.probes.list(options.huntId)) {
       // An aborting outcome is not an answer: resuming asks again (the user may have fixed what crashed).
-      if (row.endedAt !== null && row.searchVerdict !== 'abort') this.done.set(row.commit, row);
+      if (row.endedAt !== null && row.searchVerdict !== 'abort') this.done.set(targetKey({ commit: row.commit, ...(row.configuration === null ? {} : { configuration: row.configuration }) }), row);
     }
   }
 
@@ -51,21 +63,27 @@ export class ProbeJournal {
    * (an endpoint whose cached verdict contradicts the user is tested again).
    */
   async obtain(
-    commit: string,
+    target: ProbeTarget | string,
     phase: Phase,
     subject: () => Promise<string>,
     run: (step: number) => Promise<ProbeRecord>,
     fresh = false,
   ): Promise<HuntProbe> {
     const { store, huntId } = this.options;
-    const stored = this.done.get(commit);
+    const probeTarget = typeof target === 'string' ? { commit: target } : target;
+    const commit = probeTarget.commit;
+    const key = targetKey(probeTarget);
+    const stored = this.done.get(key);
     if (stored && !fresh) {
-      this.done.delete(commit);
+      this.done.delete(key);
       return { ...fromFinding(commit, stored), phase, step: stored.step, subject: stored.subject, source: this.sourceOf(stored) };
     }
-    const tree = await this.options.treeOf(commit);
+    const commitTree = await this.options.treeOf(commit);
+    // A configuration's content is the commit's tree plus the files it writes: the cache key covers both.
+    const tree =
+      probeTarget.configuration === undefined ? commitTree : createHash('sha256').update(`${commitTree}\0${probeTarget.configuration}`).digest('hex');
     const step = store.probes.nextStep(huntId);
-    const start = { huntId, step, phase, commit, tree, recipeKey: this.options.recipeKey, subject: '' };
+    const start = { huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject: '' };
     const cached = this.options.useCache && !fresh ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
     if (cached) return this.answerFromCache(start, cached, await subject());
     const probeId = store.probes.start(start);

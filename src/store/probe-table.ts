@@ -12,6 +12,7 @@ interface RawProbe {
   source: ProbeSource;
   cached_from: number | null;
   revision: string;
+  configuration: string | null;
   tree: string;
   recipe_key: string;
   subject: string;
@@ -37,6 +38,7 @@ function toRow(raw: RawProbe): ProbeRow {
     source: raw.source,
     cachedFrom: raw.cached_from,
     commit: raw.revision,
+    configuration: raw.configuration,
     tree: raw.tree,
     recipeKey: raw.recipe_key,
     subject: raw.subject,
@@ -64,6 +66,7 @@ export interface ProbeStart {
   step: number;
   phase: string;
   commit: string;
+  configuration: string | null;
   tree: string;
   recipeKey: string;
   subject: string;
@@ -89,10 +92,10 @@ export class ProbeTable {
   start(probe: ProbeStart): number {
     const info = this.db
       .prepare(
-        `INSERT INTO probes (hunt_id, step, phase, source, revision, tree, recipe_key, subject, started_at)
-         VALUES (?, ?, ?, 'run', ?, ?, ?, ?, ?)`,
+        `INSERT INTO probes (hunt_id, step, phase, source, revision, configuration, tree, recipe_key, subject, started_at)
+         VALUES (?, ?, ?, 'run', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(probe.huntId, probe.step, probe.phase, probe.commit, probe.tree, probe.recipeKey, probe.subject, new Date().toISOString());
+      .run(probe.huntId, probe.step, probe.phase, probe.commit, probe.configuration, probe.tree, probe.recipeKey, probe.subject, new Date().toISOString());
     return Number(info.lastInsertRowid);
   }
 
@@ -132,12 +135,12 @@ export class ProbeTable {
     const at = new Date().toISOString();
     const info = this.db
       .prepare(
-        `INSERT INTO probes (hunt_id, step, phase, source, cached_from, revision, tree, recipe_key, subject, outcome, verdict, search_verdict,
+        `INSERT INTO probes (hunt_id, step, phase, source, cached_from, revision, configuration, tree, recipe_key, subject, outcome, verdict, search_verdict,
            exit_code, signal, seconds, test_seconds, log_path, output_tail, started_at, ended_at)
-         VALUES (?, ?, ?, 'cached', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, 'cached', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        probe.huntId, probe.step, probe.phase, cached.huntId, probe.commit, probe.tree, probe.recipeKey, probe.subject, JSON.stringify(cached.outcome),
+        probe.huntId, probe.step, probe.phase, cached.huntId, probe.commit, probe.configuration, probe.tree, probe.recipeKey, probe.subject, JSON.stringify(cached.outcome),
         cached.verdict, cached.searchVerdict, cached.exitCode, cached.signal, cached.seconds, cached.testSeconds ?? null, cached.logPath, cached.outputTail, at, at,
       );
     return Number(info.lastInsertRowid);
@@ -145,7 +148,7 @@ export class ProbeTable {
 
   cachedVerdict(identity: string, tree: string, recipeKey: string): CachedVerdict | undefined {
     const raw = this.db.prepare(`SELECT * FROM verdicts WHERE identity = ? AND tree = ? AND recipe_key = ?`).get(identity, tree, recipeKey) as
-      | (Omit<RawProbe, 'id' | 'step' | 'phase' | 'source' | 'cached_from' | 'subject' | 'started_at' | 'ended_at'> & { outcome: string })
+      | (Omit<RawProbe, 'id' | 'step' | 'phase' | 'source' | 'cached_from' | 'configuration' | 'subject' | 'started_at' | 'ended_at'> & { outcome: string })
       | undefined;
     if (!raw) return undefined;
     return {

@@ -76,6 +76,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- narrowing probes test a configuration of a change on top of a commit: its digest, or NULL for the commit itself
+      ALTER TABLE probes ADD COLUMN configuration TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -85,6 +85,8 @@ export interface ProbeRow extends ProbeFinding {
   /** The hunt whose verdict was reused, for a cached probe. */
   cachedFrom: number | null;
   commit: string;
+  /** Digest of the configuration applied on top of the commit (narrowing), or null for the commit as it is. */
+  configuration: string | null;
   tree: string;
   recipeKey: string;
   subject: string;

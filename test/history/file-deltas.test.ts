@@ -70,6 +70,8 @@ describe('file deltas', () => {
     const history = await GitHistory.open(dir);
     const deltas = await history.fileDeltas(run('rev-parse', 'HEAD~1').trim(), run('rev-parse', 'HEAD').trim());
     expect(summary(deltas)).toEqual(EXPECTED);
+    const files = await history.readFiles(run('rev-parse', 'HEAD').trim(), ['added.txt', 'gone.txt', 'src', 'logo.bin']);
+    expect([...files].map(([file, content]) => [file, content?.toString('hex') ?? null])).toEqual([['added.txt', hex('hello\n')], ['gone.txt', null], ['src', null], ['logo.bin', '000909']]);
   });
 
   it('hg: the same change reads the same, a rename included', async () => {
@@ -86,5 +88,8 @@ describe('file deltas', () => {
     const nodes = run('log', '-r', '0:1', '-T', '{node}\n').trim().split('\n');
     const deltas = await history.fileDeltas(nodes[0]!, nodes[1]!);
     expect(summary(deltas)).toEqual(EXPECTED);
+    const files = await history.readFiles(nodes[1]!, ['added.txt', 'gone.txt', 'logo.bin']);
+    expect([...files].map(([file, content]) => [file, content?.toString('hex') ?? null])).toEqual([['added.txt', hex('hello\n')], ['gone.txt', null], ['logo.bin', '000909']]);
+    expect([...(await history.readFiles(nodes[0]!, ['added.txt']))]).toEqual([['added.txt', null]]);
   });
 });
