@@ -18,7 +18,18 @@ export interface WordPiece {
 export type ChangeNode =
   | { kind: 'file'; id: number; parent: null; children: number[]; file: number }
   | { kind: 'hunk'; id: number; parent: number; children: number[]; oldStart: number }
-  | { kind: 'line'; id: number; parent: number; children: number[]; op: 'remove' | 'add'; text: string; oldIndex: number; words: WordPiece[] | null }
+  | {
+      kind: 'line';
+      id: number;
+      parent: number;
+      children: number[];
+      op: 'remove' | 'add';
+      text: string;
+      oldIndex: number;
+      /** For an added line that replaces a removed one: the word diff between them, and the removed line's id. */
+      words: WordPiece[] | null;
+      partner: number | null;
+    }
   | { kind: 'token'; id: number; parent: number; children: number[]; op: 'remove' | 'add'; text: string };
 
 export interface FileChange extends FileDelta {
@@ -77,14 +88,14 @@ function addHunks(fileId: number, before: string, after: string, add: Adder): vo
     hunk ??= { id: add<Extract<ChangeNode, { kind: 'hunk' }>>({ kind: 'hunk', parent: fileId, children: [], oldStart: oldIndex }).id, removed: [], added: 0 };
     for (const text of lines) {
       if (part.removed) {
-        const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent: hunk.id, children: [], op: 'remove', text, oldIndex, words: null });
+        const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent: hunk.id, children: [], op: 'remove', text, oldIndex, words: null, partner: null });
         hunk.removed.push({ id: line.id, text });
         oldIndex += 1;
       } else {
         // The i-th added line of a hunk replaces its i-th removed line: its tokens are the word diff between them.
         const partner = hunk.removed[hunk.added];
         hunk.added += 1;
-        const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent: hunk.id, children: [], op: 'add', text, oldIndex, words: null });
+        const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent: hunk.id, children: [], op: 'add', text, oldIndex, words: null, partner: partner?.id ?? null });
         if (partner) line.words = wordPieces(line.id, partner.text, text, add);
       }
     }

@@ -10,6 +10,7 @@ import { runHunt } from '../hunt/hunt.js';
 import { shellQuote } from '../probe/recipe.js';
 import { catchInterrupts } from './interrupts.js';
 import { ProgressPrinter, renderResult } from './render.js';
+import { wantsColor } from './render-narrowing.js';
 
 const DEMO_TIMEOUT_SECONDS = 2;
 
@@ -41,11 +42,12 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
       },
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
       ...(typeof options.store === 'string' ? { store: options.store } : {}),
+      narrow: 'token',
       signal: interrupts.signal,
       observer: printer.observer(),
     });
     printer.flush();
-    process.stdout.write(`\n${renderResult(result)}`);
+    process.stdout.write(`\n${renderResult(result, wantsColor(process.stdout))}`);
     const rerun = `npx culprit run --repo ${shellQuote(directory)} --good v1.0 --bad main --timeout ${DEMO_TIMEOUT_SECONDS} --test ${shellQuote(DEMO_TEST_COMMAND)}`;
     const found = result.firstBad?.commit === culprit;
     process.stdout.write(

@@ -5,6 +5,7 @@ import type { HuntObserver, HuntProbe, HuntResult } from '../hunt/hunt-types.js'
 import { catchInterrupts } from './interrupts.js';
 import { errorDocument, resultDocument } from './json-output.js';
 import { ProgressPrinter, renderResult } from './render.js';
+import { wantsColor } from './render-narrowing.js';
 
 export interface SessionStart {
   observer: HuntObserver;
@@ -42,8 +43,8 @@ export async function huntSession(json: boolean, start: (session: SessionStart) 
     });
     printer.flush();
     if (json) process.stdout.write(`${resultDocument(result)}\n`);
-    else process.stdout.write(renderResult(result));
-    if (json) process.stderr.write(renderResult(result));
+    else process.stdout.write(renderResult(result, wantsColor(process.stdout)));
+    if (json) process.stderr.write(renderResult(result, wantsColor(process.stderr)));
     return result.status === 'found' ? EXIT.found : EXIT.noSingleCulprit;
   } catch (error) {
     if (error instanceof CulpritError) return fail(error.line, error.exitCode);

@@ -1,6 +1,7 @@
 // The one JSON document `--json` prints on stdout, for a result and for an error alike.
 // Its shape is a contract with scripts: status, firstBad, candidates, probes (endpoints included, in order).
 import type { HuntProbe, HuntResult } from '../hunt/hunt-types.js';
+import type { Narrowing } from '../hunt/narrow.js';
 
 export interface JsonProbe {
   commit: string;
@@ -26,7 +27,24 @@ export function resultDocument(result: HuntResult): string {
     probes: result.probes.map(jsonProbe),
     changedFiles: bad ? bad.files : [],
     reproduce: result.reproduce,
+    narrowed: result.narrowing ? narrowedDocument(result.narrowing) : null,
   });
+}
+
+function narrowedDocument(narrowing: Narrowing): Record<string, unknown> {
+  return {
+    status: narrowing.status,
+    parent: narrowing.parent,
+    commit: narrowing.commit,
+    signature: narrowing.signature,
+    level: narrowing.level,
+    diff: narrowing.diff,
+    changes: narrowing.changes,
+    tests: narrowing.tests,
+    levels: narrowing.levels,
+    verification: narrowing.verification,
+    ...(narrowing.note === undefined ? {} : { note: narrowing.note }),
+  };
 }
 
 export function errorDocument(message: string, probes: readonly HuntProbe[], hunt?: number): string {

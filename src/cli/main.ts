@@ -5,7 +5,7 @@ import { CulpritError, EXIT } from '../errors.js';
 import { demoCommand } from './demo-command.js';
 import { probeCommand } from './probe-command.js';
 import { resumeCommandLine } from './resume-command.js';
-import { runCommandLine } from './run-command.js';
+import { narrowCommandLine, runCommandLine } from './run-command.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -41,8 +41,21 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-verify', 'do not test the good and bad revisions before bisecting')
     .option('--no-cache', "do not reuse verdicts other hunts found for the same tree and recipe")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
+    .option('--narrow <level>', 'narrow the first bad commit down to none, file, hunk, line or token (default: token)')
+    .option('--signature <regex>', 'while narrowing, only output matching this counts as the failure')
     .option('--json', 'print one JSON document on stdout')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await runCommandLine(argv, options)));
+
+  shared(root.command('narrow'))
+    .description("find the minimal part of a change (files, hunks, lines, tokens) that still makes the test fail")
+    .requiredOption('--good <rev>', 'the revision before the change, where the test passes (usually C~1)', collect)
+    .requiredOption('--bad <rev>', 'the revision with the change, where the test fails')
+    .option('--narrow <level>', 'how deep to go: file, hunk, line or token (default: token)')
+    .option('--signature <regex>', 'only output matching this counts as the failure')
+    .option('--no-cache', "do not reuse verdicts of other hunts")
+    .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await narrowCommandLine(argv, options)));
 
   root
     .command('resume')

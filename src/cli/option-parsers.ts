@@ -1,5 +1,7 @@
 // Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
 import { UsageError } from '../errors.js';
+import { LEVELS, type ChangeLevel } from '../changes/change-tree.js';
+import { compileSignaturePattern } from '../probe/failure-signature.js';
 import type { CommandSpec } from '../probe/process-runner.js';
 
 export function positiveSeconds(option: string, value: string | undefined): number | undefined {
@@ -50,4 +52,12 @@ export function buildCommand(shell: string | undefined): CommandSpec | undefined
 export function vcsOption(value: unknown): 'git' | 'hg' | undefined {
   if (value === undefined) return undefined;
   return choice('--vcs', String(value), ['git', 'hg'] as const, 'git');
+}
+
+/** --narrow LEVEL and --signature REGEX, validated before anything runs. */
+export function narrowingOptions(options: Record<string, unknown>): { narrow: 'none' | ChangeLevel; signature?: string } {
+  const narrow = choice('--narrow', typeof options.narrow === 'string' ? options.narrow : undefined, ['none', ...LEVELS] as const, 'token');
+  if (typeof options.signature !== 'string') return { narrow };
+  compileSignaturePattern(options.signature);
+  return { narrow, signature: options.signature };
 }

@@ -1,6 +1,7 @@
 // Terminal rendering of a hunt: one progress line per probe on stderr, and the human-readable result.
 // Machine-readable output (--json) is json-output.ts; this file never writes to stdout for data.
 import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
+import { renderNarrowing } from './render-narrowing.js';
 
 export type Write = (text: string) => void;
 
@@ -67,11 +68,15 @@ export class ProgressPrinter {
         this.emit(`${probeLine(probe, progress)}\n`);
       },
       note: (message) => this.emit(`culprit: ${message}\n`),
+      narrowingProbe: (probe, outcome, what) => {
+        const time = probe.source === 'run' ? `${probe.seconds.toFixed(2)}s` : probe.source;
+        this.emit(`step ${String(probe.step).padStart(2)} narrow  ${short(probe.commit)}  ${outcome.padEnd(10)}  ${time}  ${what}\n`);
+      },
     };
   }
 }
 
-export function renderResult(result: HuntResult): string {
+export function renderResult(result: HuntResult, color = false): string {
   const lines: string[] = [];
   if (result.firstBad) {
     const bad = result.firstBad;
@@ -92,5 +97,6 @@ export function renderResult(result: HuntResult): string {
   const reuse = reused === 0 ? '' : `; ${reused} answered from the store, ${ran.length} run`;
   lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing`);
   if (result.reproduce) lines.push(`Reproduce: ${result.reproduce}`);
+  if (result.narrowing) lines.push('', ...renderNarrowing(result.narrowing, color));
   return `${lines.join('\n')}\n`;
 }

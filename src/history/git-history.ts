@@ -105,6 +105,11 @@ export class GitHistory implements History {
     return gitFileDeltas(this.root, parent, commit);
   }
 
+  async parents(commit: string): Promise<string[]> {
+    const out = await gitOk(this.root, ['rev-list', '--parents', '-n', '1', commit, '--']);
+    return out.trim().split(' ').slice(1);
+  }
+
   readFiles(commit: string, paths: readonly string[]): Promise<Map<string, Buffer | null>> {
     return gitReadFiles(this.root, commit, paths);
   }

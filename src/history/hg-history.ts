@@ -151,6 +151,12 @@ export class HgHistory implements History {
     return hgFileDeltas(this.root, node(parent), node(commit));
   }
 
+  async parents(commit: string): Promise<string[]> {
+    const result = await this.log(['--rev', node(commit), '--template', '{p1.node} {p2.node}']);
+    if (result.code !== 0) throw new Error(`hg log (parents of ${commit}) failed: ${hgReason(result)}`);
+    return result.stdout.trim().split(' ').filter((parent) => parent !== '' && parent !== NULL_NODE);
+  }
+
   readFiles(commit: string, paths: readonly string[]): Promise<Map<string, Buffer | null>> {
     return hgReadFiles(this.root, node(commit), paths);
   }

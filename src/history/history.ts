@@ -49,6 +49,8 @@ export interface History {
   treeOf(commit: string): Promise<string>;
   /** Every file that differs between two commits, renames detected, with both sides' contents. */
   fileDeltas(parent: string, commit: string): Promise<FileDelta[]>;
+  /** A commit's parents, first parent first. */
+  parents(commit: string): Promise<string[]>;
   /** Contents of some files at a commit; null for a path the commit does not have. */
   readFiles(commit: string, paths: readonly string[]): Promise<Map<string, Buffer | null>>;
   /** The revision name a user would type to reproduce: abbreviated hash. */

@@ -3,7 +3,9 @@
 import type { CommitInfo } from '../history/history.js';
 import type { ProbeRecord } from '../probe/prober.js';
 import type { Recipe } from '../probe/recipe.js';
+import type { ChangeLevel } from '../changes/change-tree.js';
 import type { Store } from '../store/store.js';
+import type { Narrowing } from './narrow.js';
 
 export interface HuntOptions {
   /** Directory of (or inside) the user's repository. */
@@ -26,9 +28,15 @@ export interface HuntOptions {
   cache?: boolean;
   /** Continue this stored hunt instead of starting (or finding) one. */
   resume?: number;
+  /** After finding the first bad commit, narrow its change down to this level (default none). */
+  narrow?: ChangeLevel | 'none';
+  /** A regular expression on the test's output that marks *the* failure while narrowing. */
+  signature?: string;
+  /** Skip bisection: the bad revision is the commit to narrow, the (single) good its parent (`culprit narrow`). */
+  narrowOnly?: boolean;
 }
 
-export type Phase = 'verify' | 'merge-base' | 'bisect';
+export type Phase = 'verify' | 'merge-base' | 'bisect' | 'narrow' | 'narrow-verify';
 
 /** Where a probe's answer came from: run now, the verdict cache, or the hunt's own earlier run (resume). */
 export type ProbeSource = 'run' | 'cached' | 'resumed';
@@ -52,6 +60,8 @@ export interface HuntObserver {
   started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workspace: string; timeoutSeconds: number | undefined }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
+  /** A narrowing probe ended: what its configuration did, judged against the failure signature. */
+  narrowingProbe?(probe: HuntProbe, outcome: string, what: string): void;
   note?(message: string): void;
 }
 
@@ -71,4 +81,6 @@ export interface HuntResult {
   reproduce: string | null;
   repo: string;
   workspace: string;
+  /** The minimal failure-inducing part of the first bad commit's change, when narrowing ran. */
+  narrowing?: Narrowing;
 }

@@ -11,14 +11,18 @@ import { createLogDirectory } from '../probe/log-directory.js';
 import { subdirectoryOf } from '../probe/subdirectory.js';
 import { acquireWorkspace } from '../probe/acquire-workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
+import { writeConfiguration } from '../probe/configuration-writer.js';
 import { probe } from '../probe/prober.js';
 import { recipeKey } from '../probe/recipe-key.js';
+import type { FileState } from '../changes/materialize.js';
 import type { Bisection, BisectionStep } from '../search/bisection-step.js';
 import { Store } from '../store/store.js';
 import type { HuntArguments, StoredResult } from '../store/store-types.js';
 import { checkBad, checkGood, abortIfCrashed } from './endpoint-checks.js';
 import { attachHunt } from './hunt-attachment.js';
 import type { FirstBad, HuntOptions, HuntProbe, HuntResult, Phase, SearchProgress } from './hunt-types.js';
+import type { Narrowing } from './narrow.js';
+import { narrowFirstBad } from './narrowing-stage.js';
 import { ProbeJournal } from './probe-journal.js';
 import { settleMergeBases } from './merge-bases.js';
 import { reproduceCommand } from './reproduce.js';
@@ -27,7 +31,18 @@ import { TimeoutPolicy } from './timeout-policy.js';
 
 /** What makes two runs the same hunt: a rerun of the same command line resumes rather than starts over. */
 export function huntKey(identity: string, args: HuntArguments, recipe: string): string {
-  const material = { identity, subdirectory: args.subdirectory, goods: [...args.goods].sort(), bad: args.bad, recipe, firstParent: args.firstParent, verify: args.verify };
+  const material = {
+    identity,
+    subdirectory: args.subdirectory,
+    goods: [...args.goods].sort(),
+    bad: args.bad,
+    recipe,
+    firstParent: args.firstParent,
+    verify: args.verify,
+    narrow: args.narrow ?? 'none',
+    signature: args.signature ?? null,
+    narrowOnly: args.narrowOnly ?? false,
+  };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
 
@@ -52,7 +67,13 @@ async function resolveEndpoints(history: History, options: HuntOptions): Promise
 }
 
 function storedResult(result: HuntResult): StoredResult {
-  return { status: result.status, firstBad: result.firstBad, candidates: result.candidates, reproduce: result.reproduce };
+  return {
+    status: result.status,
+    firstBad: result.firstBad,
+    candidates: result.candidates,
+    reproduce: result.reproduce,
+    ...(result.narrowing ? { narrowing: result.narrowing } : {}),
+  };
 }
 
 export async function runHunt(options: HuntOptions): Promise<HuntResult> {
@@ -73,6 +94,9 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     verify: options.verify ?? true,
     cache: options.cache ?? true,
     ...(options.workdir === undefined ? {} : { workdir: path.resolve(options.workdir) }),
+    narrow: options.narrow ?? 'none',
+    ...(options.signature === undefined ? {} : { signature: options.signature }),
+    ...(options.narrowOnly ? { narrowOnly: true } : {}),
   };
   let graph = await history.loadGraph(bad, goods);
   const prepare = (): Bisection => {
@@ -129,9 +153,9 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   };
   const progress = (): SearchProgress | undefined => (search ? { candidatesLeft: search.candidateCount(), stepsLeft: search.estimatedSteps() } : undefined);
 
-  const run = async (commit: string, phase: Phase, fresh = false): Promise<HuntProbe> => {
+  const run = async (commit: string, phase: Phase, fresh = false, configuration?: { states: readonly FileState[]; digest: string }): Promise<HuntProbe> => {
     const huntProbe = await journal.obtain(
-      commit,
+      configuration ? { commit, configuration: configuration.digest } : commit,
       phase,
       () => subjectOf(commit).catch(() => ''),
       (step) => {
@@ -143,12 +167,14 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
           testTimeoutMs: timeout.seconds * 1000,
           logStem: path.join(logDirectory, `${String(step).padStart(3, '0')}-${commit.slice(0, 12)}`),
           subdirectory,
+          ...(configuration ? { prepare: (directory: string) => writeConfiguration(directory, configuration.states) } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });
       },
       fresh,
     );
-    probes.push(huntProbe);
+    // Narrowing probes are stored with the hunt but kept out of the bisection's probe list (a contract of --json).
+    if (!configuration) probes.push(huntProbe);
     return huntProbe;
   };
   /** An endpoint's cached verdict that contradicts the user is tested again: the environment may have changed since. */
@@ -198,7 +224,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     }
 
     const goodsBefore = goods.length;
-    await settleMergeBases(history, bad, goods, async (commit) => {
+    if (!args.narrowOnly) await settleMergeBases(history, bad, goods, async (commit) => {
       const record = await run(commit, 'merge-base');
       observer.probeFinished?.(record, progress());
       abortIfCrashed(record, history.shortName(commit));
@@ -216,8 +242,10 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       }
     }
     const bisection = search;
+    const badId = graph.idOf(bad);
 
-    let step: BisectionStep = bisection.next();
+    // `culprit narrow` names the commit itself: the bisection has nothing to find.
+    let step: BisectionStep = args.narrowOnly && badId !== undefined ? { kind: 'found', commit: badId } : bisection.next();
     while (step.kind === 'probe') {
       const commit = graph.keyOf(step.commit);
       const record = await run(commit, 'bisect');
@@ -238,6 +266,24 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       const info = (await history.describe([commit])).get(commit);
       firstBad = { commit, subject: info?.subject ?? '', author: info?.author ?? '', date: info?.date ?? '', files: await history.changedFiles(commit) };
     }
+    let narrowing: Narrowing | undefined;
+    if (firstBad && args.narrow !== undefined && args.narrow !== 'none') {
+      const level = args.narrow;
+      narrowing = await narrowFirstBad({
+        history,
+        commit: firstBad.commit,
+        bad,
+        level,
+        ...(args.signature === undefined ? {} : { signaturePattern: args.signature }),
+        ...(args.narrowOnly ? { parent: args.goods[0] } : {}),
+        firstParent: args.firstParent,
+        probes,
+        probeCommit: (commit) => run(commit, 'narrow'),
+        probeConfiguration: (commit, states, digest, phase, fresh) => run(commit, phase, fresh, { states, digest }),
+        judged: (record, outcome, what) => observer.narrowingProbe?.(record, outcome, what),
+        note,
+      });
+    }
     const result: HuntResult = {
       hunt: huntId,
       status: step.kind === 'found' ? 'found' : 'ambiguous',
@@ -247,6 +293,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       reproduce: firstBad ? reproduceCommand(history.root, firstBad.commit, recipe, timeout.seconds) : null,
       repo: history.root,
       workspace: workspace.directory,
+      ...(narrowing ? { narrowing } : {}),
     };
     store.hunts.finish(huntId, result.status, storedResult(result), null);
     return result;

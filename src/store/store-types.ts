@@ -24,6 +24,10 @@ export interface HuntArguments {
   verify: boolean;
   cache: boolean;
   workdir?: string;
+  /** Absent in hunts stored before narrowing existed. */
+  narrow?: 'none' | 'file' | 'hunk' | 'line' | 'token';
+  signature?: string;
+  narrowOnly?: boolean;
 }
 
 export interface StoredFirstBad {
@@ -39,6 +43,8 @@ export interface StoredResult {
   firstBad: StoredFirstBad | null;
   candidates: string[];
   reproduce: string | null;
+  /** The narrowing's result, as the hunt returned it. */
+  narrowing?: unknown;
 }
 
 export interface HuntRow {

@@ -1,0 +1,154 @@
+// After the first bad commit: the minimal part of its change that still produces the failure, and the three
+// checks that make it believable (parent + part fails, commit − part passes, bad revision − part passes).
+import { createHash } from 'node:crypto';
+import { UsageError } from '../errors.js';
+import type { History } from '../history/history.js';
+import { buildChangeTree, type ChangeLevel, type ChangeTree } from '../changes/change-tree.js';
+import { everything, everythingExcept, materialize, type FileState } from '../changes/materialize.js';
+import { revertChange } from '../changes/revert.js';
+import { unifiedDiff } from '../changes/unified-diff.js';
+import { describeSignature, narrowingOutcome, type FailureSignature, type NarrowingOutcome } from '../probe/failure-signature.js';
+import { configurationOf, narrowChangeTree, type LevelTests } from './change-narrowing.js';
+import type { HuntProbe } from './hunt-types.js';
+
+export interface NarrowedUnit {
+  file: string;
+  level: ChangeLevel;
+  /** `add`/`remove` for lines and tokens, `file` for a file changed as a whole. */
+  kind: 'add' | 'remove' | 'file';
+  text: string;
+}
+
+export interface VerificationCheck {
+  expected: 'fail' | 'pass';
+  outcome: NarrowingOutcome | 'not-applicable';
+  ok: boolean;
+  /** Why a check could not run (the change does not apply there). */
+  reason?: string;
+  step?: number;
+}
+
+export interface Narrowing {
+  status: 'narrowed' | 'flaky' | 'not-reproduced';
+  parent: string;
+  commit: string;
+  signature: string;
+  /** The deepest level searched. */
+  level: ChangeLevel;
+  diff: string;
+  changes: NarrowedUnit[];
+  levels: LevelTests[];
+  tests: number;
+  verification: { parentPlusChange: VerificationCheck; commitMinusChange: VerificationCheck; badMinusChange: VerificationCheck | null } | null;
+  note?: string;
+}
+
+export interface NarrowRequest {
+  history: History;
+  parent: string;
+  commit: string;
+  /** The hunt's bad revision, when it is not the narrowed commit: the change is also taken out of it. */
+  originalBad: string | null;
+  deepest: ChangeLevel;
+  signature: FailureSignature;
+  /** Probes `commit` with `states` written on top (phase narrow or verify-narrow); `fresh` bypasses stored answers. */
+  probe(commit: string, states: readonly FileState[], digest: string, phase: 'narrow' | 'narrow-verify', fresh: boolean): Promise<HuntProbe>;
+  /** Each narrowing probe's outcome as judged against the signature, with what it was testing. */
+  judged?(probe: HuntProbe, outcome: NarrowingOutcome, what: string): void;
+  note(message: string): void;
+}
+
+export function statesDigest(states: readonly FileState[]): string {
+  const hash = createHash('sha256');
+  for (const state of [...states].sort((a, b) => a.path.localeCompare(b.path))) {
+    hash.update(`${state.path}\0${state.mode ?? '-'}\0${state.content === null ? '-' : createHash('sha256').update(state.content).digest('hex')}\0`);
+  }
+  return hash.digest('hex');
+}
+
+function describeUnits(tree: ChangeTree, ids: readonly number[]): NarrowedUnit[] {
+  const fileOf = (id: number): string => {
+    let node = tree.nodes[id];
+    while (node && node.parent !== null) node = tree.nodes[node.parent];
+    return node?.kind === 'file' ? (tree.files[node.file]?.path ?? '') : '';
+  };
+  return [...ids].sort((a, b) => a - b).map((id): NarrowedUnit => {
+    const node = tree.nodes[id];
+    if (!node || node.kind === 'file' || node.kind === 'hunk') return { file: fileOf(id), level: node?.kind ?? 'file', kind: 'file', text: '' };
+    return { file: fileOf(id), level: node.kind, kind: node.op, text: node.text.replace(/\n$/, '') };
+  });
+}
+
+export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
+  const { history, parent, commit } = request;
+  const deltas = await history.fileDeltas(parent, commit);
+  if (deltas.length === 0) throw new UsageError(`${history.shortName(commit)} changes no files: there is nothing to narrow`, 'pass --narrow none, or narrow another commit');
+  const tree = buildChangeTree(deltas);
+  const signature = describeSignature(request.signature);
+  const base = { parent, commit, signature, level: request.deepest, levels: [] as LevelTests[], tests: 0 };
+  let deepest = request.deepest;
+  if (tree.files.every((file) => file.atomic) && deepest !== 'file') {
+    request.note(`${history.shortName(commit)} changes only binary, added, deleted or renamed files: narrowing stops at the file level`);
+    deepest = 'file';
+  }
+  const parentStates = materialize(tree, new Set());
+  const run = async (states: readonly FileState[], on: string, phase: 'narrow' | 'narrow-verify', what: string, fresh = false): Promise<{ outcome: NarrowingOutcome; probe: HuntProbe }> => {
+    const probe = await request.probe(on, states, statesDigest(states), phase, fresh);
+    const outcome = narrowingOutcome(probe, request.signature);
+    request.judged?.(probe, outcome, what);
+    return { outcome, probe };
+  };
+
+  // The whole change on the parent is the commit's own tree: a second run of the failing commit, and so the
+  // cheapest test of whether the failure is reliable enough to narrow.
+  const whole = await run(materialize(tree, everything(tree)), parent, 'narrow', 'the whole change again');
+  if (whole.outcome !== 'fail') {
+    const flaky = whole.outcome === 'pass';
+    return {
+      ...base,
+      status: flaky ? 'flaky' : 'not-reproduced',
+      diff: '',
+      changes: [],
+      verification: null,
+      note: flaky
+        ? `the test passed on a second run of ${history.shortName(commit)}: it looks flaky, and narrowing needs a failure that repeats; make the test deterministic (or run it in a loop inside the test command) and narrow again with culprit narrow`
+        : `a second run of ${history.shortName(commit)} failed differently (not ${signature}); pass --signature REGEX to say which failure counts`,
+    };
+  }
+
+  const narrowed = await narrowChangeTree(tree, deepest, async (configuration, level) => (await run(materialize(tree, configuration), parent, 'narrow', `${level} level`)).outcome);
+  const minimalStates = materialize(tree, configurationOf(tree, narrowed.containers, [...narrowed.kept, ...narrowed.minimal]));
+  // The commit without the change: every found unit taken out, except a removed line whose replacement was
+  // narrowed to tokens (taking that removal out would bring the old line back beside the edited one).
+  const editedPartners = new Set(narrowed.containers.map((id) => tree.nodes[id]).flatMap((node) => (node?.kind === 'line' && node.partner !== null ? [node.partner] : [])));
+  const commitMinusStates = materialize(tree, everythingExcept(tree, [...narrowed.minimal, ...narrowed.kept.filter((id) => !editedPartners.has(id))]));
+  const diff = unifiedDiff(parentStates, minimalStates);
+  const tests = 1 + narrowed.levels.reduce((sum, level) => sum + level.tests, 0);
+
+  const check = async (expected: 'fail' | 'pass', on: string, states: readonly FileState[], what: string): Promise<VerificationCheck> => {
+    const result = await run(states, on, 'narrow-verify', what, true);
+    return { expected, outcome: result.outcome, ok: result.outcome === expected, step: result.probe.step };
+  };
+  const commitStates = materialize(tree, everything(tree));
+  const parentPlusChange = await check('fail', parent, minimalStates, 'parent + change');
+  const commitMinusChange = await check('pass', commit, commitMinusStates, 'commit − change');
+  let badMinusChange: VerificationCheck | null = null;
+  if (request.originalBad && request.originalBad !== commit) {
+    // On the bad revision the same edit is replayed as a patch: from the commit's files to the commit minus the change.
+    const contents = await history.readFiles(request.originalBad, commitStates.map((state) => state.path));
+    const reverted = revertChange(commitMinusStates, commitStates, contents);
+    badMinusChange = reverted.applies
+      ? await check('pass', request.originalBad, reverted.states, 'bad − change')
+      : { expected: 'pass', outcome: 'not-applicable', ok: false, reason: `the change no longer applies to ${reverted.path} there` };
+  }
+  return {
+    ...base,
+    level: deepest,
+    status: 'narrowed',
+    diff,
+    changes: describeUnits(tree, [...narrowed.kept, ...narrowed.minimal]),
+    levels: narrowed.levels,
+    tests,
+    verification: { parentPlusChange, commitMinusChange, badMinusChange },
+  };
+}

@@ -1,0 +1,63 @@
+// The hunt's last stage: picks the parent to narrow against (the first parent; a merge is narrowed as a change
+// of its own), takes the failure signature from the first bad commit's probe, and runs the narrowing.
+import type { ChangeLevel } from '../changes/change-tree.js';
+import type { FileState } from '../changes/materialize.js';
+import type { History } from '../history/history.js';
+import { compileSignaturePattern, signatureOf } from '../probe/failure-signature.js';
+import type { HuntProbe } from './hunt-types.js';
+import { narrowCommit, type Narrowing } from './narrow.js';
+
+export interface NarrowingStage {
+  history: History;
+  commit: string;
+  /** The hunt's bad revision. */
+  bad: string;
+  /** Narrow against this revision instead of the commit's first parent (`culprit narrow --good P`). */
+  parent?: string;
+  level: ChangeLevel;
+  signaturePattern?: string;
+  firstParent: boolean;
+  /** The probes so far: the first bad commit's own probe defines the failure. */
+  probes: readonly HuntProbe[];
+  probeCommit(commit: string): Promise<HuntProbe>;
+  probeConfiguration(commit: string, states: readonly FileState[], digest: string, phase: 'narrow' | 'narrow-verify', fresh: boolean): Promise<HuntProbe>;
+  judged?(probe: HuntProbe, outcome: string, what: string): void;
+  note(message: string): void;
+}
+
+export async function narrowFirstBad(stage: NarrowingStage): Promise<Narrowing | undefined> {
+  const { history, commit } = stage;
+  const name = history.shortName(commit);
+  if (stage.signaturePattern !== undefined) compileSignaturePattern(stage.signaturePattern);
+  const parents = stage.parent === undefined ? await history.parents(commit) : [stage.parent];
+  const parent = parents[0];
+  if (parent === undefined) {
+    stage.note(`${name} is a root commit: there is no parent to narrow its change against`);
+    return undefined;
+  }
+  if (parents.length > 1) {
+    stage.note(
+      stage.firstParent
+        ? `${name} is a merge found with --first-parent: narrowing what it changed relative to its first parent (descending into the merged branch is not done yet; rerun without --first-parent to bisect inside it)`
+        : `${name} is a merge whose parents both pass: the failure was introduced by the merge itself; narrowing its change against the first parent`,
+    );
+  }
+  const own = [...stage.probes].reverse().find((probe) => probe.commit === commit && probe.searchVerdict === 'bad');
+  const badProbe = own ?? (await stage.probeCommit(commit));
+  const signature = signatureOf(badProbe, stage.signaturePattern);
+  if (!signature) {
+    stage.note(`${name} did not fail the test itself (it ${badProbe.outcome.kind === 'build-failed' ? 'failed to build' : `was ${badProbe.verdict}`}): nothing to narrow`);
+    return undefined;
+  }
+  return narrowCommit({
+    history,
+    parent,
+    commit,
+    originalBad: stage.bad === commit ? null : stage.bad,
+    deepest: stage.level,
+    signature,
+    probe: stage.probeConfiguration,
+    ...(stage.judged ? { judged: stage.judged } : {}),
+    note: stage.note,
+  });
+}
