@@ -21,7 +21,8 @@ export async function huntSession(json: boolean, start: (session: SessionStart) 
     else printer.flush();
     process.stderr.write(`culprit: ${message}\n`);
     if (exitCode === EXIT.interrupted && hunt !== undefined) process.stderr.write(`culprit: continue with: culprit resume ${hunt}\n`);
-    if (json) process.stdout.write(`${errorDocument(message, probes, hunt)}\n`);
+    // A hunt stopped by bad input is not kept in the store: its id would name nothing.
+    if (json) process.stdout.write(`${errorDocument(message, probes, exitCode === EXIT.usage ? undefined : hunt)}\n`);
     return exitCode;
   };
   const interrupts = catchInterrupts();

@@ -52,6 +52,7 @@ function program(setExit: (code: number) => void): Command {
     .requiredOption('--bad <rev>', 'the revision with the change, where the test fails')
     .option('--narrow <level>', 'how deep to go: file, hunk, line or token (default: token)')
     .option('--signature <regex>', 'only output matching this counts as the failure')
+    .option('--no-verify', 'do not test the good and bad revisions first')
     .option('--no-cache', "do not reuse verdicts of other hunts")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')

@@ -70,7 +70,7 @@ export class ProgressPrinter {
       note: (message) => this.emit(`culprit: ${message}\n`),
       narrowingProbe: (probe, outcome, what) => {
         const time = probe.source === 'run' ? `${probe.seconds.toFixed(2)}s` : probe.source;
-        this.emit(`step ${String(probe.step).padStart(2)} narrow  ${short(probe.commit)}  ${outcome.padEnd(10)}  ${time}  ${what}\n`);
+        this.emit(`narrow ${String(probe.step).padStart(2)}  ${short(probe.commit)}  ${outcome.padEnd(10)}  ${time}  ${what}\n`);
       },
     };
   }

@@ -36,6 +36,7 @@ export function narrowCommandLine(argv: readonly string[], options: Record<strin
       bad: String(options.bad ?? 'HEAD'),
       recipe: recipeFromOptions(argv, options),
       cache: options.cache !== false,
+      verify: options.verify !== false,
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
       ...(typeof options.store === 'string' ? { store: options.store } : {}),
       ...narrowingOptions({ ...options, narrow: options.narrow ?? 'token' }),

@@ -276,6 +276,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
         level,
         ...(args.signature === undefined ? {} : { signaturePattern: args.signature }),
         ...(args.narrowOnly ? { parent: args.goods[0] } : {}),
+        strict: args.narrowOnly ?? false,
         firstParent: args.firstParent,
         probes,
         probeCommit: (commit) => run(commit, 'narrow'),

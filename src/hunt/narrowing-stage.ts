@@ -2,6 +2,7 @@
 // of its own), takes the failure signature from the first bad commit's probe, and runs the narrowing.
 import type { ChangeLevel } from '../changes/change-tree.js';
 import type { FileState } from '../changes/materialize.js';
+import { UsageError } from '../errors.js';
 import type { History } from '../history/history.js';
 import { compileSignaturePattern, signatureOf } from '../probe/failure-signature.js';
 import type { HuntProbe } from './hunt-types.js';
@@ -14,6 +15,8 @@ export interface NarrowingStage {
   bad: string;
   /** Narrow against this revision instead of the commit's first parent (`culprit narrow --good P`). */
   parent?: string;
+  /** `culprit narrow`: narrowing is the whole job, so what stops it is an error; after a hunt it is a note. */
+  strict: boolean;
   level: ChangeLevel;
   signaturePattern?: string;
   firstParent: boolean;
@@ -49,15 +52,22 @@ export async function narrowFirstBad(stage: NarrowingStage): Promise<Narrowing |
     stage.note(`${name} did not fail the test itself (it ${badProbe.outcome.kind === 'build-failed' ? 'failed to build' : `was ${badProbe.verdict}`}): nothing to narrow`);
     return undefined;
   }
-  return narrowCommit({
-    history,
-    parent,
-    commit,
-    originalBad: stage.bad === commit ? null : stage.bad,
-    deepest: stage.level,
-    signature,
-    probe: stage.probeConfiguration,
-    ...(stage.judged ? { judged: stage.judged } : {}),
-    note: stage.note,
-  });
+  try {
+    return await narrowCommit({
+      history,
+      parent,
+      commit,
+      originalBad: stage.bad === commit ? null : stage.bad,
+      deepest: stage.level,
+      signature,
+      probe: stage.probeConfiguration,
+      ...(stage.judged ? { judged: stage.judged } : {}),
+      note: stage.note,
+    });
+  } catch (error) {
+    // After a hunt the first bad commit stands on its own; a change that cannot be narrowed is worth a note only.
+    if (stage.strict || !(error instanceof UsageError)) throw error;
+    stage.note(`not narrowed: ${error.message}`);
+    return undefined;
+  }
 }

@@ -64,7 +64,11 @@ export function narrowingOutcome(record: ProbeRecord, signature: FailureSignatur
     case 'exit':
       return (outcome.kind === 'failed' || outcome.kind === 'not-found') && outcome.exitCode === signature.exitCode ? 'fail' : 'unresolved';
     case 'output': {
-      const text = `${record.outputTail}\n${logEnd(record.logPath)}`;
+      // The log's own lines (the command line, the exit status) are culprit's, not the test's output.
+      const text = `${record.outputTail}\n${logEnd(record.logPath)
+        .split('\n')
+        .filter((line) => !line.startsWith('[culprit] '))
+        .join('\n')}`;
       return compileSignaturePattern(signature.pattern).test(text) ? 'fail' : 'unresolved';
     }
   }

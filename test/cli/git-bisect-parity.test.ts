@@ -36,7 +36,7 @@ describe('culprit run against git bisect run', () => {
       });
       const git = gitBisectRun(history.dir, history.root, history.head, firstParent);
       const result = await culprit(
-        ['run', '--repo', history.dir, '--good', history.root, '--bad', history.head, '--test', TEST, '--json', '--no-cache', ...(firstParent ? ['--first-parent'] : [])],
+        ['run', '--repo', history.dir, '--good', history.root, '--bad', history.head, '--test', TEST, '--json', '--no-cache', '--narrow', 'none', ...(firstParent ? ['--first-parent'] : [])],
         { env: { XDG_CACHE_HOME: tempDir() } },
       );
       expect(result.code, result.stderr).toBe(0);

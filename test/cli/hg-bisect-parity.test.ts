@@ -27,7 +27,7 @@ describe('culprit run against hg bisect --command', () => {
       const hgFirstBad = /The first bad revision is:\nchangeset:\s+\d+:([0-9a-f]+)/.exec(ran.stdout)?.[1];
 
       const ourOracle = writeCulpritOracle(history, path.join(scratch, 'our-oracle'), culpritRev);
-      const result = await culprit(['run', '--repo', history.dir, '--good', history.nodes[0]!, '--bad', history.head, '--json', '--no-cache', '--', ourOracle.script], {
+      const result = await culprit(['run', '--repo', history.dir, '--good', history.nodes[0]!, '--bad', history.head, '--json', '--no-cache', '--narrow', 'none', '--', ourOracle.script], {
         env: { XDG_CACHE_HOME: tempDir() },
       });
       expect(result.code, result.stderr).toBe(0);

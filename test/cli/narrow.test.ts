@@ -1,0 +1,118 @@
+// Narrowing end to end through the built CLI: a commit with many unrelated edits is narrowed to the one decisive
+// token, with the three verification checks; signatures, pairs, hangs, flaky tests and bad input; git and hg.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { culprit } from '../fixtures/cli.js';
+import { narrowingRepo } from '../fixtures/narrowing-repo.js';
+import { convertToHg } from '../fixtures/scripted-hg-repo.js';
+import { tempDir } from '../fixtures/scripted-repo.js';
+
+// Like a real module, errors.js breaks differently (exit 3) when RETRIED is declared twice.
+const WELL_FORMED = 'test "$(grep -c "const RETRIED" src/errors.js)" -eq 1 || exit 3';
+const DECISIVE = `${WELL_FORMED}; ! grep -q EBADF src/errors.js`;
+
+function workdir(): string[] {
+  return ['--workdir', tempDir()];
+}
+
+describe('culprit narrow', () => {
+  it('narrows a commit of many edits to the one decisive token, and verifies it three ways', async () => {
+    const repo = await narrowingRepo();
+    const result = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', DECISIVE, '--json', ...workdir()]);
+    expect(result.code, result.stderr).toBe(0);
+    const narrowed = JSON.parse(result.stdout).narrowed;
+    expect(narrowed.status).toBe('narrowed');
+    expect(narrowed.level).toBe('token');
+    expect(narrowed.diff).toContain("+export const RETRIED = ['ECONNRESET', 'EAGAIN', 'EBADF'];");
+    expect(narrowed.diff).not.toContain('EPIPE');
+    expect(narrowed.diff).not.toContain('a.js');
+    expect(narrowed.changes).toContainEqual({ file: 'src/errors.js', level: 'token', kind: 'add', text: ", 'EBADF'" });
+    expect(narrowed.verification.parentPlusChange).toMatchObject({ expected: 'fail', outcome: 'fail', ok: true });
+    expect(narrowed.verification.commitMinusChange).toMatchObject({ expected: 'pass', outcome: 'pass', ok: true });
+    expect(narrowed.verification.badMinusChange).toBeNull();
+    // 5 files with ~12 hunks: well under the 4·log2(H)+10 goal.
+    expect(narrowed.tests).toBeLessThanOrEqual(4 * Math.log2(12) + 10);
+    expect(result.stderr).toMatch(/narrow +\d+ .* fail .*token level/);
+  }, 120_000);
+
+  it('runs after a hunt by default, and the revert also fixes the bad revision', async () => {
+    const repo = await narrowingRepo();
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', DECISIVE, '--json', ...workdir()]);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.firstBad.commit).toBe(repo.culprit);
+    expect(document.narrowed.diff).toContain("'EBADF'");
+    expect(document.narrowed.verification.badMinusChange).toMatchObject({ outcome: 'pass', ok: true });
+    // Narrowing probes are stored with the hunt but not listed among the bisection's probes.
+    expect(document.probes.every((probe: { commit: string }) => repo.commits.includes(probe.commit))).toBe(true);
+    const text = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', DECISIVE, '--no-cache', '--narrow', 'line', ...workdir()]);
+    expect(text.stdout).toContain('Minimal failure-inducing change (line level');
+    expect(text.stdout).toContain("-export const RETRIED = ['ECONNRESET', 'EAGAIN'];");
+    expect(text.stdout).toContain('reverting these lines on your bad revision fixes it');
+  }, 120_000);
+
+  it('counts a different failure as unresolved, never as the failure', async () => {
+    const repo = await narrowingRepo();
+    // EPIPE alone makes the test fail with exit 2, a different failure from EBADF's exit 1.
+    const test = `${WELL_FORMED}; if grep -q EBADF src/errors.js; then exit 1; fi; if grep -q EPIPE src/errors.js; then exit 2; fi; exit 0`;
+    const result = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', test, '--json', ...workdir()]);
+    const narrowed = JSON.parse(result.stdout).narrowed;
+    expect(narrowed.signature).toBe('exit code 1');
+    expect(narrowed.diff).toContain("'EBADF'");
+    expect(narrowed.diff).not.toContain('EPIPE');
+    const bySignature = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', `${WELL_FORMED}; if grep -q EPIPE src/errors.js; then echo broken pipe; exit 1; fi; if grep -q EBADF src/errors.js; then echo bad descriptor; exit 1; fi`, '--signature', 'broken pipe', '--json', ...workdir()]);
+    const signed = JSON.parse(bySignature.stdout).narrowed;
+    expect(signed.signature).toBe('output matching /broken pipe/');
+    expect(signed.diff).toContain("'EPIPE'");
+    expect(signed.diff).not.toContain('EBADF');
+  }, 120_000);
+
+  it('keeps changes that only fail together, and narrows a hang', async () => {
+    const repo = await narrowingRepo();
+    const pair = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', '! (grep -q "a_3 = 3 + 1" src/a.js && grep -q Retries docs/notes.md)', '--json', ...workdir()]);
+    const narrowed = JSON.parse(pair.stdout).narrowed;
+    expect(narrowed.diff).toContain('a_3 = 3 + 1');
+    expect(narrowed.diff).toContain('Retries');
+    expect(narrowed.diff).not.toContain('EBADF');
+    expect(narrowed.verification.parentPlusChange.ok).toBe(true);
+    const hang = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--timeout', '1', '--grace', '0.2', '--test', `${WELL_FORMED}; if grep -q EBADF src/errors.js; then sleep 30; fi; exit 0`, '--json', ...workdir()]);
+    const hung = JSON.parse(hang.stdout).narrowed;
+    expect(hung.signature).toBe('a hang');
+    expect(hung.diff).toContain("'EBADF'");
+  }, 180_000);
+
+  it('warns when the test looks flaky, and refuses an empty commit or a bad --signature', async () => {
+    const repo = await narrowingRepo();
+    const counter = path.join(tempDir(), 'runs');
+    writeFileSync(counter, '');
+    // Fails on its first run only: the verify probe of the bad commit fails, the second run passes.
+    const flaky = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--no-cache', '--test', `echo run >> ${counter}; test $(wc -l < ${counter}) -ne 2`, '--json', ...workdir()]);
+    const narrowed = JSON.parse(flaky.stdout).narrowed;
+    expect(narrowed.status).toBe('flaky');
+    expect(narrowed.note).toMatch(/looks flaky/);
+    expect(flaky.stdout).not.toContain('"diff":"diff');
+
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'empty'], { cwd: repo.dir });
+    const empty = await culprit(['narrow', '--repo', repo.dir, '--good', 'HEAD~1', '--bad', 'HEAD', '--test', 'exit 1', '--no-verify', ...workdir()]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/changes no files: there is nothing to narrow/);
+    const badPattern = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', DECISIVE, '--signature', '(unclosed', ...workdir()]);
+    expect(badPattern.code).toBe(2);
+    expect(badPattern.stderr.trim().split('\n')).toHaveLength(1);
+    const badLevel = await culprit(['run', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', DECISIVE, '--narrow', 'word', ...workdir()]);
+    expect(badLevel.code).toBe(2);
+    expect(badLevel.stderr).toMatch(/--narrow must be one of none, file, hunk, line, token/);
+  }, 120_000);
+
+  it('narrows on Mercurial to the same token', async () => {
+    const git = await narrowingRepo();
+    const repo = convertToHg(git);
+    const result = await culprit(['narrow', '--repo', repo.dir, '--good', repo.nodeOf(git.parent), '--bad', repo.culprit, '--test', DECISIVE, '--json', ...workdir()]);
+    expect(result.code, result.stderr).toBe(0);
+    const narrowed = JSON.parse(result.stdout).narrowed;
+    expect(narrowed.diff).toContain("+export const RETRIED = ['ECONNRESET', 'EAGAIN', 'EBADF'];");
+    expect(narrowed.verification.parentPlusChange.ok && narrowed.verification.commitMinusChange.ok).toBe(true);
+  }, 180_000);
+});
