@@ -5,6 +5,7 @@ import { CulpritError, EXIT } from '../errors.js';
 import { demoCommand } from './demo-command.js';
 import { probeCommand } from './probe-command.js';
 import { resumeCommandLine } from './resume-command.js';
+import { huntsCommand, logCommand, reportCommand, showCommand } from './stored-hunt-commands.js';
 import { narrowCommandLine, runCommandLine } from './run-command.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -72,6 +73,37 @@ function program(setExit: (code: number) => void): Command {
     .description('run the build and test on one commit, in a private workspace; exits 0 good, 1 bad, 125 skip')
     .requiredOption('--commit <rev>', 'the commit to probe')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await probeCommand(argv, options)));
+
+  const STORE = ['--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)'] as const;
+  root
+    .command('hunts')
+    .description('list the recorded hunts, newest first')
+    .option('--repo <dir>', 'only the hunts of this repository')
+    .option('--vcs <kind>', 'git or hg (default: detected)')
+    .option(...STORE)
+    .option('--json', 'print a JSON array')
+    .action(async (options: Record<string, unknown>) => setExit(await huntsCommand(options)));
+  root
+    .command('show')
+    .description("a recorded hunt: arguments, status, result and every probe")
+    .argument('<id>', 'the hunt (see culprit hunts)')
+    .option(...STORE)
+    .option('--json', 'print one JSON document')
+    .action(async (id: string, options: Record<string, unknown>) => setExit(await showCommand(id, options)));
+  root
+    .command('log')
+    .description('a recorded hunt as a bisect log: git bisect replay accepts the git format; the hg format is a script of hg bisect commands')
+    .argument('<id>', 'the hunt (see culprit hunts)')
+    .option('--format <vcs>', "git or hg (default: the hunt's repository)")
+    .option(...STORE)
+    .action(async (id: string, options: Record<string, unknown>) => setExit(await logCommand(id, options)));
+  root
+    .command('report')
+    .description('a recorded hunt as a report to paste into an issue (markdown) or to feed a script (json)')
+    .argument('<id>', 'the hunt (see culprit hunts)')
+    .option('--format <format>', 'markdown or json (default: markdown)')
+    .option(...STORE)
+    .action(async (id: string, options: Record<string, unknown>) => setExit(await reportCommand(id, options)));
 
   root
     .command('demo')

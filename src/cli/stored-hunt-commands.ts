@@ -1,0 +1,62 @@
+// `culprit hunts`, `show`, `log` and `report`: read-only views of the hunt store. They never create a store,
+// and an unknown id or a missing store is one line and exit 2.
+import { UsageError } from '../errors.js';
+import { openHistory } from '../history/open-history.js';
+import { huntById } from '../hunt/stored-hunt.js';
+import { bisectLog } from '../report/bisect-log.js';
+import { huntDetailText } from '../report/hunt-detail.js';
+import { huntListJson, huntListText } from '../report/hunt-list.js';
+import { huntJson } from '../report/json-report.js';
+import { markdownReport } from '../report/markdown-report.js';
+import { Store } from '../store/store.js';
+import { vcsOption } from './option-parsers.js';
+import { huntId } from './resume-command.js';
+
+function withStore<T>(options: Record<string, unknown>, use: (store: Store) => Promise<T> | T): Promise<T> {
+  const store = Store.open(typeof options.store === 'string' ? options.store : undefined, { mustExist: true });
+  return Promise.resolve(use(store)).finally(() => store.close());
+}
+
+function requiredId(value: string | undefined): number {
+  const id = huntId(value);
+  if (id === undefined) throw new UsageError('no hunt id given', 'list the recorded hunts with: culprit hunts');
+  return id;
+}
+
+export function huntsCommand(options: Record<string, unknown>): Promise<number> {
+  return withStore(options, async (store) => {
+    let identity: string | undefined;
+    if (typeof options.repo === 'string') identity = (await openHistory(options.repo, vcsOption(options.vcs))).identity;
+    const hunts = store.hunts.list(identity);
+    process.stdout.write(options.json === true ? `${JSON.stringify(huntListJson(hunts))}\n` : huntListText(hunts));
+    return 0;
+  });
+}
+
+export function showCommand(id: string | undefined, options: Record<string, unknown>): Promise<number> {
+  return withStore(options, (store) => {
+    const hunt = huntById(store, requiredId(id));
+    const probes = store.probes.list(hunt.id);
+    process.stdout.write(options.json === true ? `${JSON.stringify(huntJson(hunt, probes))}\n` : huntDetailText(hunt, probes));
+    return 0;
+  });
+}
+
+export function logCommand(id: string | undefined, options: Record<string, unknown>): Promise<number> {
+  return withStore(options, (store) => {
+    const hunt = huntById(store, requiredId(id));
+    process.stdout.write(bisectLog(hunt, store.probes.list(hunt.id), typeof options.format === 'string' ? options.format : undefined));
+    return 0;
+  });
+}
+
+export function reportCommand(id: string | undefined, options: Record<string, unknown>): Promise<number> {
+  return withStore(options, (store) => {
+    const format = typeof options.format === 'string' ? options.format : 'markdown';
+    if (format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be markdown or json, got '${format}'`);
+    const hunt = huntById(store, requiredId(id));
+    const probes = store.probes.list(hunt.id);
+    process.stdout.write(format === 'json' ? `${JSON.stringify(huntJson(hunt, probes))}\n` : markdownReport(hunt, probes));
+    return 0;
+  });
+}

@@ -1,0 +1,35 @@
+// `culprit show ID`: a stored hunt for the terminal: what was asked, what was found, and every probe.
+import type { HuntRow, ProbeRow } from '../store/store-types.js';
+import { buildText, rangeText, resultText, short, statusOf, testText, totalSeconds } from './hunt-facts.js';
+
+export function probeTableRows(probes: readonly ProbeRow[]): string[][] {
+  return probes.map((probe) => [
+    String(probe.step),
+    probe.phase,
+    short(probe.commit),
+    probe.endedAt === null ? 'in flight' : probe.verdict,
+    probe.source === 'cached' ? `cached (hunt ${probe.cachedFrom ?? '?'})` : 'run',
+    probe.exitCode === null ? (probe.signal ?? '') : String(probe.exitCode),
+    probe.endedAt === null ? '' : probe.seconds.toFixed(2),
+    probe.subject,
+  ]);
+}
+
+export function huntDetailText(hunt: HuntRow, probes: readonly ProbeRow[]): string {
+  const lines = [
+    `Hunt ${hunt.id}: ${statusOf(hunt)}`,
+    `Repository: ${hunt.repo} (${hunt.vcs})`,
+    `Range:      ${rangeText(hunt)}${hunt.candidates === null ? '' : `, ${hunt.candidates} candidates`}`,
+    `Test:       ${testText(hunt)}`,
+  ];
+  const build = buildText(hunt);
+  if (build) lines.push(`Build:      ${build}`);
+  lines.push(`Started:    ${hunt.createdAt}${hunt.finishedAt ? `, finished ${hunt.finishedAt}` : ''}`);
+  lines.push(`Result:     ${resultText(hunt)}`);
+  if (hunt.result?.reproduce) lines.push(`Reproduce:  ${hunt.result.reproduce}`);
+  const rows = [['STEP', 'PHASE', 'COMMIT', 'VERDICT', 'SOURCE', 'EXIT', 'SECONDS', 'SUBJECT'], ...probeTableRows(probes)];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  lines.push('', `Probes (${probes.length}, ${totalSeconds(probes).toFixed(1)} s run):`);
+  for (const row of rows) lines.push(`  ${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,33 @@
+// `culprit hunts`: the recorded hunts as a table, newest first, or as JSON for scripts.
+import type { HuntRow } from '../store/store-types.js';
+import { rangeText, resultText, statusOf } from './hunt-facts.js';
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+export function huntListText(hunts: readonly HuntRow[]): string {
+  if (hunts.length === 0) return 'No hunts recorded yet: start one with culprit run.\n';
+  const rows = [['ID', 'STATUS', 'STARTED', 'PROBES', 'REPOSITORY', 'RANGE', 'RESULT']];
+  for (const hunt of hunts) {
+    rows.push([String(hunt.id), statusOf(hunt), hunt.createdAt.replace('T', ' ').slice(0, 16), String(hunt.probeCount), hunt.repo, rangeText(hunt), resultText(hunt)]);
+  }
+  return `${pad(rows)}\n`;
+}
+
+export function huntListJson(hunts: readonly HuntRow[]): unknown[] {
+  return hunts.map((hunt) => ({
+    hunt: hunt.id,
+    status: statusOf(hunt),
+    repo: hunt.repo,
+    vcs: hunt.vcs,
+    goods: hunt.arguments.goods,
+    bad: hunt.arguments.bad,
+    createdAt: hunt.createdAt,
+    finishedAt: hunt.finishedAt,
+    probes: hunt.probeCount,
+    firstBad: hunt.result?.firstBad?.commit ?? null,
+    error: hunt.error,
+  }));
+}

@@ -1,0 +1,58 @@
+// `culprit report ID --format markdown`: paste-ready for an issue tracker — the range, the first bad commit,
+// the minimal change when narrowed, the reproduce command, and the probes folded in a <details> block.
+import type { HuntRow, ProbeRow } from '../store/store-types.js';
+import { probeTableRows } from './hunt-detail.js';
+import { finishedProbes, rangeText, statusOf, testText, totalSeconds } from './hunt-facts.js';
+
+interface NarrowingSummary {
+  status?: string;
+  level?: string;
+  diff?: string;
+  tests?: number;
+  signature?: string;
+  note?: string;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function fence(text: string, language: string): string {
+  const ticks = /```/.test(text) ? '````' : '```';
+  return `${ticks}${language}\n${text.replace(/\n$/, '')}\n${ticks}`;
+}
+
+export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): string {
+  const probes = finishedProbes(allProbes);
+  const result = hunt.result;
+  const first = result?.firstBad;
+  const out: string[] = [];
+  out.push(first ? `## Regression: first bad commit \`${first.commit.slice(0, 12)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
+  out.push('');
+  out.push(`- **Repository:** \`${hunt.repo}\` (${hunt.vcs})`);
+  out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate commits`}`);
+  out.push(`- **Test:** \`${cell(testText(hunt))}\``);
+  if (first) {
+    out.push(`- **First bad commit:** ${first.commit} — ${first.subject}`);
+    out.push(`- **Author:** ${first.author}, ${first.date}`);
+    if (first.files.length > 0) out.push(`- **Changed files:** ${first.files.slice(0, 20).map((file) => `\`${file}\``).join(', ')}${first.files.length > 20 ? `, … ${first.files.length - 20} more` : ''}`);
+  } else if (result) {
+    out.push(`- **First bad commit:** one of ${result.candidates.map((commit) => `\`${commit.slice(0, 12)}\``).join(', ')} (skipped commits hide which)`);
+  } else {
+    out.push(`- **Status:** ${statusOf(hunt)}${hunt.error ? `: ${hunt.error}` : ''}; continue with \`culprit resume ${hunt.id}\``);
+  }
+  const cached = probes.filter((probe) => probe.source === 'cached').length;
+  out.push(`- **Probes:** ${probes.length} (${cached} from the verdict cache), ${totalSeconds(probes).toFixed(1)} s of testing`);
+  const narrowing = result?.narrowing as NarrowingSummary | undefined;
+  if (narrowing?.status === 'narrowed' && narrowing.diff) {
+    out.push('', `### Minimal failure-inducing change (${narrowing.level ?? ''} level, ${narrowing.tests ?? 0} tests, failure = ${narrowing.signature ?? ''})`, '', fence(narrowing.diff, 'diff'));
+  } else if (narrowing?.note) {
+    out.push('', `Narrowing: ${narrowing.note}`);
+  }
+  if (result?.reproduce) out.push('', '### Reproduce', '', fence(result.reproduce, 'sh'));
+  out.push('', `<details><summary>Probes (${probes.length})</summary>`, '');
+  out.push('| step | phase | commit | verdict | source | exit | seconds | subject |', '|---:|---|---|---|---|---:|---:|---|');
+  for (const row of probeTableRows(probes)) out.push(`| ${row.map((value, index) => (index === 2 ? `\`${value}\`` : cell(value))).join(' | ')} |`);
+  out.push('', '</details>', '');
+  return out.join('\n');
+}
