@@ -65,6 +65,7 @@ function program(setExit: (code: number) => void): Command {
     .argument('[id]', 'the hunt to resume (see culprit hunts)')
     .option('--repo <dir>', 'the repository whose newest unfinished hunt to resume', '.')
     .option('--vcs <kind>', 'git or hg (default: detected)')
+    .option('--workdir <dir>', "culprit's cache directory (default: the one the hunt used)")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (id: string | undefined, options: Record<string, unknown>) => setExit(await resumeCommandLine(id, options)));

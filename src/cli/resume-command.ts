@@ -19,6 +19,7 @@ export function resumeCommandLine(id: string | undefined, options: Record<string
       repo: String(options.repo ?? '.'),
       ...(options.vcs === undefined ? {} : { vcs: vcsOption(options.vcs) }),
       ...(typeof options.store === 'string' ? { store: options.store } : {}),
+      ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
       signal,
       observer,
     });

@@ -13,6 +13,8 @@ export interface ResumeOptions {
   repo: string;
   vcs?: 'git' | 'hg';
   store?: string;
+  /** Culprit's cache directory for this run; default: the one the hunt was started with. */
+  workdir?: string;
   signal?: AbortSignal;
   observer?: HuntObserver;
 }
@@ -47,7 +49,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       narrow: args.narrow ?? 'none',
       ...(args.signature === undefined ? {} : { signature: args.signature }),
       ...(args.narrowOnly ? { narrowOnly: true } : {}),
-      ...(args.workdir === undefined ? {} : { workdir: args.workdir }),
+      ...((options.workdir ?? args.workdir) === undefined ? {} : { workdir: options.workdir ?? args.workdir }),
       store,
       resume: hunt.id,
       ...(options.signal ? { signal: options.signal } : {}),
