@@ -15,7 +15,7 @@ function oneLine(stderr: string): void {
 
 describe('stored hunts', () => {
   it('lists, shows and reports a git hunt; its log replays in git bisect to the same first bad commit', async () => {
-    const repo = await linearRepo(50, 31, 'bug', { skip: [20, 21] });
+    const repo = await linearRepo(50, 31, 'bug', { skip: [23, 24, 25, 26, 27] });
     const scratch = tempDir();
     const store = path.join(scratch, 'store.sqlite');
     const test = 'if grep -q skip skip.txt; then exit 125; fi; grep -q ok state.txt';
