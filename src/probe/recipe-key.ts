@@ -16,9 +16,13 @@ function words(command: CommandSpec): readonly string[] {
   return 'shell' in command ? command.shell.split(/[\s;&|()<>`'"]+/) : command.argv;
 }
 
+/** What a command runs rather than writes: an executable file, or a script an interpreter is given. */
+const SCRIPT = /\.(sh|bash|zsh|py|js|mjs|cjs|ts|rb|pl|php|lua|tcl|r|jl|ps1)$/i;
+
 /**
- * Files named by absolute path in a command, hashed by content: editing a test script that lives outside the
- * workspace changes the recipe. Relative paths resolve inside the workspace, where the tree hash covers them.
+ * Scripts named by absolute path in a command, hashed by content: editing a test script that lives outside the
+ * workspace changes the recipe. Relative paths resolve inside the workspace, where the tree hash covers them;
+ * other files (a log the test appends to, a data file) are not the recipe.
  */
 function commandFiles(commands: readonly CommandSpec[]): Record<string, string> {
   const files: Record<string, string> = {};
@@ -27,7 +31,8 @@ function commandFiles(commands: readonly CommandSpec[]): Record<string, string> 
       if (!path.isAbsolute(word)) continue;
       const file = word;
       try {
-        if (!statSync(file).isFile()) continue;
+        const stat = statSync(file);
+        if (!stat.isFile() || ((stat.mode & 0o111) === 0 && !SCRIPT.test(file))) continue;
         files[word] = createHash('sha256').update(readFileSync(file)).digest('hex');
       } catch {
         // Not a file (a directory, or an argument that only looks like a path).

@@ -76,6 +76,8 @@ describe('resume', () => {
     const why = `uninterrupted ${uninterrupted} runs, ${kills} kills; runs:\n${readFileSync(counter, 'utf8')}\nlast stderr:\n${final.stderr}`;
     expect(lines(counter), why).toBeLessThanOrEqual(uninterrupted + kills);
     expect(integrity(store)).toBe('ok');
+    // Every restart continued the one hunt: `run` with the same arguments resumes, it does not start over.
+    expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toHaveLength(1);
     // Tests left running by a killed culprit are swept by the next start: none survives.
     await delay(200);
     const alive = readFileSync(pids, 'utf8').trim().split('\n').map(Number).filter(processAlive);

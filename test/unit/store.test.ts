@@ -1,0 +1,75 @@
+// The store on its own: migrations, probe rows written ahead of the next decision, the verdict cache's key and
+// what it refuses to keep, and claiming a hunt against a live or a dead owner.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { ProbeFinding } from '../../src/store/store-types.js';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
+import { Store } from '../../src/store/store.js';
+import { tempDir } from '../fixtures/scripted-repo.js';
+
+const args = {
+  repo: '/r', subdirectory: '', vcs: 'git' as const, goods: ['a'], bad: 'b', goodNames: ['a'], badName: 'b',
+  recipe: { test: { shell: 'true' }, buildTimeoutSeconds: 1, graceSeconds: 1, onHang: 'bad' as const, onBuildFailure: 'skip' as const },
+  firstParent: false, verify: true, cache: true,
+};
+const finding = (kind: 'passed' | 'crashed'): ProbeFinding => ({
+  outcome: kind === 'passed' ? { kind } : { kind, exitCode: 130, signal: null },
+  verdict: 'good', searchVerdict: kind === 'passed' ? 'good' : 'abort', exitCode: 0, signal: null, seconds: 0.5, testSeconds: 0.4, logPath: '/log', outputTail: 'out',
+});
+
+describe('store', () => {
+  it('migrates a fresh file to the current schema and keeps data across opens', () => {
+    const file = path.join(tempDir(), 'deep', 'dir', 'hunts.sqlite');
+    const store = Store.open(file);
+    expect(store.created).toBe(true);
+    const id = store.hunts.create({ key: 'k', identity: 'i', arguments: args, recipeKey: 'r', candidates: 10 });
+    store.close();
+    const db = new Database(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    const again = Store.open(file);
+    expect(again.created).toBe(false);
+    expect(again.hunts.get(id)).toMatchObject({ id, status: 'running', candidates: 10, arguments: args });
+    expect(again.integrityCheck()).toBe('ok');
+    again.close();
+  });
+
+  it('writes a probe when it starts and completes it with its cache entry; a dead one in flight is dropped', () => {
+    const store = Store.open(path.join(tempDir(), 'hunts.sqlite'));
+    const hunt = store.hunts.create({ key: 'k', identity: 'repo', arguments: args, recipeKey: 'r', candidates: 3 });
+    const start = { huntId: hunt, phase: 'bisect', commit: 'c1', configuration: null, tree: 't1', recipeKey: 'r', subject: '' };
+    const first = store.probes.start({ ...start, step: store.probes.nextStep(hunt) });
+    expect(store.probes.list(hunt)[0]?.endedAt).toBeNull();
+    store.probes.finish(first, finding('passed'), 'subject one', 'repo');
+    expect(store.probes.list(hunt)[0]).toMatchObject({ step: 1, endedAt: expect.any(String), verdict: 'good', testSeconds: 0.4, subject: 'subject one' });
+    expect(store.probes.cachedVerdict('repo', 't1', 'r')).toMatchObject({ searchVerdict: 'good', huntId: hunt, commit: 'c1' });
+    expect(store.probes.cachedVerdict('repo', 't1', 'other recipe')).toBeUndefined();
+    // A crash speaks of the environment, not the tree: never cached.
+    const second = store.probes.start({ ...start, step: 2, commit: 'c2', tree: 't2' });
+    store.probes.finish(second, finding('crashed'), '', 'repo');
+    expect(store.probes.cachedVerdict('repo', 't2', 'r')).toBeUndefined();
+    store.probes.start({ ...start, step: 3, commit: 'c3', tree: 't3' });
+    store.probes.dropInFlight(hunt);
+    expect(store.probes.list(hunt).map((probe) => probe.step)).toEqual([1, 2]);
+    expect(store.probes.nextStep(hunt)).toBe(3);
+    store.close();
+  });
+
+  it('claims a hunt whose owner died, never one a live process owns', () => {
+    const store = Store.open(path.join(tempDir(), 'hunts.sqlite'));
+    const hunt = store.hunts.create({ key: 'k', identity: 'i', arguments: args, recipeKey: 'r', candidates: 1 });
+    const db = new Database(store.path);
+    const live = spawnSync('sh', ['-c', 'echo $PPID'], { encoding: 'utf8' });
+    expect(live.status).toBe(0);
+    db.prepare('UPDATE hunts SET owner_pid = 1 WHERE id = ?').run(hunt);
+    expect(store.hunts.claim(hunt)).toEqual({ claimed: false, owner: 1 });
+    db.prepare('UPDATE hunts SET owner_pid = 999999 WHERE id = ?').run(hunt);
+    expect(store.hunts.claim(hunt)).toEqual({ claimed: true });
+    expect(store.hunts.get(hunt)?.ownerPid).toBe(process.pid);
+    db.close();
+    store.close();
+  });
+});
