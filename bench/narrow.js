@@ -1,6 +1,7 @@
 // Narrowing benchmark: tests used to find one decisive line (and a pair that only fails together) among H hunks,
 // hierarchical narrowing (files > hunks > lines) against plain ddmin over all lines, in the same run.
 import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildChangeTree, nodesAtLevel } from '../dist/changes/change-tree.js';
