@@ -1,9 +1,9 @@
-// Narrows a change level by level (files, hunks, lines, tokens): each level searches the children of what the
-// previous level kept, with delta debugging over a configuration oracle that materializes, builds and tests.
+// Runs the hierarchical narrowing of search/ over a change tree: each configuration it asks for becomes a set
+// of included change nodes, tested by the caller's probe; the levels are named as the change tree names them.
 import { LEVELS, type ChangeLevel, type ChangeTree } from '../changes/change-tree.js';
 import { closeConfiguration } from '../changes/materialize.js';
 import type { NarrowingOutcome } from '../probe/failure-signature.js';
-import { DeltaDebugging } from '../search/delta-debugging.js';
+import { HierarchicalNarrowing } from '../search/hierarchical-narrowing.js';
 
 export interface LevelTests {
   level: ChangeLevel;
@@ -35,42 +35,19 @@ export async function narrowChangeTree(
   deepest: ChangeLevel,
   test: (configuration: Set<number>, level: ChangeLevel) => Promise<NarrowingOutcome>,
 ): Promise<NarrowedChange> {
-  const levels: LevelTests[] = [];
-  let survivors = tree.files.map((file) => file.node);
-  const kept: number[] = [];
-  const containers: number[] = [];
-  for (const level of LEVELS.slice(0, LEVELS.indexOf(deepest) + 1)) {
-    let units: number[];
-    if (level === 'file') units = survivors;
-    else {
-      // Nodes without children at this level stay as they are; the others open up into their children.
-      units = [];
-      for (const id of survivors) {
-        const children = tree.nodes[id]?.children ?? [];
-        if (children.length === 0) kept.push(id);
-        else {
-          containers.push(id);
-          units.push(...children);
-        }
-      }
+  const hierarchy = { roots: tree.files.map((file) => file.node), childrenOf: (id: number) => tree.nodes[id]?.children ?? [] };
+  const search = new HierarchicalNarrowing(hierarchy, LEVELS.indexOf(deepest));
+  for (;;) {
+    const step = search.next();
+    if (step.kind === 'done') {
+      return {
+        minimal: [...step.minimal],
+        kept: [...step.kept],
+        containers: [...step.containers],
+        levels: step.levels.map((level) => ({ level: LEVELS[level.depth] ?? 'token', units: level.units, tests: level.tests })),
+      };
     }
-    if (units.length === 0) {
-      survivors = [];
-      break;
-    }
-    const search = new DeltaDebugging(units.length);
-    let tests = 0;
-    for (;;) {
-      const step = search.next();
-      if (step.kind === 'done') {
-        survivors = step.minimal.map((index) => units[index] ?? -1);
-        break;
-      }
-      tests += 1;
-      const picked = step.configuration.map((index) => units[index] ?? -1);
-      search.record(step.configuration, await test(configurationOf(tree, containers, [...kept, ...picked]), level));
-    }
-    levels.push({ level, units: units.length, tests });
+    const { configuration } = step;
+    search.record(await test(configurationOf(tree, configuration.containers, [...configuration.kept, ...configuration.units]), LEVELS[configuration.depth] ?? 'token'));
   }
-  return { minimal: survivors, kept, containers, levels };
 }

@@ -1,0 +1,106 @@
+// Delta debugging level by level over a tree of changes (files > hunks > lines > tokens): each level searches the
+// children of what the previous level kept. Pure: the caller turns each asked configuration into a probe.
+import { DeltaDebugging, type ConfigurationOutcome } from './delta-debugging.js';
+
+export interface ChangeHierarchy {
+  /** The top-level changes (files). */
+  readonly roots: readonly number[];
+  childrenOf(node: number): readonly number[];
+}
+
+export interface LevelCount {
+  /** 0 for the roots. */
+  depth: number;
+  units: number;
+  tests: number;
+}
+
+/**
+ * What to test: the `units` picked at the current depth, with all their descendants; `kept` nodes (childless
+ * survivors of shallower levels) likewise whole; `containers` (survivors whose children are being searched)
+ * included but with only the listed descendants applied.
+ */
+export interface NarrowingConfiguration {
+  depth: number;
+  units: readonly number[];
+  kept: readonly number[];
+  containers: readonly number[];
+}
+
+export type NarrowingStep =
+  | { kind: 'test'; configuration: NarrowingConfiguration }
+  | { kind: 'done'; minimal: readonly number[]; kept: readonly number[]; containers: readonly number[]; levels: readonly LevelCount[] };
+
+export class HierarchicalNarrowing {
+  private depth = 0;
+  private units: number[];
+  private readonly kept: number[] = [];
+  private readonly containers: number[] = [];
+  private readonly levels: LevelCount[] = [];
+  private search: DeltaDebugging | undefined;
+  private survivors: number[] = [];
+  private finished = false;
+
+  /** `deepest` is the last depth searched (0 = roots only). */
+  constructor(
+    private readonly hierarchy: ChangeHierarchy,
+    private readonly deepest: number,
+  ) {
+    this.units = [...hierarchy.roots];
+    this.startLevel();
+  }
+
+  private startLevel(): void {
+    if (this.units.length === 0) {
+      this.finished = true;
+      return;
+    }
+    this.search = new DeltaDebugging(this.units.length);
+    this.levels.push({ depth: this.depth, units: this.units.length, tests: 0 });
+    this.settle();
+  }
+
+  /** Moves on while the current level needs no test (done), opening the survivors' children as the next units. */
+  private settle(): void {
+    while (!this.finished && this.search) {
+      const step = this.search.next();
+      if (step.kind === 'test') return;
+      this.survivors = step.minimal.map((index) => this.units[index] ?? -1);
+      if (this.depth >= this.deepest) {
+        this.finished = true;
+        return;
+      }
+      const next: number[] = [];
+      for (const id of this.survivors) {
+        const children = this.hierarchy.childrenOf(id);
+        if (children.length === 0) this.kept.push(id);
+        else {
+          this.containers.push(id);
+          next.push(...children);
+        }
+      }
+      this.depth += 1;
+      this.units = next;
+      this.survivors = [];
+      this.startLevel();
+    }
+  }
+
+  next(): NarrowingStep {
+    if (this.finished || !this.search) {
+      return { kind: 'done', minimal: [...this.survivors], kept: [...this.kept], containers: [...this.containers], levels: this.levels.map((level) => ({ ...level })) };
+    }
+    const step = this.search.next();
+    if (step.kind !== 'test') throw new Error('internal: a settled level has a test to ask');
+    return { kind: 'test', configuration: { depth: this.depth, units: step.configuration.map((index) => this.units[index] ?? -1), kept: [...this.kept], containers: [...this.containers] } };
+  }
+
+  record(outcome: ConfigurationOutcome): void {
+    const step = this.search?.next();
+    if (!this.search || !step || step.kind !== 'test') throw new Error('internal: no configuration is waiting for an outcome');
+    this.search.record(step.configuration, outcome);
+    const level = this.levels.at(-1);
+    if (level) level.tests += 1;
+    this.settle();
+  }
+}
