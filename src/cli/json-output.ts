@@ -28,6 +28,7 @@ export function resultDocument(result: HuntResult): string {
     changedFiles: bad ? bad.files : [],
     reproduce: result.reproduce,
     narrowed: result.narrowing ? narrowedDocument(result.narrowing) : null,
+    ...(result.descent ? { descent: result.descent } : {}),
   });
 }
 

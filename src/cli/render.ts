@@ -97,6 +97,17 @@ export function renderResult(result: HuntResult, color = false): string {
   const reuse = reused === 0 ? '' : `; ${reused} answered from the store, ${ran.length} run`;
   lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing`);
   if (result.reproduce) lines.push(`Reproduce: ${result.reproduce}`);
+  if (result.descent) {
+    const inside = result.descent.commit;
+    lines.push(
+      '',
+      inside
+        ? `Inside the merged branch, ${inside} is the first bad commit (${result.descent.probes} probes to find it).`
+        : result.descent.candidates.length > 0
+          ? `Inside the merged branch, skipped commits hide the first bad one: ${result.descent.candidates.map(short).join(', ')}`
+          : 'The merged branch passes on its own: the merge itself introduced the failure.',
+    );
+  }
   if (result.narrowing) lines.push('', ...renderNarrowing(result.narrowing, color));
   return `${lines.join('\n')}\n`;
 }

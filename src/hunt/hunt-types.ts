@@ -5,6 +5,7 @@ import type { ProbeRecord } from '../probe/prober.js';
 import type { Recipe } from '../probe/recipe.js';
 import type { ChangeLevel } from '../changes/change-tree.js';
 import type { Store } from '../store/store.js';
+import type { MergeDescent } from './merge-descent.js';
 import type { Narrowing } from './narrow.js';
 
 export interface HuntOptions {
@@ -36,7 +37,7 @@ export interface HuntOptions {
   narrowOnly?: boolean;
 }
 
-export type Phase = 'verify' | 'merge-base' | 'bisect' | 'narrow' | 'narrow-verify';
+export type Phase = 'verify' | 'merge-base' | 'bisect' | 'descend' | 'narrow' | 'narrow-verify';
 
 /** Where a probe's answer came from: run now, the verdict cache, or the hunt's own earlier run (resume). */
 export type ProbeSource = 'run' | 'cached' | 'resumed';
@@ -83,4 +84,6 @@ export interface HuntResult {
   workspace: string;
   /** The minimal failure-inducing part of the first bad commit's change, when narrowing ran. */
   narrowing?: Narrowing;
+  /** With --first-parent on a merge: the first bad commit inside the merged branch. */
+  descent?: MergeDescent;
 }

@@ -22,6 +22,7 @@ import { checkBad, checkGood, abortIfCrashed } from './endpoint-checks.js';
 import { attachHunt } from './hunt-attachment.js';
 import type { FirstBad, HuntOptions, HuntProbe, HuntResult, Phase, SearchProgress } from './hunt-types.js';
 import type { Narrowing } from './narrow.js';
+import { descendIntoMerge, type MergeDescent } from './merge-descent.js';
 import { narrowFirstBad } from './narrowing-stage.js';
 import { ProbeJournal } from './probe-journal.js';
 import { settleMergeBases } from './merge-bases.js';
@@ -73,6 +74,7 @@ function storedResult(result: HuntResult): StoredResult {
     candidates: result.candidates,
     reproduce: result.reproduce,
     ...(result.narrowing ? { narrowing: result.narrowing } : {}),
+    ...(result.descent ? { descent: result.descent } : {}),
   };
 }
 
@@ -267,11 +269,28 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       firstBad = { commit, subject: info?.subject ?? '', author: info?.author ?? '', date: info?.date ?? '', files: await history.changedFiles(commit) };
     }
     let narrowing: Narrowing | undefined;
+    let descent: MergeDescent | undefined;
     if (firstBad && args.narrow !== undefined && args.narrow !== 'none') {
       const level = args.narrow;
+      let target = firstBad.commit;
+      if (args.firstParent && !args.narrowOnly && (await history.parents(target)).length > 1) {
+        descent = await descendIntoMerge({
+          history,
+          merge: target,
+          probe: async (commit) => {
+            const record = await run(commit, 'descend');
+            abortIfCrashed(record, history.shortName(commit));
+            observer.probeFinished?.(record, undefined);
+            return record;
+          },
+          note,
+        });
+        if (descent?.commit) target = descent.commit;
+      }
       narrowing = await narrowFirstBad({
         history,
-        commit: firstBad.commit,
+        commit: target,
+        merged: descent !== undefined,
         bad,
         level,
         ...(args.signature === undefined ? {} : { signaturePattern: args.signature }),
@@ -295,6 +314,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       repo: history.root,
       workspace: workspace.directory,
       ...(narrowing ? { narrowing } : {}),
+      ...(descent ? { descent } : {}),
     };
     store.hunts.finish(huntId, result.status, storedResult(result), null);
     return result;

@@ -20,6 +20,8 @@ export interface NarrowingStage {
   level: ChangeLevel;
   signaturePattern?: string;
   firstParent: boolean;
+  /** The merge was already descended into (or found to be the cause itself): no note about first-parent needed. */
+  merged?: boolean;
   /** The probes so far: the first bad commit's own probe defines the failure. */
   probes: readonly HuntProbe[];
   probeCommit(commit: string): Promise<HuntProbe>;
@@ -40,8 +42,8 @@ export async function narrowFirstBad(stage: NarrowingStage): Promise<Narrowing |
   }
   if (parents.length > 1) {
     stage.note(
-      stage.firstParent
-        ? `${name} is a merge found with --first-parent: narrowing what it changed relative to its first parent (descending into the merged branch is not done yet; rerun without --first-parent to bisect inside it)`
+      stage.firstParent && !stage.merged
+        ? `${name} is a merge found with --first-parent: narrowing what it changed relative to its first parent`
         : `${name} is a merge whose parents both pass: the failure was introduced by the merge itself; narrowing its change against the first parent`,
     );
   }

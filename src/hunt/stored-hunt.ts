@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import { isUnfinished, ownerAlive } from '../store/hunt-table.js';
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
 import type { HuntProbe, HuntResult, Phase } from './hunt-types.js';
+import type { MergeDescent } from './merge-descent.js';
 import type { Narrowing } from './narrow.js';
 
 export function huntProbeOf(row: ProbeRow): HuntProbe {
@@ -29,11 +30,12 @@ export function huntProbeOf(row: ProbeRow): HuntProbe {
 /** The result of a finished hunt as it was stored; undefined while the hunt is unfinished. */
 export function storedResultOf(store: Store, hunt: HuntRow): HuntResult | undefined {
   if (!hunt.result) return undefined;
-  const { narrowing, ...result } = hunt.result;
+  const { narrowing, descent, ...result } = hunt.result;
   return {
     hunt: hunt.id,
     ...result,
     ...(narrowing === undefined ? {} : { narrowing: narrowing as Narrowing }),
+    ...(descent === undefined ? {} : { descent: descent as MergeDescent }),
     probes: store.probes.list(hunt.id).filter((row) => row.endedAt !== null).map(huntProbeOf),
     repo: hunt.repo,
     workspace: '',

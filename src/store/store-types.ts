@@ -45,6 +45,8 @@ export interface StoredResult {
   reproduce: string | null;
   /** The narrowing's result, as the hunt returned it. */
   narrowing?: unknown;
+  /** The first bad commit inside a merge found with --first-parent. */
+  descent?: unknown;
 }
 
 export interface HuntRow {

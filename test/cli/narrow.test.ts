@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { culprit } from '../fixtures/cli.js';
 import { narrowingRepo } from '../fixtures/narrowing-repo.js';
 import { convertToHg } from '../fixtures/scripted-hg-repo.js';
-import { tempDir } from '../fixtures/scripted-repo.js';
+import { branchyRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 // Like a real module, errors.js breaks differently (exit 3) when RETRIED is declared twice.
 const WELL_FORMED = 'test "$(grep -c "const RETRIED" src/errors.js)" -eq 1 || exit 3';
@@ -104,6 +104,18 @@ describe('culprit narrow', () => {
     const badLevel = await culprit(['run', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', DECISIVE, '--narrow', 'word', ...workdir()]);
     expect(badLevel.code).toBe(2);
     expect(badLevel.stderr).toMatch(/--narrow must be one of none, file, hunk, line, token/);
+  }, 120_000);
+
+  it('with --first-parent, descends into the merged branch before narrowing', async () => {
+    const repo = await branchyRepo(6, 3);
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--first-parent', '--test', 'grep -q ok state.txt', '--json', ...workdir()]);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.firstBad.commit).toBe(repo.merge);
+    expect(document.descent).toMatchObject({ merge: repo.merge, commit: repo.culprit });
+    expect(document.narrowed.commit).toBe(repo.culprit);
+    expect(document.narrowed.diff).toContain('-ok');
+    expect(result.stderr).toMatch(/descending into the merged branch/);
   }, 120_000);
 
   it('narrows on Mercurial to the same token', async () => {
