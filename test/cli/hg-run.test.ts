@@ -42,7 +42,7 @@ async function expectUsageError(args: string[], pattern: RegExp, extraEnv: NodeJ
 describe('culprit run on Mercurial', () => {
   it('finds the first bad changeset of a linear history and prints the JSON contract', async () => {
     const repo = await linearHgRepo(40, 23);
-    const result = await culprit(['run', '--repo', repo.dir, '--good', '0', '--bad', 'main', '--test', 'grep -q ok state.txt', '--json'], { env: env() });
+    const result = await culprit(['run', '--narrow', 'none', '--repo', repo.dir, '--good', '0', '--bad', 'main', '--test', 'grep -q ok state.txt', '--json'], { env: env() });
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.status).toBe('found');
@@ -64,7 +64,7 @@ describe('culprit run on Mercurial', () => {
   it('takes revsets as endpoints and prints a reproduce command that works', async () => {
     const repo = await linearHgRepo(12, 5);
     const cache = env();
-    const result = await culprit(['run', '--repo', repo.dir, '--good', 'min(file("file-1.txt"))', '--bad', 'max(all())', '--', 'grep', '-q', 'ok', 'state.txt'], { env: cache });
+    const result = await culprit(['run', '--narrow', 'none', '--repo', repo.dir, '--good', 'min(file("file-1.txt"))', '--bad', 'max(all())', '--', 'grep', '-q', 'ok', 'state.txt'], { env: cache });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`${repo.culprit} is the first bad commit`);
     expect(result.stdout).toContain('file-5.txt');
@@ -80,7 +80,7 @@ describe('culprit run on Mercurial', () => {
     const repo = await linearHgRepo(6, 3);
     const record = path.join(tempDir(), 'seen.txt');
     const result = await culprit(
-      ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', `echo "$HG_NODE $CULPRIT_COMMIT $CULPRIT_WORKSPACE $PWD" >> ${record}; grep -q ok state.txt`],
+      ['run', '--narrow', 'none', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', `echo "$HG_NODE $CULPRIT_COMMIT $CULPRIT_WORKSPACE $PWD" >> ${record}; grep -q ok state.txt`],
       { env: env() },
     );
     expect(result.code, result.stderr).toBe(0);
@@ -97,7 +97,7 @@ describe('culprit run on Mercurial', () => {
 
   it('descends into the merged branch by default and stops at the merge with --first-parent', async () => {
     const repo = await branchyHgRepo(6, 3);
-    const common = ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--json'];
+    const common = ['run', '--narrow', 'none', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--json'];
     expect(json(await culprit(common, { env: env() })).firstBad?.commit).toBe(repo.culprit);
     expect(json(await culprit([...common, '--first-parent'], { env: env() })).firstBad?.commit).toBe(repo.merge);
   });
@@ -105,7 +105,7 @@ describe('culprit run on Mercurial', () => {
   it('reports the changesets that may be first bad when skipped ones hide it (exit 1)', async () => {
     const repo = await linearHgRepo(16, 8, 'bug', { skip: [6, 7, 8] });
     const result = await culprit(
-      ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q skip skip.txt && exit 125; grep -q ok state.txt', '--json'],
+      ['run', '--narrow', 'none', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q skip skip.txt && exit 125; grep -q ok state.txt', '--json'],
       { env: env() },
     );
     expect(result.code, result.stderr).toBe(1);
@@ -126,7 +126,7 @@ describe('culprit run on Mercurial', () => {
       `(trap '' TERM; sh -c 'trap "" TERM; sleep 300' & echo $! >> ${pidFile}; wait) & echo $! >> ${pidFile}`,
       'wait',
     ].join('\n');
-    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--timeout', '1', '--grace', '0.5', '--test', test, '--json'], { env: env() });
+    const result = await culprit(['run', '--narrow', 'none', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--timeout', '1', '--grace', '0.5', '--test', test, '--json'], { env: env() });
     expect(result.code, result.stderr).toBe(0);
     const document = json(result);
     expect(document.firstBad?.commit).toBe(repo.culprit);
@@ -139,7 +139,7 @@ describe('culprit run on Mercurial', () => {
 
   it('gives the same culprit as on the git repository it was converted from; --vcs picks when both are present', async () => {
     const repo = await branchyHgRepo(6, 3);
-    const args = (dir: string, good: string, bad: string): string[] => ['run', '--repo', dir, '--good', good, '--bad', bad, '--test', 'grep -q ok state.txt', '--json'];
+    const args = (dir: string, good: string, bad: string): string[] => ['run', '--narrow', 'none', '--repo', dir, '--good', good, '--bad', bad, '--test', 'grep -q ok state.txt', '--json'];
     for (const extra of [[], ['--first-parent']]) {
       const onGit = json(await culprit([...args(repo.git.dir, repo.git.commits[0]!, 'main'), ...extra], { env: env() }));
       const onHg = json(await culprit([...args(repo.dir, repo.commits[0]!, 'main'), ...extra], { env: env() }));
@@ -148,7 +148,7 @@ describe('culprit run on Mercurial', () => {
     }
     // One directory, two histories (as hg-git users have): detection finds .git, --vcs hg asks for .hg.
     renameSync(path.join(repo.dir, '.hg'), path.join(repo.git.dir, '.hg'));
-    const both = ['run', '--repo', repo.git.dir, '--good', 'min(all())', '--bad', 'main', '--test', 'grep -q ok state.txt', '--json'];
+    const both = ['run', '--narrow', 'none', '--repo', repo.git.dir, '--good', 'min(all())', '--bad', 'main', '--test', 'grep -q ok state.txt', '--json'];
     expect(json(await culprit([...both, '--vcs', 'hg'], { env: env() })).firstBad?.commit).toBe(repo.culprit);
     await expectUsageError(both, /unknown revision for --good: 'min\(all\(\)\)'/);
   }, 180_000);
@@ -163,7 +163,7 @@ describe("the Mercurial user's repository is sacred", () => {
     appendFileSync(path.join(repo.dir, '.hg', 'hgrc'), `[hooks]\n${hooks.join('\n')}\n`);
     const before = hgSnapshot(repo.dir);
     expect(before.bisectState).toMatch(/good/);
-    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt'], { env: env() });
+    const result = await culprit(['run', '--narrow', 'none', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt'], { env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(hgSnapshot(repo.dir)).toEqual(before);
     expect(existsSync(marker)).toBe(false);
@@ -175,7 +175,7 @@ describe("the Mercurial user's repository is sacred", () => {
     const before = hgSnapshot(repo.dir);
     const cache = tempDir();
     const marker = path.join(tempDir(), 'started');
-    const hunt = ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', 'main', '--test'];
+    const hunt = ['run', '--narrow', 'none', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', 'main', '--test'];
     for (const delay of [300, 1200, 2500, -1]) {
       const child = startCulprit([...hunt, `touch ${marker}; sleep 0.2; grep -q ok state.txt`], { env: env(cache) });
       const done = finished(child);
@@ -203,7 +203,7 @@ describe('bad input on Mercurial', () => {
     symlinkSync('/usr/bin/git', path.join(bin, 'git'));
     symlinkSync(process.execPath, path.join(bin, 'node'));
     await expectUsageError(
-      ['run', '--repo', repo.dir, '--good', '0', '--bad', 'main', '--test', 'true'],
+      ['run', '--narrow', 'none', '--repo', repo.dir, '--good', '0', '--bad', 'main', '--test', 'true'],
       /Mercurial \(hg\) is not installed.*apt-get install mercurial.*pip install mercurial/,
       { PATH: bin },
     );
@@ -212,7 +212,7 @@ describe('bad input on Mercurial', () => {
   it('rejects revsets that name no changeset, or several', async () => {
     const repo = await linearHgRepo(5, 3);
     const before = hgSnapshot(repo.dir);
-    const run = (good: string, bad = 'main'): string[] => ['run', '--repo', repo.dir, '--good', good, '--bad', bad, '--test', 'true'];
+    const run = (good: string, bad = 'main'): string[] => ['run', '--narrow', 'none', '--repo', repo.dir, '--good', good, '--bad', bad, '--test', 'true'];
     await expectUsageError(run('tag(v2.7.1)'), /unknown revision for --good: 'tag\(v2\.7\.1\)'/);
     await expectUsageError(run('0', 'deadbeef'), /unknown revision for --bad: 'deadbeef'/);
     await expectUsageError(run('--config=hooks.pre-log=touch pwned'), /unknown revision for --good/);
