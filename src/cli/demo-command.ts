@@ -35,7 +35,7 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
       recipe: {
         test: { shell: DEMO_TEST_COMMAND },
         timeoutSeconds: DEMO_TIMEOUT_SECONDS,
-        buildTimeoutSeconds: 60,
+        buildTimeoutSeconds: 3600,
         graceSeconds: 1,
         onHang: 'bad',
         onBuildFailure: 'skip',

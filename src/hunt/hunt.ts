@@ -24,7 +24,7 @@ import type { FirstBad, HuntOptions, HuntProbe, HuntResult, Phase, SearchProgres
 import type { Narrowing } from './narrow.js';
 import { descendIntoMerge, type MergeDescent } from './merge-descent.js';
 import { narrowFirstBad } from './narrowing-stage.js';
-import { ProbeJournal } from './probe-journal.js';
+import { ProbeJournal, type Freshness } from './probe-journal.js';
 import { settleMergeBases } from './merge-bases.js';
 import { reproduceCommand } from './reproduce.js';
 import { chooseBisection } from './strategy-choice.js';
@@ -155,7 +155,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   };
   const progress = (): SearchProgress | undefined => (search ? { candidatesLeft: search.candidateCount(), stepsLeft: search.estimatedSteps() } : undefined);
 
-  const run = async (commit: string, phase: Phase, fresh = false, configuration?: { states: readonly FileState[]; digest: string }): Promise<HuntProbe> => {
+  const run = async (commit: string, phase: Phase, freshness: Freshness = 'reuse', configuration?: { states: readonly FileState[]; digest: string }): Promise<HuntProbe> => {
     const huntProbe = await journal.obtain(
       configuration ? { commit, configuration: configuration.digest } : commit,
       phase,
@@ -173,7 +173,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
           ...(options.signal ? { signal: options.signal } : {}),
         });
       },
-      fresh,
+      freshness,
     );
     // Narrowing probes are stored with the hunt but kept out of the bisection's probe list (a contract of --json).
     if (!configuration) probes.push(huntProbe);
@@ -184,7 +184,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     const record = await run(commit, 'verify');
     if (record.source !== 'cached' || record.searchVerdict === expected) return record;
     note(`the cached verdict for ${history.shortName(commit)} (${record.verdict}) contradicts --${expected}; testing it again`);
-    return run(commit, 'verify', true);
+    return run(commit, 'verify', 'retest');
   };
 
   observer.started?.({
@@ -299,7 +299,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
         firstParent: args.firstParent,
         probes,
         probeCommit: (commit) => run(commit, 'narrow'),
-        probeConfiguration: (commit, states, digest, phase, fresh) => run(commit, phase, fresh, { states, digest }),
+        probeConfiguration: (commit, states, digest, phase, confirm) => run(commit, phase, confirm ? 'confirm' : 'reuse', { states, digest }),
         judged: (record, outcome, what) => observer.narrowingProbe?.(record, outcome, what),
         note,
       });

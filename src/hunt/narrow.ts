@@ -51,8 +51,8 @@ export interface NarrowRequest {
   originalBad: string | null;
   deepest: ChangeLevel;
   signature: FailureSignature;
-  /** Probes `commit` with `states` written on top (phase narrow or verify-narrow); `fresh` bypasses stored answers. */
-  probe(commit: string, states: readonly FileState[], digest: string, phase: 'narrow' | 'narrow-verify', fresh: boolean): Promise<HuntProbe>;
+  /** Probes `commit` with `states` written on top; `confirm` runs it again rather than reuse this hunt's own answer. */
+  probe(commit: string, states: readonly FileState[], digest: string, phase: 'narrow' | 'narrow-verify', confirm: boolean): Promise<HuntProbe>;
   /** Each narrowing probe's outcome as judged against the signature, with what it was testing. */
   judged?(probe: HuntProbe, outcome: NarrowingOutcome, what: string): void;
   note(message: string): void;

@@ -25,7 +25,7 @@ export interface NarrowingStage {
   /** The probes so far: the first bad commit's own probe defines the failure. */
   probes: readonly HuntProbe[];
   probeCommit(commit: string): Promise<HuntProbe>;
-  probeConfiguration(commit: string, states: readonly FileState[], digest: string, phase: 'narrow' | 'narrow-verify', fresh: boolean): Promise<HuntProbe>;
+  probeConfiguration(commit: string, states: readonly FileState[], digest: string, phase: 'narrow' | 'narrow-verify', confirm: boolean): Promise<HuntProbe>;
   judged?(probe: HuntProbe, outcome: string, what: string): void;
   note(message: string): void;
 }

@@ -42,40 +42,49 @@ function targetKey(target: ProbeTarget): string {
   return target.configuration === undefined ? target.commit : `${target.commit}#${target.configuration}`;
 }
 
+/**
+ * How much a probe may reuse: `reuse` anything; `confirm` no answer of this hunt's own (a verification runs again,
+ * but another hunt's confirmation counts); `retest` nothing from the cache (a cached endpoint that contradicts the user).
+ * A resumed hunt replays its own recorded probes whatever the mode: they are the same questions asked again.
+ */
+export type Freshness = 'reuse' | 'confirm' | 'retest';
+
 export class ProbeJournal {
-  /** Finished probes of this hunt by commit: a resumed hunt asks the same questions in the same order. */
-  private readonly done = new Map<string, ProbeRow>();
+  /** Finished probes of this hunt by target, in step order: a resumed hunt asks the same questions in the same order. */
+  private readonly done = new Map<string, ProbeRow[]>();
+  private replayable = 0;
 
   constructor(private readonly options: JournalOptions) {
     options.store.probes.dropInFlight(options.huntId);
     for (const row of options.store.probes.list(options.huntId)) {
       // An aborting outcome is not an answer: resuming asks again (the user may have fixed what crashed).
-      if (row.endedAt !== null && row.searchVerdict !== 'abort') this.done.set(targetKey({ commit: row.commit, ...(row.configuration === null ? {} : { configuration: row.configuration }) }), row);
+      if (row.endedAt === null || row.searchVerdict === 'abort') continue;
+      const key = targetKey({ commit: row.commit, ...(row.configuration === null ? {} : { configuration: row.configuration }) });
+      this.done.set(key, [...(this.done.get(key) ?? []), row]);
+      this.replayable += 1;
     }
   }
 
   get resumedCount(): number {
-    return this.done.size;
+    return this.replayable;
   }
 
   /**
-   * The answer for a commit: the hunt's own, a cached one, or a fresh probe run by `run`. `fresh` skips the cache
-   * (an endpoint whose cached verdict contradicts the user is tested again).
+   * The answer for a commit: the hunt's own (resuming), a cached one, or a fresh probe run by `run`.
    */
   async obtain(
     target: ProbeTarget | string,
     phase: Phase,
     subject: () => Promise<string>,
     run: (step: number) => Promise<ProbeRecord>,
-    fresh = false,
+    freshness: Freshness = 'reuse',
   ): Promise<HuntProbe> {
     const { store, huntId } = this.options;
     const probeTarget = typeof target === 'string' ? { commit: target } : target;
     const commit = probeTarget.commit;
     const key = targetKey(probeTarget);
-    const stored = this.done.get(key);
-    if (stored && !fresh) {
-      this.done.delete(key);
+    const stored = this.done.get(key)?.shift();
+    if (stored) {
       return { ...fromFinding(commit, stored), phase, step: stored.step, subject: stored.subject, source: this.sourceOf(stored) };
     }
     const commitTree = await this.options.treeOf(commit);
@@ -84,7 +93,8 @@ export class ProbeJournal {
       probeTarget.configuration === undefined ? commitTree : createHash('sha256').update(`${commitTree}\0${probeTarget.configuration}`).digest('hex');
     const step = store.probes.nextStep(huntId);
     const start = { huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject: '' };
-    const cached = this.options.useCache && !fresh ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
+    let cached = this.options.useCache && freshness !== 'retest' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
+    if (cached && freshness === 'confirm' && cached.huntId === huntId) cached = undefined;
     if (cached) return this.answerFromCache(start, cached, await subject());
     const probeId = store.probes.start(start);
     const [record, title] = await Promise.all([run(step), subject()]);

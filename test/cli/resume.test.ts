@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { culprit, finished, processAlive, startCulprit, type CliResult } from '../fixtures/cli.js';
 import { seededRandom } from '../fixtures/random-history.js';
+import { narrowingRepo } from '../fixtures/narrowing-repo.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -139,6 +140,39 @@ describe('resume', () => {
     writeFileSync(script, `#!/bin/sh\n# edited\necho run >> ${counter}\ngrep -q ok state.txt\n`, { mode: 0o755 });
     await hunt();
     expect(lines(counter)).toBe(3 * runs);
+  }, 120_000);
+
+  it('narrowing probes are stored too: killed mid-narrowing, a resume repeats at most one; an identical hunt runs none', async () => {
+    const repo = await narrowingRepo();
+    const scratch = tempDir();
+    const counter = path.join(scratch, 'runs');
+    const store = path.join(scratch, 'store.sqlite');
+    const test = `echo run >> ${counter}; sleep 0.2; test "$(grep -c "const RETRIED" src/errors.js)" -eq 1 || exit 3; ! grep -q EBADF src/errors.js`;
+    const hunt = (file: string): string[] => ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--store', file, '--workdir', path.join(scratch, 'cache'), '--json', '--test', test];
+    const reference = await culprit(hunt(path.join(scratch, 'reference.sqlite')));
+    expect(reference.code, reference.stderr).toBe(0);
+    const uninterrupted = lines(counter);
+    writeFileSync(counter, '');
+
+    const child = startCulprit(hunt(store));
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const done = finished(child);
+    while (!/^narrow +\d+ .*line level/m.test(stderr)) await delay(50);
+    child.kill('SIGKILL');
+    await done;
+    const resumed = await culprit(['resume', '--repo', repo.dir, '--store', store, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const narrowed = JSON.parse(resumed.stdout).narrowed;
+    expect(narrowed.diff).toBe(JSON.parse(reference.stdout).narrowed.diff);
+    expect(narrowed.diff).toContain("'EBADF'");
+    expect(lines(counter)).toBeLessThanOrEqual(uninterrupted + 1);
+
+    const before = lines(counter);
+    const again = await culprit(hunt(store));
+    expect(again.code).toBe(0);
+    expect(lines(counter), again.stderr).toBe(before);
+    expect(JSON.parse(again.stdout).narrowed.diff).toBe(narrowed.diff);
   }, 120_000);
 
   it('mentions an unfinished hunt, refuses to resume a running one, and runs two hunts on one store at once', async () => {
