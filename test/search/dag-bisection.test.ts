@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { CommitGraph, OUTSIDE } from '../../src/search/commit-graph.js';
+import { ancestors, chain, makeGraph, type Dag } from '../fixtures/graphs.js';
 import {
   DagBisection,
   estimateBisectSteps,
@@ -11,53 +12,6 @@ import {
   type BisectionStep,
   type BisectVerdict,
 } from '../../src/search/dag-bisection.js';
-
-// ---------------------------------------------------------------------------------------------------
-// Graph helpers
-
-interface Dag {
-  parents: number[][];
-  times: number[];
-}
-
-/** Distinct 40-hex keys whose order is unrelated to the ids, so hash tie-breaks are really exercised. */
-function keyFor(id: number, salt = 0): string {
-  let h = (Math.imul(id + 1, 0x9e3779b1) ^ Math.imul(salt + 7, 0x85ebca6b)) >>> 0;
-  let hex = '';
-  for (let i = 0; i < 4; i++) {
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
-    hex += h.toString(16).padStart(8, '0');
-  }
-  return hex + id.toString(16).padStart(8, '0');
-}
-
-function makeGraph(dag: Dag, salt = 0): CommitGraph {
-  return CommitGraph.fromRecords(
-    dag.parents.map((parents, id) => ({
-      key: keyFor(id, salt),
-      time: dag.times[id] as number,
-      parents: parents.map((p) => (p === OUTSIDE ? `outside-${id}` : keyFor(p, salt))),
-    })),
-  );
-}
-
-function chain(length: number): Dag {
-  return { parents: Array.from({ length }, (_, i) => (i === 0 ? [] : [i - 1])), times: Array.from({ length }, (_, i) => 1000 + i) };
-}
-
-/** Ancestors of `id` (inclusive), over all parents or first parents only. */
-function ancestors(graph: CommitGraph, id: number, firstParentOnly = false): Set<number> {
-  const seen = new Set<number>();
-  const stack = [id];
-  while (stack.length > 0) {
-    const x = stack.pop() as number;
-    if (x === OUTSIDE || seen.has(x)) continue;
-    seen.add(x);
-    const parents = Array.from(graph.parentsOf(x));
-    stack.push(...(firstParentOnly ? parents.slice(0, 1) : parents));
-  }
-  return seen;
-}
 
 /** The candidate set by definition: reachable from bad, not an ancestor of any good. */
 function bruteCandidates(graph: CommitGraph, bad: number, goods: readonly number[], firstParent: boolean): Set<number> {
