@@ -25,6 +25,7 @@ export function resultDocument(result: HuntResult): string {
     firstBad: bad ? { commit: bad.commit, subject: bad.subject, author: bad.author, date: bad.date } : null,
     candidates: result.candidates,
     probes: result.probes.map(jsonProbe),
+    rounds: result.rounds,
     changedFiles: bad ? bad.files : [],
     reproduce: result.reproduce,
     narrowed: result.narrowing ? narrowedDocument(result.narrowing) : null,

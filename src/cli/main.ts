@@ -39,6 +39,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--good <rev>', 'a revision where the test passes (repeatable)', collect)
     .option('--bad <rev>', 'a revision where the test fails', 'HEAD')
     .option('--first-parent', 'follow only the first parent of merges')
+    .option('--jobs <n>', 'probe n candidates at once, each in its own workspace (default: 1, the same probes as git bisect)')
     .option('--no-verify', 'do not test the good and bad revisions before bisecting')
     .option('--no-cache', "do not reuse verdicts other hunts found for the same tree and recipe")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
@@ -66,6 +67,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--repo <dir>', 'the repository whose newest unfinished hunt to resume', '.')
     .option('--vcs <kind>', 'git or hg (default: detected)')
     .option('--workdir <dir>', "culprit's cache directory (default: the one the hunt used)")
+    .option('--jobs <n>', 'probe n candidates at once (default: as the hunt was started)')
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (id: string | undefined, options: Record<string, unknown>) => setExit(await resumeCommandLine(id, options)));

@@ -49,6 +49,16 @@ export function buildCommand(shell: string | undefined): CommandSpec | undefined
   return { shell };
 }
 
+/** --jobs N: how many workers probe at once; each has a workspace of its own. */
+export function jobsOption(value: unknown): number {
+  if (value === undefined) return 1;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 64) {
+    throw new UsageError(`--jobs must be a whole number from 1 to 64, got '${String(value)}'`, 'e.g. --jobs 4 (one workspace and one probe per job)');
+  }
+  return Number(text);
+}
+
 export function vcsOption(value: unknown): 'git' | 'hg' | undefined {
   if (value === undefined) return undefined;
   return choice('--vcs', String(value), ['git', 'hg'] as const, 'git');

@@ -14,17 +14,26 @@ function clip(text: string, width: number): string {
 }
 
 function steps(progress: SearchProgress): string {
-  return `${progress.candidatesLeft} candidate${progress.candidatesLeft === 1 ? '' : 's'} left (~${progress.stepsLeft} step${progress.stepsLeft === 1 ? '' : 's'})`;
+  const unit = progress.worker === undefined ? 'step' : 'round';
+  const eta = progress.etaSeconds === undefined || progress.stepsLeft === 0 ? '' : `, ETA ${duration(progress.etaSeconds)}`;
+  return `${progress.candidatesLeft} candidate${progress.candidatesLeft === 1 ? '' : 's'} left (~${progress.stepsLeft} ${unit}${progress.stepsLeft === 1 ? '' : 's'}${eta})`;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
 }
 
 export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined): string {
   const phase = probe.phase === 'bisect' ? '' : ` ${probe.phase}`;
   const verdict = probe.verdict.padEnd(4);
   const detail = probe.outcome.kind === 'build-failed' ? ' (build failed)' : '';
-  const tail = progress && probe.phase === 'bisect' ? `  ${steps(progress)}` : '';
+  const tail = progress && (probe.phase === 'bisect' || progress.worker !== undefined) ? `  ${steps(progress)}` : '';
+  const worker = progress?.worker === undefined ? '' : ` [w${progress.worker}]`;
   // A verdict that did not run now says where it came from instead of how long it took.
   const time = probe.source === 'run' ? `${probe.seconds.toFixed(2)}s` : probe.source;
-  return `step ${String(probe.step).padStart(2)}${phase}  ${short(probe.commit)}  ${verdict}${detail}  ${time}  ${clip(probe.subject, 60)}${tail}`;
+  return `step ${String(probe.step).padStart(2)}${phase}${worker}  ${short(probe.commit)}  ${verdict}${detail}  ${time}  ${clip(probe.subject, 60)}${tail}`;
 }
 
 /**
@@ -33,6 +42,8 @@ export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined
  */
 export class ProgressPrinter {
   private held: string[] | undefined = [];
+  /** With several workers: what each is probing now. */
+  private readonly busy = new Map<number, string>();
 
   constructor(private readonly write: Write) {}
 
@@ -52,6 +63,13 @@ export class ProgressPrinter {
     this.held = undefined;
   }
 
+  private workers(): string {
+    return [...this.busy.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([worker, commit]) => `w${worker} ${short(commit)}`)
+      .join(', ');
+  }
+
   observer(): HuntObserver {
     return {
       attached: (info) => {
@@ -65,7 +83,14 @@ export class ProgressPrinter {
       },
       probeFinished: (probe, progress) => {
         if (probe.phase === 'bisect') this.flush();
+        if (progress?.worker !== undefined) this.busy.delete(progress.worker);
         this.emit(`${probeLine(probe, progress)}\n`);
+        if (progress?.worker !== undefined && this.busy.size > 0) this.emit(`         now: ${this.workers()}\n`);
+      },
+      workerStarted: (info) => this.busy.set(info.worker, info.commit),
+      workerCancelled: (info) => {
+        this.busy.delete(info.worker);
+        this.emit(`cancel   [w${info.worker}]  ${short(info.commit)}  its answer no longer matters\n`);
       },
       note: (message) => this.emit(`culprit: ${message}\n`),
       narrowingProbe: (probe, outcome, what) => {
@@ -95,7 +120,8 @@ export function renderResult(result: HuntResult, color = false): string {
   const ran = result.probes.filter((probe) => probe.source === 'run');
   const reused = result.probes.filter((probe) => probe.source !== 'run').length;
   const reuse = reused === 0 ? '' : `; ${reused} answered from the store, ${ran.length} run`;
-  lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing`);
+  const parallel = result.workspaces ? `, ${result.rounds} round${result.rounds === 1 ? "" : "s"} on ${result.workspaces.length} workers` : '';
+  lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing${parallel}`);
   if (result.reproduce) lines.push(`Reproduce: ${result.reproduce}`);
   if (result.descent) {
     const inside = result.descent.commit;

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { resumeHunt } from '../hunt/resume.js';
 import { huntSession } from './hunt-session.js';
-import { vcsOption } from './option-parsers.js';
+import { jobsOption, vcsOption } from './option-parsers.js';
 
 export function huntId(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -20,6 +20,7 @@ export function resumeCommandLine(id: string | undefined, options: Record<string
       ...(options.vcs === undefined ? {} : { vcs: vcsOption(options.vcs) }),
       ...(typeof options.store === 'string' ? { store: options.store } : {}),
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
+      ...(options.jobs === undefined ? {} : { jobs: jobsOption(options.jobs) }),
       signal,
       observer,
     });

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { runHunt } from '../hunt/hunt.js';
 import { huntSession } from './hunt-session.js';
-import { narrowingOptions, vcsOption } from './option-parsers.js';
+import { jobsOption, narrowingOptions, vcsOption } from './option-parsers.js';
 import { recipeFromOptions } from './recipe-options.js';
 
 export function runCommandLine(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
@@ -15,6 +15,7 @@ export function runCommandLine(argv: readonly string[], options: Record<string, 
       bad: String(options.bad ?? 'HEAD'),
       recipe: recipeFromOptions(argv, options),
       firstParent: options.firstParent === true,
+      jobs: jobsOption(options.jobs),
       verify: options.verify !== false,
       cache: options.cache !== false,
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),

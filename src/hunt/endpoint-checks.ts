@@ -59,3 +59,60 @@ export function checkBad(probe: ProbeRecord, name: string): void {
   }
   throw new UsageError(`bad ${name} cannot be tested: it ${describeOutcome(probe.outcome)}`, `pick another --bad; ${log}`);
 }
+
+/**
+ * The endpoint checks of one hunt, fed probe by probe in any order (parallel hunts probe the endpoints alongside
+ * the first cuts): a wrong good or bad stops the hunt as soon as its probe says so; `finish` judges build failures,
+ * which only mean something once every endpoint is known.
+ */
+export class EndpointVerification {
+  private readonly buildFailures = new Set<string>();
+  private badRecord: ProbeRecord | undefined;
+  private readonly pending: Set<string>;
+
+  constructor(
+    private readonly goods: readonly string[],
+    private readonly bad: string,
+    private readonly shortName: (commit: string) => string,
+    private readonly timeoutSeconds: () => number,
+  ) {
+    this.pending = new Set([...goods, bad]);
+  }
+
+  get complete(): boolean {
+    return this.pending.size === 0;
+  }
+
+  good(commit: string, record: ProbeRecord): void {
+    this.pending.delete(commit);
+    checkGood(record, this.shortName(commit), this.timeoutSeconds());
+    if (record.outcome.kind === 'build-failed') this.buildFailures.add(commit);
+  }
+
+  badProbe(record: ProbeRecord): void {
+    this.pending.delete(this.bad);
+    this.badRecord = record;
+    if (record.outcome.kind === 'build-failed') this.buildFailures.add(this.bad);
+    else checkBad(record, this.shortName(this.bad));
+  }
+
+  /** Called once every endpoint has its probe. */
+  finish(): void {
+    const record = this.badRecord;
+    if (!record) throw new Error('internal: endpoint checks finished before the bad endpoint was probed');
+    if (this.buildFailures.size === this.goods.length + 1) {
+      throw new UsageError('the build command fails on every endpoint (all goods and the bad)', `check --build; log: ${record.logPath}`);
+    }
+    const brokenGood = this.goods.find((good) => this.buildFailures.has(good));
+    if (brokenGood) {
+      throw new UsageError(`the build fails at good ${this.shortName(brokenGood)}, so it cannot be verified`, 'fix --build or pick another --good');
+    }
+    checkBad(record, this.shortName(this.bad));
+    if (record.outcome.kind === 'build-failed' && record.searchVerdict !== 'bad') {
+      throw new UsageError(
+        `the build fails at bad ${this.shortName(this.bad)}, so it cannot be verified`,
+        'fix --build, pick another --bad, or pass --on-build-failure bad if the breakage is a build failure',
+      );
+    }
+  }
+}

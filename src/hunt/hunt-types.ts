@@ -33,6 +33,8 @@ export interface HuntOptions {
   narrow?: ChangeLevel | 'none';
   /** A regular expression on the test's output that marks *the* failure while narrowing. */
   signature?: string;
+  /** Probe this many candidates at once, each in its own workspace (default 1: git's own choices, one at a time). */
+  jobs?: number;
   /** Skip bisection: the bad revision is the commit to narrow, the (single) good its parent (`culprit narrow`). */
   narrowOnly?: boolean;
 }
@@ -52,7 +54,12 @@ export interface HuntProbe extends ProbeRecord {
 
 export interface SearchProgress {
   candidatesLeft: number;
+  /** Probes left one after another: steps with one worker, rounds with several. */
   stepsLeft: number;
+  /** stepsLeft times the mean probe time so far. */
+  etaSeconds?: number;
+  /** With several workers: the one (1-based) whose probe just finished. */
+  worker?: number;
 }
 
 export interface HuntObserver {
@@ -61,6 +68,10 @@ export interface HuntObserver {
   started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workspace: string; timeoutSeconds: number | undefined }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
+  /** With several workers: a worker starts probing a commit. */
+  workerStarted?(info: { worker: number; commit: string; phase: Phase }): void;
+  /** With several workers: a probe is stopped because its answer no longer matters. */
+  workerCancelled?(info: { worker: number; commit: string }): void;
   /** A narrowing probe ended: what its configuration did, judged against the failure signature. */
   narrowingProbe?(probe: HuntProbe, outcome: string, what: string): void;
   note?(message: string): void;
@@ -78,10 +89,14 @@ export interface HuntResult {
   /** The commits that may be the first bad one: one when found, several when skips hide it. */
   candidates: string[];
   probes: HuntProbe[];
+  /** Probes that ran one after another (the longest such chain with several workers): wall time in probe units. */
+  rounds: number;
   /** A command line that reproduces the probe of the first bad commit. */
   reproduce: string | null;
   repo: string;
   workspace: string;
+  /** With several workers, every worker's workspace (the first is `workspace`). */
+  workspaces?: string[];
   /** The minimal failure-inducing part of the first bad commit's change, when narrowing ran. */
   narrowing?: Narrowing;
   /** With --first-parent on a merge: the first bad commit inside the merged branch. */

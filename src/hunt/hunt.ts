@@ -9,7 +9,8 @@ import { openHistory } from '../history/open-history.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { createLogDirectory } from '../probe/log-directory.js';
 import { subdirectoryOf } from '../probe/subdirectory.js';
-import { acquireWorkspace } from '../probe/acquire-workspace.js';
+import { acquireWorkspaces } from '../probe/acquire-workspace.js';
+import type { Workspace } from '../probe/workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { writeConfiguration } from '../probe/configuration-writer.js';
 import { probe } from '../probe/prober.js';
@@ -18,7 +19,7 @@ import type { FileState } from '../changes/materialize.js';
 import type { Bisection, BisectionStep } from '../search/bisection-step.js';
 import { Store } from '../store/store.js';
 import type { HuntArguments, StoredResult } from '../store/store-types.js';
-import { checkBad, checkGood, abortIfCrashed } from './endpoint-checks.js';
+import { abortIfCrashed, EndpointVerification } from './endpoint-checks.js';
 import { attachHunt } from './hunt-attachment.js';
 import type { FirstBad, HuntOptions, HuntProbe, HuntResult, Phase, SearchProgress } from './hunt-types.js';
 import type { Narrowing } from './narrow.js';
@@ -28,6 +29,9 @@ import { ProbeJournal, type Freshness } from './probe-journal.js';
 import { settleMergeBases } from './merge-bases.js';
 import { reproduceCommand } from './reproduce.js';
 import { chooseBisection } from './strategy-choice.js';
+import { ParallelBisection } from '../search/parallel-bisection.js';
+import { parallelSearch } from './parallel-search.js';
+import { ProbeClock } from './probe-clock.js';
 import { TimeoutPolicy } from './timeout-policy.js';
 
 /** What makes two runs the same hunt: a rerun of the same command line resumes rather than starts over. */
@@ -45,6 +49,11 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     narrowOnly: args.narrowOnly ?? false,
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+async function allAncestors(history: History, goods: readonly string[], bad: string): Promise<boolean> {
+  for (const good of goods) if (!(await history.isAncestor(good, bad))) return false;
+  return true;
 }
 
 async function resolveEndpoints(history: History, options: HuntOptions): Promise<{ bad: string; goods: string[] }> {
@@ -73,6 +82,7 @@ function storedResult(result: HuntResult): StoredResult {
     firstBad: result.firstBad,
     candidates: result.candidates,
     reproduce: result.reproduce,
+    rounds: result.rounds,
     ...(result.narrowing ? { narrowing: result.narrowing } : {}),
     ...(result.descent ? { descent: result.descent } : {}),
   };
@@ -99,6 +109,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     narrow: options.narrow ?? 'none',
     ...(options.signature === undefined ? {} : { signature: options.signature }),
     ...(options.narrowOnly ? { narrowOnly: true } : {}),
+    ...(options.jobs !== undefined && options.jobs > 1 ? { jobs: options.jobs } : {}),
   };
   let graph = await history.loadGraph(bad, goods);
   const prepare = (): Bisection => {
@@ -137,15 +148,18 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
 
   sweepOrphans();
   const cacheRoot = cacheDirectory(options.workdir);
-  let workspace;
+  const jobs = args.jobs ?? 1;
+  let workspaces: Workspace[];
   try {
-    workspace = await acquireWorkspace(cacheRoot, history);
+    workspaces = await acquireWorkspaces(cacheRoot, history, jobs);
   } catch (error) {
     if (attachment.created) store.hunts.delete(huntId);
     if (ownsStore) store.closeDiscardingIfEmpty();
     throw error;
   }
+  const workspace = workspaces[0] as Workspace;
   const logDirectory = createLogDirectory(cacheRoot);
+  const clock = new ProbeClock();
   const timeout = new TimeoutPolicy(recipe.timeoutSeconds);
   const probes: HuntProbe[] = [];
   const subjects = new Map<string, string>();
@@ -153,9 +167,22 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     if (!subjects.has(commit)) subjects.set(commit, (await history.describe([commit])).get(commit)?.subject ?? '');
     return subjects.get(commit) ?? '';
   };
-  const progress = (): SearchProgress | undefined => (search ? { candidatesLeft: search.candidateCount(), stepsLeft: search.estimatedSteps() } : undefined);
+  const progress = (): SearchProgress | undefined =>
+    search ? { candidatesLeft: search.candidateCount(), stepsLeft: search.estimatedSteps(), ...clock.eta(search.estimatedSteps()) } : undefined;
 
-  const run = async (commit: string, phase: Phase, freshness: Freshness = 'reuse', configuration?: { states: readonly FileState[]; digest: string }): Promise<HuntProbe> => {
+  /** A probe on the hunt's first workspace, or on the worker a parallel search gives it. */
+  interface Worker {
+    workspace: Workspace;
+    signal: AbortSignal;
+  }
+  const run = async (
+    commit: string,
+    phase: Phase,
+    freshness: Freshness = 'reuse',
+    configuration?: { states: readonly FileState[]; digest: string },
+    worker?: Worker,
+  ): Promise<HuntProbe> => {
+    const signal = worker?.signal ?? options.signal;
     const huntProbe = await journal.obtain(
       configuration ? { commit, configuration: configuration.digest } : commit,
       phase,
@@ -164,27 +191,49 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
         observer.probeStarted?.({ phase, step, commit, timeoutSeconds: timeout.seconds });
         return probe({
           commit,
-          workspace,
+          workspace: worker?.workspace ?? workspace,
           recipe,
           testTimeoutMs: timeout.seconds * 1000,
           logStem: path.join(logDirectory, `${String(step).padStart(3, '0')}-${commit.slice(0, 12)}`),
           subdirectory,
           ...(configuration ? { prepare: (directory: string) => writeConfiguration(directory, configuration.states) } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
+          ...(signal ? { signal } : {}),
         });
       },
       freshness,
     );
+    if (huntProbe.source === 'run') clock.observe(huntProbe.seconds);
     // Narrowing probes are stored with the hunt but kept out of the bisection's probe list (a contract of --json).
     if (!configuration) probes.push(huntProbe);
     return huntProbe;
   };
   /** An endpoint's cached verdict that contradicts the user is tested again: the environment may have changed since. */
-  const runEndpoint = async (commit: string, expected: 'good' | 'bad'): Promise<HuntProbe> => {
-    const record = await run(commit, 'verify');
+  const runEndpoint = async (commit: string, expected: 'good' | 'bad', worker?: Worker): Promise<HuntProbe> => {
+    const record = await run(commit, 'verify', 'reuse', undefined, worker);
     if (record.source !== 'cached' || record.searchVerdict === expected) return record;
     note(`the cached verdict for ${history.shortName(commit)} (${record.verdict}) contradicts --${expected}; testing it again`);
-    return run(commit, 'verify', 'retest');
+    return run(commit, 'verify', 'retest', undefined, worker);
+  };
+  const verification = new EndpointVerification(args.goods, bad, (commit) => history.shortName(commit), () => timeout.seconds);
+  const endpointDone = (commit: string, record: HuntProbe): void => {
+    if (commit === bad) verification.badProbe(record);
+    else {
+      verification.good(commit, record);
+      timeout.observeGood(record.testSeconds);
+    }
+    if (verification.complete) {
+      verification.finish();
+      if (timeout.derived) note(`test timeout set to ${timeout.seconds} s from the good endpoints' run time (override with --timeout)`);
+    }
+  };
+  /** What a bisection probe says to the search; crashes and aborting build failures stop the hunt. */
+  const bisectVerdict = (record: HuntProbe): 'good' | 'bad' | 'skip' => {
+    abortIfCrashed(record, history.shortName(record.commit));
+    if (record.searchVerdict === 'abort') {
+      throw new UsageError(`the build fails at ${history.shortName(record.commit)} and --on-build-failure is abort`, `see ${record.logPath}`);
+    }
+    if (record.searchVerdict === 'good') timeout.observeGood(record.testSeconds);
+    return record.searchVerdict;
   };
 
   observer.started?.({
@@ -199,30 +248,17 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
 
   let usageError = false;
   try {
-    if (args.verify) {
-      const buildFailures: string[] = [];
+    // With several workers and goods on bad's line, the endpoints are probed alongside the first cuts.
+    const overlapped = jobs > 1 && args.verify && !args.narrowOnly && search !== undefined && (await allAncestors(history, goods, bad));
+    if (args.verify && !overlapped) {
       for (const good of args.goods) {
         const record = await runEndpoint(good, 'good');
         observer.probeFinished?.(record, progress());
-        checkGood(record, history.shortName(good), timeout.seconds);
-        if (record.outcome.kind === 'build-failed') buildFailures.push(good);
-        timeout.observeGood(record.testSeconds);
+        endpointDone(good, record);
       }
       const record = await runEndpoint(bad, 'bad');
       observer.probeFinished?.(record, progress());
-      if (record.outcome.kind === 'build-failed') buildFailures.push(bad);
-      if (buildFailures.length === args.goods.length + 1) {
-        throw new UsageError('the build command fails on every endpoint (all goods and the bad)', `check --build; log: ${record.logPath}`);
-      }
-      const brokenGood = args.goods.find((good) => buildFailures.includes(good));
-      if (brokenGood) {
-        throw new UsageError(`the build fails at good ${history.shortName(brokenGood)}, so it cannot be verified`, 'fix --build or pick another --good');
-      }
-      checkBad(record, history.shortName(bad));
-      if (record.outcome.kind === 'build-failed' && record.searchVerdict !== 'bad') {
-        throw new UsageError(`the build fails at bad ${history.shortName(bad)}, so it cannot be verified`, 'fix --build, pick another --bad, or pass --on-build-failure bad if the breakage is a build failure');
-      }
-      if (timeout.derived) note(`test timeout set to ${timeout.seconds} s from the good endpoints' run time (override with --timeout)`);
+      endpointDone(bad, record);
     }
 
     const goodsBefore = goods.length;
@@ -247,18 +283,44 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     const badId = graph.idOf(bad);
 
     // `culprit narrow` names the commit itself: the bisection has nothing to find.
-    let step: BisectionStep = args.narrowOnly && badId !== undefined ? { kind: 'found', commit: badId } : bisection.next();
-    while (step.kind === 'probe') {
-      const commit = graph.keyOf(step.commit);
-      const record = await run(commit, 'bisect');
-      abortIfCrashed(record, history.shortName(commit));
-      if (record.searchVerdict === 'abort') {
-        throw new UsageError(`the build fails at ${history.shortName(commit)} and --on-build-failure is abort`, `see ${record.logPath}`);
-      }
-      if (record.searchVerdict === 'good') timeout.observeGood(record.testSeconds);
-      bisection.record(step.commit, record.searchVerdict);
-      observer.probeFinished?.(record, progress());
+    let step: BisectionStep;
+    let rounds: number | undefined;
+    if (args.narrowOnly && badId !== undefined) step = { kind: 'found', commit: badId };
+    else if (jobs > 1 && badId !== undefined) {
+      const goodIds = goods.map((good) => graph.idOf(good)).filter((id): id is number => id !== undefined);
+      const parallel = new ParallelBisection(graph, badId, goodIds, { firstParent: args.firstParent });
+      const outcome = await parallelSearch({
+        search: parallel,
+        workspaces,
+        endpoints: overlapped ? [...args.goods, bad] : [],
+        keyOf: (id) => graph.keyOf(id),
+        idOf: (commit) => graph.idOf(commit) ?? -1,
+        probe: (commit, phase, worker, signal) =>
+          phase === 'verify' ? runEndpoint(commit, commit === bad ? 'bad' : 'good', { workspace: worker, signal }) : run(commit, phase, 'reuse', undefined, { workspace: worker, signal }),
+        endpointDone,
+        verdictOf: bisectVerdict,
+        freshMs: () => clock.freshMs(),
+        ...(options.signal ? { signal: options.signal } : {}),
+        events: {
+          started: (index, commit, phase) => observer.workerStarted?.({ worker: index + 1, commit, phase }),
+          cancelled: (index, commit) => observer.workerCancelled?.({ worker: index + 1, commit }),
+          finished: (index, record) => {
+            const roundsLeft = parallel.estimatedRounds(jobs);
+            observer.probeFinished?.(record, { candidatesLeft: parallel.candidateCount(), stepsLeft: roundsLeft, ...clock.eta(roundsLeft), worker: index + 1 });
+          },
+        },
+      });
+      step = outcome.final;
+      rounds = outcome.rounds;
+    } else {
       step = bisection.next();
+      while (step.kind === 'probe') {
+        const commit = graph.keyOf(step.commit);
+        const record = await run(commit, 'bisect');
+        bisection.record(step.commit, bisectVerdict(record));
+        observer.probeFinished?.(record, progress());
+        step = bisection.next();
+      }
     }
 
     const candidates = step.kind === 'found' ? [graph.keyOf(step.commit)] : step.commits.map((id) => graph.keyOf(id));
@@ -310,15 +372,19 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       firstBad,
       candidates,
       probes,
+      rounds: rounds ?? probes.filter((record) => record.source === 'run').length,
       reproduce: firstBad ? reproduceCommand(history.root, firstBad.commit, recipe, timeout.seconds) : null,
       repo: history.root,
       workspace: workspace.directory,
+      ...(jobs > 1 ? { workspaces: workspaces.map((each) => each.directory) } : {}),
       ...(narrowing ? { narrowing } : {}),
       ...(descent ? { descent } : {}),
     };
     store.hunts.finish(huntId, result.status, storedResult(result), null);
     return result;
-  } catch (error) {
+  } catch (caught) {
+    // Ctrl-C reaches the git and hg helpers too (one process group): whatever failed after it, the hunt was interrupted.
+    const error = options.signal?.aborted && !(caught instanceof InterruptedError) ? new InterruptedError(String(options.signal.reason ?? 'SIGINT')) : caught;
     const line = error instanceof CulpritError ? error.line : error instanceof Error ? error.message : String(error);
     if (error instanceof UsageError) {
       // Input errors leave nothing behind: neither the logs nor the record of a hunt that never really started.
@@ -331,7 +397,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     }
     throw error;
   } finally {
-    workspace.release();
+    for (const each of workspaces) each.release();
     if (ownsStore) {
       if (usageError) store.closeDiscardingIfEmpty();
       else store.close();

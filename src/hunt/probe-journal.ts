@@ -76,7 +76,7 @@ export class ProbeJournal {
     target: ProbeTarget | string,
     phase: Phase,
     subject: () => Promise<string>,
-    run: (step: number) => Promise<ProbeRecord>,
+    run: (step: number, tree: string) => Promise<ProbeRecord>,
     freshness: Freshness = 'reuse',
   ): Promise<HuntProbe> {
     const { store, huntId } = this.options;
@@ -91,20 +91,32 @@ export class ProbeJournal {
     // A configuration's content is the commit's tree plus the files it writes: the cache key covers both.
     const tree =
       probeTarget.configuration === undefined ? commitTree : createHash('sha256').update(`${commitTree}\0${probeTarget.configuration}`).digest('hex');
-    const step = store.probes.nextStep(huntId);
-    const start = { huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject: '' };
     let cached = this.options.useCache && freshness !== 'retest' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
     if (cached && freshness === 'confirm' && cached.huntId === huntId) cached = undefined;
-    if (cached) return this.answerFromCache(start, cached, await subject());
-    const probeId = store.probes.start(start);
-    const [record, title] = await Promise.all([run(step), subject()]);
+    // Steps are numbered right before the row is written, with no await in between: parallel probes get distinct steps.
+    const startOf = (step: number, subject: string) => ({ huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject });
+    if (cached) {
+      const title = await subject();
+      return this.answerFromCache(startOf(store.probes.nextStep(huntId), title), cached);
+    }
+    const step = store.probes.nextStep(huntId);
+    const probeId = store.probes.start(startOf(step, ''));
+    let record: ProbeRecord;
+    let title: string;
+    try {
+      [record, title] = await Promise.all([run(step, tree), subject()]);
+    } catch (error) {
+      // No answer (cancelled, interrupted, failed to run): nothing to keep, and a resume asks again.
+      store.probes.discard(probeId);
+      throw error;
+    }
     store.probes.finish(probeId, record, title, this.options.identity);
     return { ...record, phase, step, subject: title, source: 'run' };
   }
 
-  private answerFromCache(start: Parameters<Store['probes']['start']>[0], cached: CachedVerdict, subject: string): HuntProbe {
-    this.options.store.probes.recordCached({ ...start, subject }, cached);
-    return { ...fromFinding(start.commit, cached), phase: start.phase as Phase, step: start.step, subject, source: 'cached' };
+  private answerFromCache(start: Parameters<Store['probes']['start']>[0], cached: CachedVerdict): HuntProbe {
+    this.options.store.probes.recordCached(start, cached);
+    return { ...fromFinding(start.commit, cached), phase: start.phase as Phase, step: start.step, subject: start.subject, source: 'cached' };
   }
 
   private sourceOf(row: ProbeRow): ProbeSource {

@@ -15,6 +15,8 @@ export interface ResumeOptions {
   store?: string;
   /** Culprit's cache directory for this run; default: the one the hunt was started with. */
   workdir?: string;
+  /** Workers for this run; default: as many as the hunt was started with. */
+  jobs?: number;
   signal?: AbortSignal;
   observer?: HuntObserver;
 }
@@ -49,6 +51,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       narrow: args.narrow ?? 'none',
       ...(args.signature === undefined ? {} : { signature: args.signature }),
       ...(args.narrowOnly ? { narrowOnly: true } : {}),
+      ...((options.jobs ?? args.jobs) === undefined ? {} : { jobs: options.jobs ?? args.jobs }),
       ...((options.workdir ?? args.workdir) === undefined ? {} : { workdir: options.workdir ?? args.workdir }),
       store,
       resume: hunt.id,

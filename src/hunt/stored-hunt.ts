@@ -30,13 +30,15 @@ export function huntProbeOf(row: ProbeRow): HuntProbe {
 /** The result of a finished hunt as it was stored; undefined while the hunt is unfinished. */
 export function storedResultOf(store: Store, hunt: HuntRow): HuntResult | undefined {
   if (!hunt.result) return undefined;
-  const { narrowing, descent, ...result } = hunt.result;
+  const { narrowing, descent, rounds, ...result } = hunt.result;
+  const probes = store.probes.list(hunt.id).filter((row) => row.endedAt !== null).map(huntProbeOf);
   return {
     hunt: hunt.id,
     ...result,
+    rounds: rounds ?? probes.filter((probe) => probe.source === 'run').length,
     ...(narrowing === undefined ? {} : { narrowing: narrowing as Narrowing }),
     ...(descent === undefined ? {} : { descent: descent as MergeDescent }),
-    probes: store.probes.list(hunt.id).filter((row) => row.endedAt !== null).map(huntProbeOf),
+    probes,
     repo: hunt.repo,
     workspace: '',
   };

@@ -23,9 +23,9 @@ export class GitWorkspace implements Workspace {
    * Claims a free slot (reusing a killed hunt's slot keeps its build outputs warm) and removes
    * the other abandoned slots, so leftovers of killed hunts do not accumulate.
    */
-  static async acquire(cacheRoot: string, history: GitHistory): Promise<GitWorkspace> {
+  static async acquire(cacheRoot: string, history: GitHistory, keepSlots = 1): Promise<GitWorkspace> {
     const base = workspaceBase(cacheRoot, history);
-    const slot = claimSlot(base);
+    const slot = claimSlot(base, keepSlots);
     const claimed = new GitWorkspace(slot.directory, slot.lockPath);
     try {
       await claimed.prepare(history);

@@ -28,9 +28,9 @@ export class HgWorkspace implements Workspace {
    * Claims a free slot (reusing a killed hunt's slot keeps its build outputs warm) and removes the
    * other abandoned slots, exactly as git workspaces do.
    */
-  static async acquire(cacheRoot: string, history: HgHistory): Promise<HgWorkspace> {
+  static async acquire(cacheRoot: string, history: HgHistory, keepSlots = 1): Promise<HgWorkspace> {
     const base = hgWorkspaceBase(cacheRoot, history);
-    const slot = claimSlot(base);
+    const slot = claimSlot(base, keepSlots);
     const claimed = new HgWorkspace(slot.directory, slot.lockPath, history.root);
     try {
       await claimed.prepare();

@@ -11,7 +11,11 @@ export interface ClaimedSlot {
   lockPath: string;
 }
 
-export function claimSlot(base: string): ClaimedSlot {
+/**
+ * Claims the lowest free slot. Free slots below `keepSlots` stay (a parallel hunt is about to claim them, warm);
+ * free slots above are leftovers of killed or wider hunts and are deleted.
+ */
+export function claimSlot(base: string, keepSlots = 1): ClaimedSlot {
   mkdirSync(base, { recursive: true });
   let claimed: ClaimedSlot | undefined;
   for (let slot = 0; slot < MAX_SLOTS && !claimed; slot++) {
@@ -22,7 +26,7 @@ export function claimSlot(base: string): ClaimedSlot {
   if (!claimed) throw new Error(`all ${MAX_SLOTS} workspace slots under ${base} are in use by running hunts`);
   for (const entry of readdirSync(base)) {
     const directory = path.join(base, entry);
-    if (!/^ws-\d+$/.test(entry) || directory === claimed.directory) continue;
+    if (!/^ws-\d+$/.test(entry) || directory === claimed.directory || Number(entry.slice(3)) < keepSlots) continue;
     if (lockIsFree(`${directory}.lock`)) {
       rmSync(directory, { recursive: true, force: true });
       rmSync(`${directory}.lock`, { force: true });

@@ -85,6 +85,11 @@ export class ProbeTable {
     this.db.prepare(`DELETE FROM probes WHERE hunt_id = ? AND ended_at IS NULL`).run(huntId);
   }
 
+  /** Forgets one probe that ended without an answer (cancelled because its answer no longer mattered). */
+  discard(probeId: number): void {
+    this.db.prepare(`DELETE FROM probes WHERE id = ? AND ended_at IS NULL`).run(probeId);
+  }
+
   nextStep(huntId: number): number {
     return (this.db.prepare(`SELECT coalesce(max(step), 0) + 1 AS step FROM probes WHERE hunt_id = ?`).get(huntId) as { step: number }).step;
   }

@@ -28,6 +28,8 @@ export interface HuntArguments {
   narrow?: 'none' | 'file' | 'hunk' | 'line' | 'token';
   signature?: string;
   narrowOnly?: boolean;
+  /** Workers probing at once (absent: one). */
+  jobs?: number;
 }
 
 export interface StoredFirstBad {
@@ -43,6 +45,8 @@ export interface StoredResult {
   firstBad: StoredFirstBad | null;
   candidates: string[];
   reproduce: string | null;
+  /** Probes that ran one after another (absent in hunts stored before parallel hunts). */
+  rounds?: number;
   /** The narrowing's result, as the hunt returned it. */
   narrowing?: unknown;
   /** The first bad commit inside a merge found with --first-parent. */
