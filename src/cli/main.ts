@@ -2,6 +2,7 @@
 // Exit codes: 0 found, 1 no single culprit, 2 bad input, 3 aborted by the test, 130 interrupted.
 import { Command, CommanderError } from 'commander';
 import { CulpritError, EXIT } from '../errors.js';
+import { cacheClearCommand, cacheListCommand } from './cache-command.js';
 import { demoCommand } from './demo-command.js';
 import { probeCommand } from './probe-command.js';
 import { resumeCommandLine } from './resume-command.js';
@@ -10,6 +11,14 @@ import { narrowCommandLine, runCommandLine } from './run-command.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** Build reuse: saved outputs per tree, incremental builds in kept workspaces, or neither. */
+function buildReuse(command: Command): Command {
+  return command
+    .option('--artifacts <globs...>', 'build outputs to keep per tree and restore instead of rebuilding (globs in the workspace)')
+    .option('--cache-size <size>', 'size limit of the build cache, least recently used first out (default: 5G)')
+    .option('--clean-build', 'remove ignored files (old build outputs) at each checkout: no incremental builds');
 }
 
 function program(setExit: (code: number) => void): Command {
@@ -34,7 +43,8 @@ function program(setExit: (code: number) => void): Command {
       .option('--workdir <dir>', "culprit's cache directory for workspaces and logs (default: XDG cache dir)")
       .argument('[command...]', 'the test as an argv, after --, like git bisect run');
 
-  shared(root.command('run'))
+  const runCommand = shared(root.command('run'));
+  runCommand
     .description('hunt the first bad commit between good and bad revisions')
     .option('--good <rev>', 'a revision where the test passes (repeatable)', collect)
     .option('--bad <rev>', 'a revision where the test fails', 'HEAD')
@@ -47,8 +57,11 @@ function program(setExit: (code: number) => void): Command {
     .option('--signature <regex>', 'while narrowing, only output matching this counts as the failure')
     .option('--json', 'print one JSON document on stdout')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await runCommandLine(argv, options)));
+  buildReuse(runCommand);
 
-  shared(root.command('narrow'))
+  const narrowCommand = shared(root.command('narrow'));
+  buildReuse(narrowCommand);
+  narrowCommand
     .description("find the minimal part of a change (files, hunks, lines, tokens) that still makes the test fail")
     .requiredOption('--good <rev>', 'the revision before the change, where the test passes (usually C~1)', collect)
     .requiredOption('--bad <rev>', 'the revision with the change, where the test fails')
@@ -107,6 +120,20 @@ function program(setExit: (code: number) => void): Command {
     .option('--format <format>', 'markdown or json (default: markdown)')
     .option(...STORE)
     .action(async (id: string, options: Record<string, unknown>) => setExit(await reportCommand(id, options)));
+
+  const cache = root.command('cache').description('the build cache that --artifacts fills: list or clear it');
+  cache
+    .command('list')
+    .description('cached builds, most recently used first')
+    .option('--workdir <dir>', "culprit's cache directory (default: XDG cache dir)")
+    .option('--json', 'print a JSON array')
+    .action(async (options: Record<string, unknown>) => setExit(await cacheListCommand(options)));
+  cache
+    .command('clear')
+    .description('delete every cached build')
+    .option('--workdir <dir>', "culprit's cache directory (default: XDG cache dir)")
+    .option('--json', 'print {"entries":N,"bytes":B}')
+    .action(async (options: Record<string, unknown>) => setExit(await cacheClearCommand(options)));
 
   root
     .command('demo')

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { LEVELS, type ChangeLevel } from '../changes/change-tree.js';
 import { compileSignaturePattern } from '../probe/failure-signature.js';
 import type { CommandSpec } from '../probe/process-runner.js';
+import { checkArtifactGlobs, parseSize } from '../build-cache/artifact-cache.js';
 
 export function positiveSeconds(option: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -57,6 +58,18 @@ export function jobsOption(value: unknown): number {
     throw new UsageError(`--jobs must be a whole number from 1 to 64, got '${String(value)}'`, 'e.g. --jobs 4 (one workspace and one probe per job)');
   }
   return Number(text);
+}
+
+/** --artifacts GLOB..., --cache-size SIZE and --clean-build, checked before anything runs. */
+export function buildReuseOptions(options: Record<string, unknown>): { artifacts?: string[]; cacheSize?: number; cleanBuild?: boolean } {
+  const artifacts = Array.isArray(options.artifacts) ? (options.artifacts as string[]) : undefined;
+  if (artifacts) checkArtifactGlobs(artifacts);
+  if (options.cacheSize !== undefined && !artifacts) throw new UsageError('--cache-size limits the build cache, which only --artifacts fills', "add --artifacts 'GLOB' naming the build outputs");
+  return {
+    ...(artifacts ? { artifacts } : {}),
+    ...(options.cacheSize === undefined ? {} : { cacheSize: parseSize(String(options.cacheSize)) }),
+    ...(options.cleanBuild === true ? { cleanBuild: true } : {}),
+  };
 }
 
 export function vcsOption(value: unknown): 'git' | 'hg' | undefined {

@@ -28,7 +28,7 @@ function duration(seconds: number): string {
 export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined): string {
   const phase = probe.phase === 'bisect' ? '' : ` ${probe.phase}`;
   const verdict = probe.verdict.padEnd(4);
-  const detail = probe.outcome.kind === 'build-failed' ? ' (build failed)' : '';
+  const detail = probe.outcome.kind === 'build-failed' ? ' (build failed)' : probe.build === 'restored' ? ' (build restored)' : '';
   const tail = progress && (probe.phase === 'bisect' || progress.worker !== undefined) ? `  ${steps(progress)}` : '';
   const worker = progress?.worker === undefined ? '' : ` [w${progress.worker}]`;
   // A verdict that did not run now says where it came from instead of how long it took.

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { runHunt } from '../hunt/hunt.js';
 import { huntSession } from './hunt-session.js';
-import { jobsOption, narrowingOptions, vcsOption } from './option-parsers.js';
+import { buildReuseOptions, jobsOption, narrowingOptions, vcsOption } from './option-parsers.js';
 import { recipeFromOptions } from './recipe-options.js';
 
 export function runCommandLine(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
@@ -16,6 +16,7 @@ export function runCommandLine(argv: readonly string[], options: Record<string, 
       recipe: recipeFromOptions(argv, options),
       firstParent: options.firstParent === true,
       jobs: jobsOption(options.jobs),
+      ...buildReuseOptions(options),
       verify: options.verify !== false,
       cache: options.cache !== false,
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
@@ -41,6 +42,7 @@ export function narrowCommandLine(argv: readonly string[], options: Record<strin
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
       ...(typeof options.store === 'string' ? { store: options.store } : {}),
       ...narrowingOptions({ ...options, narrow: options.narrow ?? 'token' }),
+      ...buildReuseOptions(options),
       narrowOnly: true,
       signal,
       observer,

@@ -33,6 +33,12 @@ export interface HuntOptions {
   narrow?: ChangeLevel | 'none';
   /** A regular expression on the test's output that marks *the* failure while narrowing. */
   signature?: string;
+  /** Build outputs (globs relative to the workspace) kept after a successful build and restored for the same tree. */
+  artifacts?: readonly string[];
+  /** Size limit of the build cache in bytes (default 5 GiB); least recently used builds go first. */
+  cacheSize?: number;
+  /** Remove ignored files (old build outputs) at every checkout: no incremental builds. */
+  cleanBuild?: boolean;
   /** Probe this many candidates at once, each in its own workspace (default 1: git's own choices, one at a time). */
   jobs?: number;
   /** Skip bisection: the bad revision is the commit to narrow, the (single) good its parent (`culprit narrow`). */

@@ -14,7 +14,9 @@ import type { Workspace } from '../probe/workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { writeConfiguration } from '../probe/configuration-writer.js';
 import { probe } from '../probe/prober.js';
-import { recipeKey } from '../probe/recipe-key.js';
+import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
+import type { BuildReuse } from '../probe/prober.js';
+import { ArtifactCache, checkArtifactGlobs, DEFAULT_CACHE_BYTES } from '../build-cache/artifact-cache.js';
 import type { FileState } from '../changes/materialize.js';
 import type { Bisection, BisectionStep } from '../search/bisection-step.js';
 import { Store } from '../store/store.js';
@@ -49,6 +51,28 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     narrowOnly: args.narrowOnly ?? false,
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+/** The build cache of a hunt with --artifacts: each tree's key joins the repository, the tree and the build recipe. */
+function buildReuseFor(args: HuntArguments, history: History, cacheRoot: string, note: (message: string) => void): ((tree: string) => BuildReuse) | undefined {
+  const buildKey = buildRecipeKey(args.recipe, args.subdirectory, args.artifacts ?? []);
+  if (!args.artifacts || buildKey === undefined) return undefined;
+  const cache = new ArtifactCache(path.join(cacheRoot, 'artifacts'), args.cacheSize ?? DEFAULT_CACHE_BYTES);
+  const globs = args.artifacts;
+  const told = new Set<string>();
+  return (tree) => ({
+    cache,
+    key: createHash('sha256').update(`${history.identity}\0${tree}\0${buildKey}`).digest('hex'),
+    globs,
+    repo: history.root,
+    tree,
+    notSaved: (reason) => {
+      // Once per reason: the same globs miss on every tree.
+      if (told.has(reason)) return;
+      told.add(reason);
+      note(`build outputs not cached: ${reason}`);
+    },
+  });
 }
 
 async function allAncestors(history: History, goods: readonly string[], bad: string): Promise<boolean> {
@@ -110,7 +134,12 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     ...(options.signature === undefined ? {} : { signature: options.signature }),
     ...(options.narrowOnly ? { narrowOnly: true } : {}),
     ...(options.jobs !== undefined && options.jobs > 1 ? { jobs: options.jobs } : {}),
+    ...(options.artifacts && options.artifacts.length > 0 ? { artifacts: [...options.artifacts] } : {}),
+    ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+    ...(options.cleanBuild ? { cleanBuild: true } : {}),
   };
+  if (args.artifacts && !recipe.build) throw new UsageError('--artifacts names build outputs, but there is no --build', "add the build command, e.g. --build 'make' --artifacts 'build/**'");
+  if (args.artifacts) checkArtifactGlobs(args.artifacts);
   let graph = await history.loadGraph(bad, goods);
   const prepare = (): Bisection => {
     const badId = graph.idOf(bad);
@@ -160,6 +189,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   const workspace = workspaces[0] as Workspace;
   const logDirectory = createLogDirectory(cacheRoot);
   const clock = new ProbeClock();
+  const buildReuse = buildReuseFor(args, history, cacheRoot, note);
   const timeout = new TimeoutPolicy(recipe.timeoutSeconds);
   const probes: HuntProbe[] = [];
   const subjects = new Map<string, string>();
@@ -187,7 +217,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       configuration ? { commit, configuration: configuration.digest } : commit,
       phase,
       () => subjectOf(commit).catch(() => ''),
-      (step) => {
+      (step, tree) => {
         observer.probeStarted?.({ phase, step, commit, timeoutSeconds: timeout.seconds });
         return probe({
           commit,
@@ -198,6 +228,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
           subdirectory,
           ...(configuration ? { prepare: (directory: string) => writeConfiguration(directory, configuration.states) } : {}),
           ...(signal ? { signal } : {}),
+          ...(buildReuse ? { buildReuse: buildReuse(tree) } : {}),
+          ...(args.cleanBuild ? { cleanBuild: true } : {}),
         });
       },
       freshness,

@@ -53,7 +53,7 @@ export class GitWorkspace implements Workspace {
     writeFileSync(path.join(gitDir, 'objects', 'info', 'alternates'), `${history.objectDirectory}\n`);
   }
 
-  async checkout(commit: string): Promise<void> {
+  async checkout(commit: string, options: { clean?: boolean } = {}): Promise<void> {
     const result = await git(this.directory, ['checkout', '--quiet', '--force', '--detach', commit]);
     if (result.code !== 0) {
       // A damaged index (e.g. culprit killed mid-checkout) is rebuilt from the commit itself.
@@ -61,7 +61,7 @@ export class GitWorkspace implements Workspace {
       rmSync(path.join(this.directory, '.git', 'index.lock'), { force: true });
       await gitOk(this.directory, ['checkout', '--quiet', '--force', '--detach', commit]);
     }
-    await gitOk(this.directory, ['clean', '-ffdq']);
+    await gitOk(this.directory, ['clean', options.clean ? '-ffdxq' : '-ffdq']);
   }
 
   environment(): Record<string, string> {

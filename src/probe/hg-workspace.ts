@@ -71,7 +71,7 @@ export class HgWorkspace implements Workspace {
     writeFileSync(this.marker, '');
   }
 
-  async checkout(commit: string): Promise<void> {
+  async checkout(commit: string, options: { clean?: boolean } = {}): Promise<void> {
     const update = (): ReturnType<typeof hg> => hg(this.directory, ['update', '--clean', '--quiet', '--rev', commit], { repo: this.directory });
     let result = await update();
     if (result.code !== 0) {
@@ -90,7 +90,7 @@ export class HgWorkspace implements Workspace {
       }
     }
     // Untracked leftovers go, ignored build outputs stay (the ignore rules are the checked-out changeset's).
-    await hgOk(this.directory, PURGE, { repo: this.directory });
+    await hgOk(this.directory, options.clean ? [...PURGE, '--all'] : PURGE, { repo: this.directory });
   }
 
   /** What `hg bisect --command` gives its command. */

@@ -8,6 +8,19 @@ import { classifyBuild, classifyTest, reportedVerdict, searchVerdict, type Outco
 import { runCommand, type RunResult } from './process-runner.js';
 import type { Recipe } from './recipe.js';
 import type { Workspace } from './workspace.js';
+import type { ArtifactCache } from '../build-cache/artifact-cache.js';
+
+/** Where a probe's build outputs are saved after a successful build, and restored from instead of building. */
+export interface BuildReuse {
+  cache: ArtifactCache;
+  /** Repository, tree and build recipe: equal keys are the same build. */
+  key: string;
+  globs: readonly string[];
+  repo: string;
+  tree: string;
+  /** The build succeeded but its outputs could not be kept (nothing matched, too big). */
+  notSaved?(reason: string): void;
+}
 
 export interface ProbeRecord {
   commit: string;
@@ -20,6 +33,8 @@ export interface ProbeRecord {
   seconds: number;
   /** Wall time of the test run alone (absent when the build failed). */
   testSeconds?: number;
+  /** Whether a build command ran or its outputs were restored from the build cache (absent without --build). */
+  build?: 'ran' | 'restored';
   logPath: string;
   outputTail: string;
 }
@@ -39,6 +54,9 @@ export interface ProbeRequest {
   /** Runs after the checkout, before the build: narrowing writes a configuration of the change here. */
   prepare?: (directory: string) => Promise<void> | void;
   signal?: AbortSignal;
+  buildReuse?: BuildReuse;
+  /** Remove ignored files (old build outputs) too before building: no incremental build. */
+  cleanBuild?: boolean;
 }
 
 /** The workspace directory matching the user's subdirectory, or the top when the commit lacks it. */
@@ -53,7 +71,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   const started = performance.now();
   const interrupted = (): InterruptedError => new InterruptedError(String(request.signal?.reason ?? 'SIGINT'));
   if (request.signal?.aborted) throw interrupted();
-  await workspace.checkout(commit);
+  await workspace.checkout(commit, { clean: request.cleanBuild ?? false });
   await request.prepare?.(workspace.directory);
   if (request.signal?.aborted) throw interrupted();
   const cwd = commandDirectory(workspace, request.subdirectory);
@@ -64,6 +82,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
     ...workspace.environment(commit),
   };
   const graceMs = recipe.graceSeconds * 1000;
+  let build: ProbeRecord['build'];
   const finish = (outcome: Outcome, run: RunResult, logPath: string, testSeconds?: number): ProbeRecord => {
     const verdict = searchVerdict(outcome, recipe);
     return {
@@ -75,14 +94,18 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
       signal: run.killedByUs ? (run.timedOut ? 'SIGTERM' : null) : run.signal,
       seconds: (performance.now() - started) / 1000,
       ...(testSeconds === undefined ? {} : { testSeconds }),
+      ...(build === undefined ? {} : { build }),
       logPath,
       outputTail: run.outputTail,
     };
   };
 
-  if (recipe.build) {
+  const reuse = request.buildReuse;
+  if (recipe.build && reuse && (await reuse.cache.restore(reuse.key, workspace.directory))) build = 'restored';
+  else if (recipe.build) {
+    build = 'ran';
     const logPath = `${request.logStem}.build.log`;
-    const build = await runCommand({
+    const buildRun = await runCommand({
       command: recipe.build,
       cwd,
       env,
@@ -91,9 +114,13 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
       logPath,
       ...(request.signal ? { signal: request.signal } : {}),
     });
-    if (build.interrupted) throw interrupted();
-    const failure = classifyBuild(build);
-    if (failure) return finish(failure, build, logPath);
+    if (buildRun.interrupted) throw interrupted();
+    const failure = classifyBuild(buildRun);
+    if (failure) return finish(failure, buildRun, logPath);
+    if (reuse) {
+      const saved = await reuse.cache.save({ key: reuse.key, directory: workspace.directory, globs: reuse.globs, repo: reuse.repo, commit, tree: reuse.tree });
+      if (!saved.saved) reuse.notSaved?.(saved.reason);
+    }
   }
 
   const logPath = `${request.logStem}.test.log`;

@@ -42,9 +42,31 @@ function commandFiles(commands: readonly CommandSpec[]): Record<string, string> 
   return files;
 }
 
-export function recipeKey(recipe: Recipe, subdirectory: string, environment: NodeJS.ProcessEnv = process.env): string {
+function keyedEnvironment(environment: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of KEYED_ENVIRONMENT) if (environment[name] !== undefined) env[name] = environment[name] ?? '';
+  return env;
+}
+
+/**
+ * The build cache's notion of "the same build": the build command and what it reads besides the tree, and the
+ * artifact globs. The test is not part of it, so a hunt with another test reuses the builds.
+ */
+export function buildRecipeKey(recipe: Recipe, subdirectory: string, artifacts: readonly string[], environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!recipe.build) return undefined;
+  const material = {
+    build: recipe.build,
+    buildTimeout: recipe.buildTimeoutSeconds,
+    subdirectory,
+    artifacts: [...artifacts].sort(),
+    env: keyedEnvironment(environment),
+    files: commandFiles([recipe.build]),
+  };
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+export function recipeKey(recipe: Recipe, subdirectory: string, environment: NodeJS.ProcessEnv = process.env): string {
+  const env = keyedEnvironment(environment);
   const commands = recipe.build ? [recipe.build, recipe.test] : [recipe.test];
   const material = {
     build: recipe.build ?? null,

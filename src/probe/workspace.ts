@@ -4,8 +4,11 @@
 export interface Workspace {
   /** Directory where build and test commands run. */
   readonly directory: string;
-  /** Puts the workspace at a commit: tracked files rewritten where they differ, untracked leftovers removed, ignored build outputs kept. */
-  checkout(commit: string): Promise<void>;
+  /**
+   * Puts the workspace at a commit: tracked files rewritten where they differ (unchanged files keep their mtimes,
+   * so make-style builds redo little), untracked leftovers removed, ignored build outputs kept unless `clean`.
+   */
+  checkout(commit: string, options?: { clean?: boolean }): Promise<void>;
   /** Variables the test gets besides CULPRIT_*: what the VCS's own bisect gives its command (e.g. HG_NODE). */
   environment(commit: string): Record<string, string>;
   /** Gives the slot back for the next hunt; the directory stays as a warm cache. */

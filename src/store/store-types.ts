@@ -30,6 +30,9 @@ export interface HuntArguments {
   narrowOnly?: boolean;
   /** Workers probing at once (absent: one). */
   jobs?: number;
+  artifacts?: string[];
+  cacheSize?: number;
+  cleanBuild?: boolean;
 }
 
 export interface StoredFirstBad {

@@ -1,0 +1,42 @@
+// `culprit cache list` and `culprit cache clear`: the build-artifact cache under culprit's cache directory.
+// Read and cleared without a limit: the limit belongs to a hunt's --cache-size, not to the cache itself.
+import path from 'node:path';
+import { ArtifactCache, DEFAULT_CACHE_BYTES, formatSize, type ArtifactEntry } from '../build-cache/artifact-cache.js';
+import { cacheDirectory } from '../probe/cache-directory.js';
+
+function artifactCache(options: Record<string, unknown>): ArtifactCache {
+  const root = path.join(cacheDirectory(typeof options.workdir === 'string' ? options.workdir : undefined), 'artifacts');
+  // The limit only matters when saving, which these commands never do.
+  return new ArtifactCache(root, DEFAULT_CACHE_BYTES);
+}
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+export function cacheListText(entries: readonly ArtifactEntry[]): string {
+  if (entries.length === 0) return 'No build artifacts cached: a hunt run with --artifacts saves them.\n';
+  const rows = [['KEY', 'COMMIT', 'SIZE', 'FILES', 'LAST USED', 'REPOSITORY']];
+  for (const entry of entries) {
+    rows.push([entry.key.slice(0, 12), entry.commit.slice(0, 12), formatSize(entry.bytes), String(entry.files), entry.lastUsedAt.replace('T', ' ').slice(0, 16), entry.repo]);
+  }
+  const total = entries.reduce((sum, entry) => sum + entry.bytes, 0);
+  return `${pad(rows)}\n${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${formatSize(total)} in total\n`;
+}
+
+export async function cacheListCommand(options: Record<string, unknown>): Promise<number> {
+  const entries = await artifactCache(options).list();
+  process.stdout.write(options.json === true ? `${JSON.stringify(entries)}\n` : cacheListText(entries));
+  return 0;
+}
+
+export async function cacheClearCommand(options: Record<string, unknown>): Promise<number> {
+  const removed = await artifactCache(options).clear();
+  process.stdout.write(
+    options.json === true
+      ? `${JSON.stringify(removed)}\n`
+      : `removed ${removed.entries} ${removed.entries === 1 ? 'entry' : 'entries'} (${formatSize(removed.bytes)})\n`,
+  );
+  return 0;
+}
