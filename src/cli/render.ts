@@ -82,11 +82,11 @@ export class ProgressPrinter {
         this.emit(`culprit: probes run in ${info.workspace}\n`);
       },
       probeFinished: (probe, progress) => {
-        if (probe.phase === 'bisect') this.flush();
         if (progress?.worker !== undefined) this.busy.delete(progress.worker);
         this.emit(`${probeLine(probe, progress)}\n`);
         if (progress?.worker !== undefined && this.busy.size > 0) this.emit(`         now: ${this.workers()}\n`);
       },
+      searching: () => this.flush(),
       workerStarted: (info) => this.busy.set(info.worker, info.commit),
       workerCancelled: (info) => {
         this.busy.delete(info.worker);

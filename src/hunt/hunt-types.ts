@@ -74,6 +74,8 @@ export interface HuntObserver {
   started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workspace: string; timeoutSeconds: number | undefined }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
+  /** The endpoints are checked (or need no check) and the search proper begins: input errors are behind us. */
+  searching?(): void;
   /** With several workers: a worker starts probing a commit. */
   workerStarted?(info: { worker: number; commit: string; phase: Phase }): void;
   /** With several workers: a probe is stopped because its answer no longer matters. */

@@ -246,6 +246,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     note(`the cached verdict for ${history.shortName(commit)} (${record.verdict}) contradicts --${expected}; testing it again`);
     return run(commit, 'verify', 'retest', undefined, worker);
   };
+  /** Whether the endpoint checks run alongside the first cuts (several workers, goods on bad's line). */
+  let overlapped = false;
   const verification = new EndpointVerification(args.goods, bad, (commit) => history.shortName(commit), () => timeout.seconds);
   const endpointDone = (commit: string, record: HuntProbe): void => {
     if (commit === bad) verification.badProbe(record);
@@ -255,6 +257,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     }
     if (verification.complete) {
       verification.finish();
+      if (overlapped) observer.searching?.();
       if (timeout.derived) note(`test timeout set to ${timeout.seconds} s from the good endpoints' run time (override with --timeout)`);
     }
   };
@@ -281,7 +284,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   let usageError = false;
   try {
     // With several workers and goods on bad's line, the endpoints are probed alongside the first cuts.
-    const overlapped = jobs > 1 && args.verify && !args.narrowOnly && search !== undefined && (await allAncestors(history, goods, bad));
+    overlapped = jobs > 1 && args.verify && !args.narrowOnly && search !== undefined && (await allAncestors(history, goods, bad));
     if (args.verify && !overlapped) {
       for (const good of args.goods) {
         const record = await runEndpoint(good, 'good');
@@ -312,6 +315,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       }
     }
     const bisection = search;
+    if (!overlapped && !args.narrowOnly) observer.searching?.();
     const badId = graph.idOf(bad);
 
     // `culprit narrow` names the commit itself: the bisection has nothing to find.

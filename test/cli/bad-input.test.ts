@@ -37,6 +37,24 @@ describe('bad input', () => {
     expect(repoSnapshot(repo.dir)).toEqual(before);
   });
 
+  it('rejects bad --jobs, --artifacts and --cache-size values before anything runs', async () => {
+    const repo = await linearRepo(5, 3);
+    const base = ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'true'];
+    for (const jobs of ['0', 'two', '65', '1.5']) await expectUsageError([...base, '--jobs', jobs], new RegExp(`--jobs must be a whole number from 1 to 64, got '${jobs}'`));
+    await expectUsageError([...base, '--artifacts', 'out/**'], /--artifacts names build outputs, but there is no --build/);
+    await expectUsageError([...base, '--build', 'true', '--artifacts', '../outside'], /--artifacts/);
+    await expectUsageError([...base, '--build', 'true', '--artifacts', '/abs/path'], /--artifacts/);
+    await expectUsageError([...base, '--build', 'true', '--artifacts', 'out', '--cache-size', 'lots'], /--cache-size must be a size such as 500M or 2G, got 'lots'/);
+    await expectUsageError([...base, '--cache-size', '1G'], /--cache-size limits the build cache, which only --artifacts fills/);
+  });
+
+  it('stops a parallel hunt on a wrong good endpoint with one line, its cuts cancelled', async () => {
+    const repo = await linearRepo(30, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[10]!, '--bad', repo.head, '--test', 'sleep 0.2; grep -q ok state.txt', '--jobs', '4'], /good [0-9a-f]{12} does not pass the test/, {
+      leavesNothing: false,
+    });
+  });
+
   it('rejects good equal to bad, also through different names', async () => {
     const repo = await linearRepo(5, 3);
     await expectUsageError(['run', '--repo', repo.dir, '--good', 'main', '--bad', repo.head, '--test', 'true'], /same commit/);
