@@ -2,10 +2,10 @@
 // built with jsdiff from both sides' contents. Narrowing searches subsets of it; materialize.ts writes them out.
 import { diffLines, diffWordsWithSpace } from 'diff';
 import type { FileDelta } from '../history/history.js';
+import { LEVELS, type ChangeLevel } from './change-level.js';
 import { splitTokens } from './token-split.js';
 
-export const LEVELS = ['file', 'hunk', 'line', 'token'] as const;
-export type ChangeLevel = (typeof LEVELS)[number];
+export { LEVELS, type ChangeLevel };
 
 /** One piece of an added line's word diff against the line it replaces: kept text, or a token that can be dropped. */
 export interface WordPiece {

@@ -1,6 +1,6 @@
 // Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
 import { UsageError } from '../errors.js';
-import { LEVELS, type ChangeLevel } from '../changes/change-tree.js';
+import { LEVELS, type ChangeLevel } from '../changes/change-level.js';
 import { compileSignaturePattern } from '../probe/failure-signature.js';
 import type { CommandSpec } from '../probe/process-runner.js';
 import { checkArtifactGlobs, parseSize } from '../build-cache/artifact-cache.js';

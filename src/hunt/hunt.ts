@@ -17,6 +17,7 @@ import { probe } from '../probe/prober.js';
 import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
 import type { BuildReuse } from '../probe/prober.js';
 import { ArtifactCache, checkArtifactGlobs, DEFAULT_CACHE_BYTES } from '../build-cache/artifact-cache.js';
+import { CommitSubjects } from './commit-subjects.js';
 import type { FileState } from '../changes/materialize.js';
 import type { Bisection, BisectionStep } from '../search/bisection-step.js';
 import { Store } from '../store/store.js';
@@ -26,7 +27,6 @@ import { attachHunt } from './hunt-attachment.js';
 import type { FirstBad, HuntOptions, HuntProbe, HuntResult, Phase, SearchProgress } from './hunt-types.js';
 import type { Narrowing } from './narrow.js';
 import { descendIntoMerge, type MergeDescent } from './merge-descent.js';
-import { narrowFirstBad } from './narrowing-stage.js';
 import { ProbeJournal, type Freshness } from './probe-journal.js';
 import { settleMergeBases } from './merge-bases.js';
 import { reproduceCommand } from './reproduce.js';
@@ -192,11 +192,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   const buildReuse = buildReuseFor(args, history, cacheRoot, note);
   const timeout = new TimeoutPolicy(recipe.timeoutSeconds);
   const probes: HuntProbe[] = [];
-  const subjects = new Map<string, string>();
-  const subjectOf = async (commit: string): Promise<string> => {
-    if (!subjects.has(commit)) subjects.set(commit, (await history.describe([commit])).get(commit)?.subject ?? '');
-    return subjects.get(commit) ?? '';
-  };
+  const subjects = new CommitSubjects(history);
   const progress = (): SearchProgress | undefined =>
     search ? { candidatesLeft: search.candidateCount(), stepsLeft: search.estimatedSteps(), ...clock.eta(search.estimatedSteps()) } : undefined;
 
@@ -216,7 +212,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     const huntProbe = await journal.obtain(
       configuration ? { commit, configuration: configuration.digest } : commit,
       phase,
-      () => subjectOf(commit).catch(() => ''),
+      () => subjects.of(commit),
       (step, tree) => {
         observer.probeStarted?.({ phase, step, commit, timeoutSeconds: timeout.seconds });
         return probe({
@@ -385,6 +381,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
         });
         if (descent?.commit) target = descent.commit;
       }
+      // Loaded when needed: the change tree and jsdiff are not part of a plain bisection's start-up.
+      const { narrowFirstBad } = await import('./narrowing-stage.js');
       narrowing = await narrowFirstBad({
         history,
         commit: target,

@@ -14,12 +14,13 @@ export async function acquireWorkspace(cacheRoot: string, history: History, keep
 
 /** One workspace per worker; all or none: on failure the ones already claimed are released. */
 export async function acquireWorkspaces(cacheRoot: string, history: History, count: number): Promise<Workspace[]> {
-  const claimed: Workspace[] = [];
-  try {
-    for (let i = 0; i < count; i++) claimed.push(await acquireWorkspace(cacheRoot, history, count));
-  } catch (error) {
+  // Slots are claimed synchronously when each acquisition starts, so preparing them at once is safe.
+  const results = await Promise.allSettled(Array.from({ length: count }, () => acquireWorkspace(cacheRoot, history, count)));
+  const claimed = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
     for (const workspace of claimed) workspace.release();
-    throw error;
+    throw failed.reason;
   }
   return claimed;
 }

@@ -1,6 +1,6 @@
 // A git workspace: a private repository under culprit's cache that borrows the user's objects via alternates.
 // Nothing is written to the user's repository (no worktree entry, no refs), so a SIGKILL cannot leave a trace there.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { git, gitOk } from '../history/git-command.js';
@@ -45,9 +45,8 @@ export class GitWorkspace implements Workspace {
       rmSync(this.directory, { recursive: true, force: true });
       mkdirSync(this.directory, { recursive: true });
       await gitOk(this.directory, ['init', '--quiet', '--template=']);
-      for (const [key, value] of [['gc.auto', '0'], ['maintenance.auto', 'false'], ['advice.detachedHead', 'false'], ['core.fsmonitor', 'false']] as const) {
-        await gitOk(this.directory, ['config', key, value]);
-      }
+      // Written at once rather than by four `git config` runs: a parallel hunt creates several workspaces.
+      appendFileSync(path.join(gitDir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[advice]\n\tdetachedHead = false\n[core]\n\tfsmonitor = false\n');
     }
     mkdirSync(path.join(gitDir, 'objects', 'info'), { recursive: true });
     writeFileSync(path.join(gitDir, 'objects', 'info', 'alternates'), `${history.objectDirectory}\n`);
