@@ -1,7 +1,7 @@
 // `culprit cache list` and `culprit cache clear`: the build-artifact cache under culprit's cache directory.
 // Read and cleared without a limit: the limit belongs to a hunt's --cache-size, not to the cache itself.
 import path from 'node:path';
-import { ArtifactCache, DEFAULT_CACHE_BYTES, formatSize, type ArtifactEntry } from '../build-cache/artifact-cache.js';
+import { ArtifactCache, DEFAULT_CACHE_BYTES, formatSize, type ArtifactEntry } from '../probe/artifact-cache.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 
 function artifactCache(options: Record<string, unknown>): ArtifactCache {

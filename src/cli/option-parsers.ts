@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { LEVELS, type ChangeLevel } from '../changes/change-level.js';
 import { compileSignaturePattern } from '../probe/failure-signature.js';
 import type { CommandSpec } from '../probe/process-runner.js';
-import { checkArtifactGlobs, parseSize } from '../build-cache/artifact-cache.js';
+import { checkArtifactGlobs, parseSize } from '../probe/artifact-cache.js';
 
 export function positiveSeconds(option: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { CulpritError, InterruptedError, UsageError } from '../errors.js';
-import type { History } from '../history/history.js';
 import { openHistory } from '../history/open-history.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { createLogDirectory } from '../probe/log-directory.js';
@@ -14,10 +13,11 @@ import type { Workspace } from '../probe/workspace.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { writeConfiguration } from '../probe/configuration-writer.js';
 import { probe } from '../probe/prober.js';
-import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
-import type { BuildReuse } from '../probe/prober.js';
-import { ArtifactCache, checkArtifactGlobs, DEFAULT_CACHE_BYTES } from '../build-cache/artifact-cache.js';
+import { recipeKey } from '../probe/recipe-key.js';
+import { checkArtifactGlobs } from '../probe/artifact-cache.js';
 import { CommitSubjects } from './commit-subjects.js';
+import { buildReuseFor } from './build-reuse.js';
+import { allAncestors, resolveEndpoints } from './hunt-endpoints.js';
 import type { FileState } from '../changes/materialize.js';
 import type { Bisection, BisectionStep } from '../search/bisection-step.js';
 import { Store } from '../store/store.js';
@@ -51,53 +51,6 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     narrowOnly: args.narrowOnly ?? false,
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
-}
-
-/** The build cache of a hunt with --artifacts: each tree's key joins the repository, the tree and the build recipe. */
-function buildReuseFor(args: HuntArguments, history: History, cacheRoot: string, note: (message: string) => void): ((tree: string) => BuildReuse) | undefined {
-  const buildKey = buildRecipeKey(args.recipe, args.subdirectory, args.artifacts ?? []);
-  if (!args.artifacts || buildKey === undefined) return undefined;
-  const cache = new ArtifactCache(path.join(cacheRoot, 'artifacts'), args.cacheSize ?? DEFAULT_CACHE_BYTES);
-  const globs = args.artifacts;
-  const told = new Set<string>();
-  return (tree) => ({
-    cache,
-    key: createHash('sha256').update(`${history.identity}\0${tree}\0${buildKey}`).digest('hex'),
-    globs,
-    repo: history.root,
-    tree,
-    notSaved: (reason) => {
-      // Once per reason: the same globs miss on every tree.
-      if (told.has(reason)) return;
-      told.add(reason);
-      note(`build outputs not cached: ${reason}`);
-    },
-  });
-}
-
-async function allAncestors(history: History, goods: readonly string[], bad: string): Promise<boolean> {
-  for (const good of goods) if (!(await history.isAncestor(good, bad))) return false;
-  return true;
-}
-
-async function resolveEndpoints(history: History, options: HuntOptions): Promise<{ bad: string; goods: string[] }> {
-  if (options.goods.length === 0) throw new UsageError('no --good revision given', 'name at least one revision where the test passes');
-  const bad = await history.resolve(options.bad, '--bad');
-  const goods: string[] = [];
-  for (const revision of options.goods) {
-    const good = await history.resolve(revision, '--good');
-    if (good === bad) throw new UsageError(`--good ${revision} and --bad ${options.bad} are the same commit ${history.shortName(bad)}`, 'pick a good revision from before the regression');
-    if (!goods.includes(good)) goods.push(good);
-  }
-  for (const good of goods) {
-    if (await history.isAncestor(bad, good)) {
-      throw new UsageError(
-        `bad ${history.shortName(bad)} is an ancestor of good ${history.shortName(good)}, so the change cannot lie between them`,
-        'swap --good and --bad if the test started passing, or pick an older --good',
-      );
-    }
-  }
-  return { bad, goods };
 }
 
 function storedResult(result: HuntResult): StoredResult {

@@ -8,7 +8,7 @@ import { classifyBuild, classifyTest, reportedVerdict, searchVerdict, type Outco
 import { runCommand, type RunResult } from './process-runner.js';
 import type { Recipe } from './recipe.js';
 import type { Workspace } from './workspace.js';
-import type { ArtifactCache } from '../build-cache/artifact-cache.js';
+import type { ArtifactCache } from './artifact-cache.js';
 
 /** Where a probe's build outputs are saved after a successful build, and restored from instead of building. */
 export interface BuildReuse {

@@ -9,7 +9,7 @@ import { walkCandidates } from './limit-list-walk.js';
 import { chooseRanked } from './ranked-choice.js';
 
 export type { BisectionStep, BisectVerdict } from './bisection-step.js';
-import { checkId } from './bisect-arithmetic.js';
+import { applyVerdict, excludeGoods } from './candidate-verdicts.js';
 export { approxHalfway, estimateBisectSteps, getPrn, skipAwayIndex, sqrti } from './bisect-arithmetic.js';
 
 export interface DagBisectionOptions {
@@ -35,9 +35,7 @@ export class DagBisection {
   private readonly firstParent: boolean;
   /** CSR copy, good-ancestor marks and the scratch every step reuses. */
   private readonly arrays: BisectionArrays;
-  /** Every commit ever skipped: git keeps its skip refs, and any of them switches it to ranking all. */
-  private readonly skipped = new Set<number>();
-  private badId: number;
+  private readonly state: { bad: number; readonly skipped: Set<number> };
 
   /** Candidates in walk order (bad first), valid while the arrays' set stamp is current. */
   private order: Int32Array | undefined;
@@ -46,20 +44,18 @@ export class DagBisection {
   constructor(graph: CommitGraph, bad: number, goods: readonly number[], options: DagBisectionOptions = {}) {
     this.graph = graph;
     this.firstParent = options.firstParent ?? false;
-    checkId(graph, bad, 'bad');
-    this.badId = bad;
     this.arrays = new BisectionArrays(graph);
-
-    for (const good of goods) {
-      if (good === OUTSIDE) continue;
-      checkId(graph, good, 'good');
-      this.arrays.exclude(good);
-    }
-    if (this.arrays.excluded[bad]) throw new RangeError(`bad commit ${graph.keyOf(bad)} is an ancestor of a good commit`);
+    excludeGoods(graph, this.arrays, bad, goods);
+    this.state = { bad, skipped: new Set() };
   }
 
   get bad(): number {
-    return this.badId;
+    return this.state.bad;
+  }
+
+  /** Every commit ever skipped: git keeps its skip refs, and any of them switches it to ranking all. */
+  private get skipped(): Set<number> {
+    return this.state.skipped;
   }
 
   next(): BisectionStep {
@@ -71,20 +67,7 @@ export class DagBisection {
     if (!Number.isInteger(commit) || commit < 0 || commit >= this.graph.size || !this.isCandidate(commit)) {
       throw new RangeError(`commit ${String(commit)} is not a current candidate`);
     }
-    switch (verdict) {
-      case 'good':
-        if (commit === this.badId) throw new RangeError(`commit ${this.graph.keyOf(commit)} is the current bad commit; it cannot be good`);
-        this.arrays.exclude(commit);
-        break;
-      case 'bad':
-        this.badId = commit;
-        break;
-      case 'skip':
-        this.skipped.add(commit);
-        break;
-      default:
-        throw new TypeError(`unknown verdict ${String(verdict)}`);
-    }
+    applyVerdict(this.graph, this.arrays, this.state, commit, verdict);
     this.order = undefined;
     this.step = undefined;
   }
@@ -109,7 +92,7 @@ export class DagBisection {
   }
 
   private walk(): Int32Array {
-    this.order ??= walkCandidates(this.arrays, this.badId, this.firstParent);
+    this.order ??= walkCandidates(this.arrays, this.state.bad, this.firstParent);
     return this.order;
   }
 
@@ -118,7 +101,7 @@ export class DagBisection {
     const nr = order.length;
     const all = this.skipped.size > 0;
     const early = computeWeights(this.arrays, order, this.firstParent, !all);
-    const bad = this.badId;
+    const bad = this.state.bad;
     if (early !== OUTSIDE) return early === bad ? { kind: 'found', commit: bad } : { kind: 'probe', commit: early };
     const { weight } = this.arrays;
     if (!all) {

@@ -1,10 +1,10 @@
 // Bisection with k workers: k probes that cut the candidates into k+1 near-equal parts by candidate-ancestor
 // counts, re-planned at every verdict; probes whose answer can no longer matter are handed back for cancelling.
-import { checkId } from './bisect-arithmetic.js';
 import { BisectionArrays } from './bisection-arrays.js';
 import type { BisectVerdict, BisectionStep } from './bisection-step.js';
 import { computeWeights } from './candidate-weights.js';
-import { OUTSIDE, type CommitGraph } from './commit-graph.js';
+import { applyVerdict, excludeGoods, type VerdictState } from './candidate-verdicts.js';
+import type { CommitGraph } from './commit-graph.js';
 import { walkCandidates } from './limit-list-walk.js';
 
 export type FinalStep = Extract<BisectionStep, { kind: 'found' | 'ambiguous' }>;
@@ -42,27 +42,28 @@ export class ParallelBisection {
   private readonly arrays: BisectionArrays;
   private readonly firstParent: boolean;
   private readonly stability: number;
-  private readonly skipped = new Set<number>();
+  private readonly state: VerdictState;
   private readonly flying = new Set<number>();
-  private badId: number;
   private order: Int32Array | undefined;
 
   constructor(private readonly graph: CommitGraph, bad: number, goods: readonly number[], options: ParallelBisectionOptions = {}) {
     this.firstParent = options.firstParent ?? false;
     this.stability = options.stability ?? DEFAULT_STABILITY;
-    checkId(graph, bad, 'bad');
-    this.badId = bad;
     this.arrays = new BisectionArrays(graph);
-    for (const good of goods) {
-      if (good === OUTSIDE) continue;
-      checkId(graph, good, 'good');
-      this.arrays.exclude(good);
-    }
-    if (this.arrays.excluded[bad]) throw new RangeError(`bad commit ${graph.keyOf(bad)} is an ancestor of a good commit`);
+    excludeGoods(graph, this.arrays, bad, goods);
+    this.state = { bad, skipped: new Set() };
   }
 
   get bad(): number {
-    return this.badId;
+    return this.state.bad;
+  }
+
+  private get badId(): number {
+    return this.state.bad;
+  }
+
+  private get skipped(): Set<number> {
+    return this.state.skipped;
   }
 
   /** Commits being probed, as the plan left them. */
@@ -92,20 +93,7 @@ export class ParallelBisection {
   record(commit: number, verdict: BisectVerdict): boolean {
     this.flying.delete(commit);
     if (!this.isCandidate(commit)) return false;
-    switch (verdict) {
-      case 'good':
-        if (commit === this.badId) throw new RangeError(`commit ${this.graph.keyOf(commit)} is the current bad commit; it cannot be good`);
-        this.arrays.exclude(commit);
-        break;
-      case 'bad':
-        this.badId = commit;
-        break;
-      case 'skip':
-        this.skipped.add(commit);
-        break;
-      default:
-        throw new TypeError(`unknown verdict ${String(verdict)}`);
-    }
+    applyVerdict(this.graph, this.arrays, this.state, commit, verdict);
     this.order = undefined;
     return true;
   }

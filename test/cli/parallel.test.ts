@@ -5,13 +5,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { importHistory, type SyntheticCommit } from '../../src/demo/fast-import.js';
-import { culprit, DATA_HOME, processAlive } from '../fixtures/cli.js';
+import { culprit, DATA_HOME, finished, processAlive, startCulprit } from '../fixtures/cli.js';
 import { narrowingRepo } from '../fixtures/narrowing-repo.js';
 import { createRandomHistory, seededRandom } from '../fixtures/random-history.js';
 import { linearHgRepo } from '../fixtures/scripted-hg-repo.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 const MARKER_TEST = '! test -f culprit.txt';
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A build that counts its runs in `counter` and leaves one output file; the test reads that output. */
 function countingBuild(counter: string): string {
@@ -74,6 +76,48 @@ describe('culprit run --jobs', () => {
     } finally {
       db.close();
     }
+  }, 120_000);
+
+  it('survives SIGKILL mid-round: resume repeats no finished probe, same answer, intact store, no strays', async () => {
+    const repo = await linearRepo(300, 187);
+    const scratch = tempDir();
+    const counter = path.join(scratch, 'runs');
+    const pids = path.join(scratch, 'pids');
+    const store = path.join(scratch, 'store.sqlite');
+    const test = `echo "$CULPRIT_COMMIT" >> ${counter}; echo $$ >> ${pids}; sleep 0.3; grep -q ok state.txt`;
+    const common = ['--repo', repo.dir, '--store', store, '--workdir', path.join(scratch, 'cache'), '--json'];
+    const run = ['run', '--good', repo.commits[0]!, '--bad', repo.head, '--test', test, '--no-cache', '--narrow', 'none', '--jobs', '3', ...common];
+    const random = seededRandom(77);
+    const checkpoints: Array<{ at: number; finished: Set<string> }> = [];
+    for (let kill = 0; kill < 3; kill++) {
+      const child = startCulprit(kill === 0 ? run : ['resume', ...common]);
+      const done = finished(child);
+      await delay(450 + random() * 500);
+      child.kill('SIGKILL');
+      await done;
+      const db = new Database(store, { readonly: true });
+      try {
+        const rows = db.prepare(`SELECT revision FROM probes WHERE ended_at IS NOT NULL AND source = 'run'`).all() as Array<{ revision: string }>;
+        checkpoints.push({ at: lines(counter), finished: new Set(rows.map((row) => row.revision)) });
+      } finally {
+        db.close();
+      }
+    }
+    const final = await culprit(['resume', ...common]);
+    expect(final.code, final.stderr).toBe(0);
+    expect(JSON.parse(final.stdout).firstBad.commit).toBe(repo.culprit);
+    const runs = readFileSync(counter, 'utf8').split('\n').filter(Boolean);
+    for (const { at, finished: done } of checkpoints) expect(runs.slice(at).filter((commit) => done.has(commit))).toEqual([]);
+    expect(checkpoints.at(-1)?.finished.size).toBeGreaterThan(0);
+    const db = new Database(store, { readonly: true });
+    try {
+      expect(String(db.pragma('integrity_check', { simple: true }))).toBe('ok');
+    } finally {
+      db.close();
+    }
+    expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toHaveLength(1);
+    await delay(200);
+    expect(readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number).filter(processAlive)).toEqual([]);
   }, 120_000);
 
   it('works on Mercurial, with the build cache', async () => {

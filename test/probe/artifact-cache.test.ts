@@ -4,7 +4,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { ArtifactCache, checkArtifactGlobs, DEFAULT_CACHE_BYTES, parseSize, type SaveRequest } from '../../src/build-cache/artifact-cache.js';
+import { ArtifactCache, checkArtifactGlobs, DEFAULT_CACHE_BYTES, parseSize, type SaveRequest } from '../../src/probe/artifact-cache.js';
 import { cacheClearCommand, cacheListCommand } from '../../src/cli/cache-command.js';
 import { UsageError } from '../../src/errors.js';
 

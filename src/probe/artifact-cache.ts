@@ -5,20 +5,14 @@ import { constants } from 'node:fs';
 import { copyFile, chmod, lstat, lutimes, mkdir, readdir, readFile, rename, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkArtifactGlobs, findArtifacts, type FoundArtifact } from './artifact-globs.js';
-import { createManifest, MANIFEST_NAME, parseManifest, type Manifest } from './artifact-manifest.js';
+import { createManifest, MANIFEST_NAME, parseManifest, type EntryFacts, type Manifest } from './artifact-manifest.js';
 import { formatSize } from './cache-size.js';
 
 export { checkArtifactGlobs } from './artifact-globs.js';
 export { DEFAULT_CACHE_BYTES, formatSize, parseSize } from './cache-size.js';
 
-export interface ArtifactEntry {
-  key: string;
-  repo: string;
-  commit: string;
-  tree: string;
-  bytes: number;
-  files: number;
-  createdAt: string;
+/** One cached build as `culprit cache list` shows it: its manifest's facts and when it was last restored. */
+export interface ArtifactEntry extends EntryFacts {
   lastUsedAt: string;
 }
 

@@ -5,8 +5,8 @@ import { isConfinedPath, keepInnerLinks, linkDestination, type FoundArtifact } f
 export const MANIFEST_NAME = 'manifest.json';
 const VERSION = 1;
 
-export interface Manifest {
-  version: typeof VERSION;
+/** What an entry is: shown by `culprit cache list`, and kept in its manifest. */
+export interface EntryFacts {
   key: string;
   repo: string;
   commit: string;
@@ -16,6 +16,10 @@ export interface Manifest {
   /** Files and links saved. */
   files: number;
   createdAt: string;
+}
+
+export interface Manifest extends EntryFacts {
+  version: typeof VERSION;
   /** Relative to the workspace, in the order they were found. */
   paths: FoundArtifact[];
 }
