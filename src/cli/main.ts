@@ -1,13 +1,7 @@
-// The culprit command line: parses arguments with commander and hands them to the hunt, nothing more.
-// Exit codes: 0 found, 1 no single culprit, 2 bad input, 3 aborted by the test, 130 interrupted.
+// The culprit command line: parses arguments with commander and hands them to the hunt, nothing more; a command's
+// module loads only when it runs. Exit codes: 0 found, 1 no single culprit, 2 bad input, 3 aborted by the test, 130 interrupted.
 import { Command, CommanderError } from 'commander';
 import { CulpritError, EXIT } from '../errors.js';
-import { cacheClearCommand, cacheListCommand } from './cache-command.js';
-import { demoCommand } from './demo-command.js';
-import { probeCommand } from './probe-command.js';
-import { resumeCommandLine } from './resume-command.js';
-import { huntsCommand, logCommand, reportCommand, showCommand } from './stored-hunt-commands.js';
-import { narrowCommandLine, runCommandLine } from './run-command.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -56,7 +50,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--narrow <level>', 'narrow the first bad commit down to none, file, hunk, line or token (default: token)')
     .option('--signature <regex>', 'while narrowing, only output matching this counts as the failure')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await runCommandLine(argv, options)));
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).runCommandLine(argv, options)));
   buildReuse(runCommand);
 
   const narrowCommand = shared(root.command('narrow'));
@@ -71,7 +65,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-cache', "do not reuse verdicts of other hunts")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await narrowCommandLine(argv, options)));
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).narrowCommandLine(argv, options)));
 
   root
     .command('resume')
@@ -83,12 +77,12 @@ function program(setExit: (code: number) => void): Command {
     .option('--jobs <n>', 'probe n candidates at once (default: as the hunt was started)')
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (id: string | undefined, options: Record<string, unknown>) => setExit(await resumeCommandLine(id, options)));
+    .action(async (id: string | undefined, options: Record<string, unknown>) => setExit(await (await import('./resume-command.js')).resumeCommandLine(id, options)));
 
   shared(root.command('probe'))
     .description('run the build and test on one commit, in a private workspace; exits 0 good, 1 bad, 125 skip')
     .requiredOption('--commit <rev>', 'the commit to probe')
-    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await probeCommand(argv, options)));
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./probe-command.js')).probeCommand(argv, options)));
 
   const STORE = ['--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)'] as const;
   root
@@ -98,28 +92,28 @@ function program(setExit: (code: number) => void): Command {
     .option('--vcs <kind>', 'git or hg (default: detected)')
     .option(...STORE)
     .option('--json', 'print a JSON array')
-    .action(async (options: Record<string, unknown>) => setExit(await huntsCommand(options)));
+    .action(async (options: Record<string, unknown>) => setExit(await (await import('./stored-hunt-commands.js')).huntsCommand(options)));
   root
     .command('show')
     .description("a recorded hunt: arguments, status, result and every probe")
     .argument('<id>', 'the hunt (see culprit hunts)')
     .option(...STORE)
     .option('--json', 'print one JSON document')
-    .action(async (id: string, options: Record<string, unknown>) => setExit(await showCommand(id, options)));
+    .action(async (id: string, options: Record<string, unknown>) => setExit(await (await import('./stored-hunt-commands.js')).showCommand(id, options)));
   root
     .command('log')
     .description('a recorded hunt as a bisect log: git bisect replay accepts the git format; the hg format is a script of hg bisect commands')
     .argument('<id>', 'the hunt (see culprit hunts)')
     .option('--format <vcs>', "git or hg (default: the hunt's repository)")
     .option(...STORE)
-    .action(async (id: string, options: Record<string, unknown>) => setExit(await logCommand(id, options)));
+    .action(async (id: string, options: Record<string, unknown>) => setExit(await (await import('./stored-hunt-commands.js')).logCommand(id, options)));
   root
     .command('report')
     .description('a recorded hunt as a report to paste into an issue (markdown) or to feed a script (json)')
     .argument('<id>', 'the hunt (see culprit hunts)')
     .option('--format <format>', 'markdown or json (default: markdown)')
     .option(...STORE)
-    .action(async (id: string, options: Record<string, unknown>) => setExit(await reportCommand(id, options)));
+    .action(async (id: string, options: Record<string, unknown>) => setExit(await (await import('./stored-hunt-commands.js')).reportCommand(id, options)));
 
   const cache = root.command('cache').description('the build cache that --artifacts fills: list or clear it');
   cache
@@ -127,20 +121,20 @@ function program(setExit: (code: number) => void): Command {
     .description('cached builds, most recently used first')
     .option('--workdir <dir>', "culprit's cache directory (default: XDG cache dir)")
     .option('--json', 'print a JSON array')
-    .action(async (options: Record<string, unknown>) => setExit(await cacheListCommand(options)));
+    .action(async (options: Record<string, unknown>) => setExit(await (await import('./cache-command.js')).cacheListCommand(options)));
   cache
     .command('clear')
     .description('delete every cached build')
     .option('--workdir <dir>', "culprit's cache directory (default: XDG cache dir)")
     .option('--json', 'print {"entries":N,"bytes":B}')
-    .action(async (options: Record<string, unknown>) => setExit(await cacheClearCommand(options)));
+    .action(async (options: Record<string, unknown>) => setExit(await (await import('./cache-command.js')).cacheClearCommand(options)));
 
   root
     .command('demo')
     .description('build a demo repository with a planted hang and hunt it, end to end')
     .option('--workdir <dir>', "culprit's cache directory")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
-    .action(async (options: Record<string, unknown>) => setExit(await demoCommand(options)));
+    .action(async (options: Record<string, unknown>) => setExit(await (await import('./demo-command.js')).demoCommand(options)));
 
   return root;
 }

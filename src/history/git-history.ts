@@ -59,6 +59,8 @@ export class GitHistory implements History {
     // One walk, as `git bisect` itself does: only the region between the goods and bad is loaded. The same walk
     // gives each commit's tree, which saves a git process on the way to every probe.
     const walk = ['log', '--no-show-signature', '--format=%ct %H %T %P', bad, ...goods.map((good) => `^${good}`), '--'];
+    // The goods are outside the walk but are probed first (endpoint checks): their trees come alongside.
+    const goodTrees = goods.length === 0 ? Promise.resolve('') : gitOk(this.root, ['rev-parse', ...goods.map((good) => `${good}^{tree}`)]).catch(() => '');
     await gitLines(this.root, walk, (line) => {
       if (!line) return;
       const fields = line.split(' ');
@@ -68,6 +70,11 @@ export class GitHistory implements History {
       if (key === undefined || tree === undefined) return;
       this.trees.set(key, tree);
       records.push({ key, time, parents: fields.slice(3).filter(Boolean) });
+    });
+    const trees = (await goodTrees).split('\n');
+    goods.forEach((good, index) => {
+      const tree = trees[index]?.trim();
+      if (tree && /^[0-9a-f]{40,64}$/.test(tree)) this.trees.set(good, tree);
     });
     return CommitGraph.fromRecords(records);
   }

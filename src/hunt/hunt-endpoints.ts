@@ -5,26 +5,32 @@ import type { History } from '../history/history.js';
 import type { HuntOptions } from './hunt-types.js';
 
 export async function allAncestors(history: History, goods: readonly string[], bad: string): Promise<boolean> {
-  for (const good of goods) if (!(await history.isAncestor(good, bad))) return false;
-  return true;
+  return (await Promise.all(goods.map((good) => history.isAncestor(good, bad)))).every(Boolean);
+}
+
+/** Runs the lookups at once (each is a git or hg process) but reports failures in argument order, as a loop would. */
+async function inOrder<T>(lookups: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(lookups);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
 export async function resolveEndpoints(history: History, options: HuntOptions): Promise<{ bad: string; goods: string[] }> {
   if (options.goods.length === 0) throw new UsageError('no --good revision given', 'name at least one revision where the test passes');
-  const bad = await history.resolve(options.bad, '--bad');
+  const [bad = '', ...resolved] = await inOrder([history.resolve(options.bad, '--bad'), ...options.goods.map((revision) => history.resolve(revision, '--good'))]);
   const goods: string[] = [];
-  for (const revision of options.goods) {
-    const good = await history.resolve(revision, '--good');
-    if (good === bad) throw new UsageError(`--good ${revision} and --bad ${options.bad} are the same commit ${history.shortName(bad)}`, 'pick a good revision from before the regression');
+  resolved.forEach((good, index) => {
+    if (good === bad) throw new UsageError(`--good ${options.goods[index]} and --bad ${options.bad} are the same commit ${history.shortName(bad)}`, 'pick a good revision from before the regression');
     if (!goods.includes(good)) goods.push(good);
-  }
-  for (const good of goods) {
-    if (await history.isAncestor(bad, good)) {
-      throw new UsageError(
-        `bad ${history.shortName(bad)} is an ancestor of good ${history.shortName(good)}, so the change cannot lie between them`,
-        'swap --good and --bad if the test started passing, or pick an older --good',
-      );
-    }
+  });
+  const reversed = await inOrder(goods.map((good) => history.isAncestor(bad, good)));
+  const after = goods.find((_, index) => reversed[index]);
+  if (after !== undefined) {
+    throw new UsageError(
+      `bad ${history.shortName(bad)} is an ancestor of good ${history.shortName(after)}, so the change cannot lie between them`,
+      'swap --good and --bad if the test started passing, or pick an older --good',
+    );
   }
   return { bad, goods };
 }

@@ -165,7 +165,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     const huntProbe = await journal.obtain(
       configuration ? { commit, configuration: configuration.digest } : commit,
       phase,
-      () => subjects.of(commit),
+      (whileRunning) => subjects.of(commit, whileRunning),
       (step, tree) => {
         observer.probeStarted?.({ phase, step, commit, timeoutSeconds: timeout.seconds });
         return probe({
@@ -246,7 +246,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     }
 
     const goodsBefore = goods.length;
-    if (!args.narrowOnly) await settleMergeBases(history, bad, goods, async (commit) => {
+    // Overlapping the endpoint checks required every good on bad's line: no merge base to settle.
+    if (!args.narrowOnly && !overlapped) await settleMergeBases(history, bad, goods, async (commit) => {
       const record = await run(commit, 'merge-base');
       observer.probeFinished?.(record, progress());
       abortIfCrashed(record, history.shortName(commit));

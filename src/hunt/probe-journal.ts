@@ -75,7 +75,8 @@ export class ProbeJournal {
   async obtain(
     target: ProbeTarget | string,
     phase: Phase,
-    subject: () => Promise<string>,
+    /** The commit's subject; `whileRunning` when it is wanted only once the probe ends. */
+    subject: (whileRunning: boolean) => Promise<string>,
     run: (step: number, tree: string) => Promise<ProbeRecord>,
     freshness: Freshness = 'reuse',
   ): Promise<HuntProbe> {
@@ -96,7 +97,7 @@ export class ProbeJournal {
     // Steps are numbered right before the row is written, with no await in between: parallel probes get distinct steps.
     const startOf = (step: number, subject: string) => ({ huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject });
     if (cached) {
-      const title = await subject();
+      const title = await subject(false);
       return this.answerFromCache(startOf(store.probes.nextStep(huntId), title), cached);
     }
     const step = store.probes.nextStep(huntId);
@@ -104,7 +105,7 @@ export class ProbeJournal {
     let record: ProbeRecord;
     let title: string;
     try {
-      [record, title] = await Promise.all([run(step, tree), subject()]);
+      [record, title] = await Promise.all([run(step, tree), subject(true)]);
     } catch (error) {
       // No answer (cancelled, interrupted, failed to run): nothing to keep, and a resume asks again.
       store.probes.discard(probeId);
