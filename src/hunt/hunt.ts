@@ -165,7 +165,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     const huntProbe = await journal.obtain(
       configuration ? { commit, configuration: configuration.digest } : commit,
       phase,
-      (whileRunning) => subjects.of(commit, whileRunning),
+      () => subjects.of(commit),
       (step, tree) => {
         observer.probeStarted?.({ phase, step, commit, timeoutSeconds: timeout.seconds });
         return probe({

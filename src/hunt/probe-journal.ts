@@ -75,8 +75,7 @@ export class ProbeJournal {
   async obtain(
     target: ProbeTarget | string,
     phase: Phase,
-    /** The commit's subject; `whileRunning` when it is wanted only once the probe ends. */
-    subject: (whileRunning: boolean) => Promise<string>,
+    subject: () => Promise<string>,
     run: (step: number, tree: string) => Promise<ProbeRecord>,
     freshness: Freshness = 'reuse',
   ): Promise<HuntProbe> {
@@ -97,7 +96,7 @@ export class ProbeJournal {
     // Steps are numbered right before the row is written, with no await in between: parallel probes get distinct steps.
     const startOf = (step: number, subject: string) => ({ huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject });
     if (cached) {
-      const title = await subject(false);
+      const title = await subject();
       return this.answerFromCache(startOf(store.probes.nextStep(huntId), title), cached);
     }
     const step = store.probes.nextStep(huntId);
@@ -105,7 +104,7 @@ export class ProbeJournal {
     let record: ProbeRecord;
     let title: string;
     try {
-      [record, title] = await Promise.all([run(step, tree), subject(true)]);
+      [record, title] = await Promise.all([run(step, tree), subject()]);
     } catch (error) {
       // No answer (cancelled, interrupted, failed to run): nothing to keep, and a resume asks again.
       store.probes.discard(probeId);
