@@ -78,7 +78,8 @@ export class ProgressPrinter {
         else this.emit(`culprit: hunt ${info.hunt} (if it stops, continue it with: culprit resume ${info.hunt})\n`);
       },
       started: (info) => {
-        this.emit(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ~${info.steps} steps\n`);
+        const pace = info.workers > 1 ? `~${info.steps} rounds on ${info.workers} workers` : `~${info.steps} steps`;
+        this.emit(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ${pace}\n`);
         this.emit(`culprit: probes run in ${info.workspace}\n`);
       },
       probeFinished: (probe, progress) => {

@@ -71,7 +71,7 @@ export interface SearchProgress {
 export interface HuntObserver {
   /** The hunt has its id: new, or resumed with some probes already done. */
   attached?(info: { hunt: number; resumed: boolean; probesDone: number; finished?: boolean }): void;
-  started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workspace: string; timeoutSeconds: number | undefined }): void;
+  started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workers: number; workspace: string; timeoutSeconds: number | undefined }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
   /** The endpoints are checked (or need no check) and the search proper begins: input errors are behind us. */

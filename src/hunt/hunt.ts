@@ -173,6 +173,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
           workspace: worker?.workspace ?? workspace,
           recipe,
           testTimeoutMs: timeout.seconds * 1000,
+          testTimeoutUpdates: (listener) => timeout.subscribe((seconds) => listener(seconds * 1000)),
           logStem: path.join(logDirectory, `${String(step).padStart(3, '0')}-${commit.slice(0, 12)}`),
           subdirectory,
           ...(configuration ? { prepare: (directory: string) => writeConfiguration(directory, configuration.states) } : {}),
@@ -225,7 +226,9 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     bad,
     goods,
     candidates: search?.candidateCount() ?? graph.size,
-    steps: search?.estimatedSteps() ?? Math.ceil(Math.log2(graph.size + 1)),
+    // With several workers, rounds: each leaves about 1/(jobs+1) of the candidates.
+    steps: jobs > 1 ? Math.ceil(Math.log(graph.size + 1) / Math.log(jobs + 1)) : (search?.estimatedSteps() ?? Math.ceil(Math.log2(graph.size + 1))),
+    workers: jobs,
     workspace: workspace.directory,
     timeoutSeconds: recipe.timeoutSeconds,
   });
@@ -297,7 +300,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
         },
       });
       step = outcome.final;
-      rounds = outcome.rounds;
+      // Endpoint checks and merge bases that ran before the parallel search were rounds of their own.
+      rounds = outcome.rounds + (overlapped ? 0 : probes.filter((record) => record.source === 'run' && record.phase !== 'bisect').length);
     } else {
       step = bisection.next();
       while (step.kind === 'probe') {
@@ -372,7 +376,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     return result;
   } catch (caught) {
     // Ctrl-C reaches the git and hg helpers too (one process group): whatever failed after it, the hunt was interrupted.
-    const error = options.signal?.aborted && !(caught instanceof InterruptedError) ? new InterruptedError(String(options.signal.reason ?? 'SIGINT')) : caught;
+    // The reason is the hunt's signal's: a probe that was being cancelled may report its own cancel instead.
+    const error = options.signal?.aborted ? new InterruptedError(String(options.signal.reason ?? 'SIGINT')) : caught;
     const line = error instanceof CulpritError ? error.line : error instanceof Error ? error.message : String(error);
     if (error instanceof UsageError) {
       // Input errors leave nothing behind: neither the logs nor the record of a hunt that never really started.

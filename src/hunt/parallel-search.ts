@@ -40,6 +40,21 @@ export interface ParallelOutcome {
 /** Why a probe was stopped: its answer could no longer change the result. */
 class Cancelled extends Error {}
 
+/**
+ * Aborts `controller` when the hunt's signal aborts (AbortSignal.any needs Node 20.3); returns the detach to call
+ * when the probe ends, so a long hunt does not pile listeners on its signal.
+ */
+function follow(hunt: AbortSignal | undefined, controller: AbortController): () => void {
+  if (!hunt) return () => undefined;
+  if (hunt.aborted) {
+    controller.abort(hunt.reason);
+    return () => undefined;
+  }
+  const forward = (): void => controller.abort(hunt.reason);
+  hunt.addEventListener('abort', forward, { once: true });
+  return () => hunt.removeEventListener('abort', forward);
+}
+
 interface Job {
   commit: string;
   phase: Phase;
@@ -70,7 +85,7 @@ export async function parallelSearch(options: ParallelSearchOptions): Promise<Pa
     const worker = idle.shift();
     if (worker === undefined) throw new Error('internal: no idle worker to launch on');
     const controller = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const detach = follow(options.signal, controller);
     const job: Job = { commit, phase, worker, controller, startedAt: performance.now(), depth: rounds + 1, cancelled: false };
     jobs.add(job);
     options.events?.started?.(worker, commit, phase);
@@ -78,9 +93,15 @@ export async function parallelSearch(options: ParallelSearchOptions): Promise<Pa
       settled.push(outcome);
       wake?.();
     };
-    options.probe(commit, phase, workspaces[worker] as Workspace, signal).then(
-      (record) => done({ job, ok: true, record }),
-      (error: unknown) => done({ job, ok: false, error }),
+    options.probe(commit, phase, workspaces[worker] as Workspace, controller.signal).then(
+      (record) => {
+        detach();
+        done({ job, ok: true, record });
+      },
+      (error: unknown) => {
+        detach();
+        done({ job, ok: false, error });
+      },
     );
   };
 
@@ -126,7 +147,9 @@ export async function parallelSearch(options: ParallelSearchOptions): Promise<Pa
       for (const id of waiting) movable.add(id);
       for (const job of jobs) if (job.phase === 'bisect' && !job.cancelled && now - job.startedAt < fresh) movable.add(options.idOf(job.commit));
     }
-    const plan = search.plan(workspaces.length - reserved, movable);
+    const dying = new Set<number>();
+    for (const job of jobs) if (job.phase === 'bisect' && job.cancelled) dying.add(options.idOf(job.commit));
+    const plan = search.plan(workspaces.length - reserved, movable, dying);
     for (const id of plan.cancel) cancel(options.keyOf(id));
     if (plan.done) {
       final = plan.done;
@@ -153,14 +176,24 @@ export async function parallelSearch(options: ParallelSearchOptions): Promise<Pa
       return false;
     }
     let learned = false;
+    const id = options.idOf(job.commit);
     if (job.phase === 'verify') options.endpointDone(job.commit, record);
-    // A cancelled probe that finished anyway still tells something, unless its commit left the candidates.
-    else learned = search.record(options.idOf(job.commit), options.verdictOf(record));
+    // A cancelled probe that finished anyway still tells something, unless its commit left the candidates (then
+    // its outcome is not judged at all: a crash at a commit that no longer matters does not stop the hunt).
+    else if (search.isCandidate(id)) learned = search.record(id, options.verdictOf(record));
     options.events?.finished?.(job.worker, record);
     return learned;
   };
 
-  schedule(false);
+  const scheduleOrStop = (newVerdict: boolean): void => {
+    try {
+      schedule(newVerdict);
+    } catch (error) {
+      failure ??= { error };
+      stopEverything();
+    }
+  };
+  scheduleOrStop(false);
   while (jobs.size > 0 || (!final && !failure)) {
     if (jobs.size === 0) throw new Error('internal: the parallel search has nothing running and no answer');
     if (settled.length === 0) await new Promise<void>((resolve) => (wake = resolve));
@@ -174,7 +207,7 @@ export async function parallelSearch(options: ParallelSearchOptions): Promise<Pa
         stopEverything();
       }
     }
-    if (!failure) schedule(learned);
+    if (!failure) scheduleOrStop(learned);
   }
   if (failure) throw failure.error;
   if (!final) throw new Error('internal: the parallel search ended without an answer');

@@ -8,12 +8,21 @@ const UNMEASURED_SECONDS = 600;
 
 export class TimeoutPolicy {
   private slowestGood: number | undefined;
+  private readonly listeners = new Set<(seconds: number) => void>();
 
   constructor(private readonly explicitSeconds?: number) {}
 
   observeGood(testSeconds: number | undefined): void {
     if (testSeconds === undefined) return;
+    const before = this.seconds;
     this.slowestGood = Math.max(this.slowestGood ?? 0, testSeconds);
+    if (this.seconds !== before) for (const listener of this.listeners) listener(this.seconds);
+  }
+
+  /** Tells runs already under way when the derived timeout changes (parallel probes start before it is known). */
+  subscribe(listener: (seconds: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get seconds(): number {

@@ -44,6 +44,8 @@ export interface ProbeRequest {
   workspace: Workspace;
   recipe: Recipe;
   testTimeoutMs: number;
+  /** Later changes of the test timeout, for a run already under way (see RunRequest.timeoutUpdates). */
+  testTimeoutUpdates?: (listener: (timeoutMs: number) => void) => () => void;
   /** Log files of this probe are named after it. */
   logStem: string;
   /**
@@ -129,6 +131,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
     cwd,
     env,
     timeoutMs: request.testTimeoutMs,
+    ...(request.testTimeoutUpdates ? { timeoutUpdates: request.testTimeoutUpdates } : {}),
     graceMs,
     logPath: path.resolve(logPath),
     ...(request.signal ? { signal: request.signal } : {}),

@@ -14,6 +14,11 @@ export interface RunRequest {
   /** The full environment of the command; the runner adds CULPRIT_PROBE_TOKEN. */
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
+  /**
+   * Subscribes to later changes of the timeout (a derived timeout becomes known while the command runs); returns
+   * the unsubscribe. The new timeout counts from the command's start.
+   */
+  timeoutUpdates?: (listener: (timeoutMs: number) => void) => () => void;
   /** Delay between SIGTERM and SIGKILL, both on timeout and for processes left behind. */
   graceMs: number;
   logPath: string;
@@ -89,7 +94,8 @@ function note(log: number, text: string): void {
 }
 
 async function runLogged(request: RunRequest, file: string, args: string[], log: number): Promise<RunResult> {
-  const { timeoutMs, graceMs } = request;
+  const { graceMs } = request;
+  let timeoutMs = request.timeoutMs;
   note(log, `$ ${describeCommand(request.command)}  (in ${request.cwd}, ${new Date().toISOString()}, timeout ${formatSeconds(timeoutMs / 1000)})`);
   const outputStart = fstatSync(log).size;
   const token = newProbeToken();
@@ -152,7 +158,14 @@ async function runLogged(request: RunRequest, file: string, args: string[], log:
       signalRun(pgid, token, 'SIGKILL');
     }, graceMs);
   };
-  const timeoutTimer = setTimeout(() => terminate('timeout'), Math.min(timeoutMs, MAX_TIMER_MS));
+  let timeoutTimer = setTimeout(() => terminate('timeout'), Math.min(timeoutMs, MAX_TIMER_MS));
+  const unsubscribe = request.timeoutUpdates?.((updated) => {
+    if (reason || mainEnded || !(updated > 0)) return;
+    timeoutMs = updated;
+    clearTimeout(timeoutTimer);
+    const left = updated - (performance.now() - started);
+    timeoutTimer = setTimeout(() => terminate('timeout'), Math.max(0, Math.min(left, MAX_TIMER_MS)));
+  });
   const onAbort = (): void => terminate('abort');
   request.signal?.addEventListener('abort', onAbort, { once: true });
   let outcome: Ended;
@@ -160,6 +173,7 @@ async function runLogged(request: RunRequest, file: string, args: string[], log:
     outcome = await ended;
   } finally {
     mainEnded = true;
+    unsubscribe?.();
     clearTimeout(timeoutTimer);
     clearTimeout(killTimer);
     request.signal?.removeEventListener('abort', onAbort);

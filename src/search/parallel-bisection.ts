@@ -108,7 +108,7 @@ export class ParallelBisection {
    * just started: they are planned again with the free workers, kept when the new plan still wants them and
    * cancelled otherwise, so verdicts that arrive close together lead to one joint plan rather than greedy patches.
    */
-  plan(capacity: number, movable: ReadonlySet<number> = new Set()): ParallelPlan {
+  plan(capacity: number, movable: ReadonlySet<number> = new Set(), unavailable: ReadonlySet<number> = new Set()): ParallelPlan {
     const order = this.walk();
     const cancel = [...this.flying].filter((commit) => !this.isCandidate(commit));
     for (const commit of cancel) this.flying.delete(commit);
@@ -125,7 +125,8 @@ export class ParallelBisection {
     const replanned = [...this.flying].filter((commit) => movable.has(commit));
     for (const commit of replanned) this.flying.delete(commit);
     const free = Math.max(0, capacity - this.flying.size);
-    const chosen = free === 0 ? [] : this.choose(order, open, free);
+    // Commits whose cancelled probe is still dying are not planned again until it has ended.
+    const chosen = free === 0 ? [] : this.choose(order, open.filter((v) => !unavailable.has(v)), free);
     const kept = new Set(chosen.filter((commit) => replanned.includes(commit)));
     cancel.push(...replanned.filter((commit) => !kept.has(commit)));
     for (const commit of chosen) this.flying.add(commit);

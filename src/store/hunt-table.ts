@@ -115,8 +115,16 @@ export class HuntTable {
       .run(status, result === null ? null : JSON.stringify(result), error, at, finished, id);
   }
 
+  /**
+   * Forgets a hunt that stopped on bad input, with the verdicts it put in the cache: they were found under endpoints
+   * that proved wrong (their logs are gone too), and a later hunt may be given the same id.
+   */
   delete(id: number): void {
-    this.db.prepare(`DELETE FROM hunts WHERE id = ?`).run(id);
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM verdicts WHERE hunt_id = ?`).run(id);
+      this.db.prepare(`DELETE FROM probes WHERE hunt_id = ?`).run(id);
+      this.db.prepare(`DELETE FROM hunts WHERE id = ?`).run(id);
+    })();
   }
 
   count(): number {

@@ -181,6 +181,24 @@ describe('hangs', () => {
     expectGone(readPids(pidFile));
   });
 
+  it('applies a timeout lowered while the command runs, counted from its start', async () => {
+    let update: ((timeoutMs: number) => void) | undefined;
+    let subscribed = 0;
+    const pending = run({ argv: ['sleep', '100'] }, {
+      timeoutMs: 600_000,
+      timeoutUpdates: (listener) => {
+        update = listener;
+        subscribed += 1;
+        return () => (subscribed -= 1);
+      },
+    });
+    await delay(200);
+    update?.(300);
+    const result = await pending;
+    expect(result).toMatchObject({ timedOut: true, killedByUs: true });
+    expect(subscribed).toBe(0);
+  });
+
   it('kills a hung argv command at the timeout', async () => {
     const result = await run({ argv: ['sleep', '100'] }, { timeoutMs: 300 });
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: true, killedByUs: true });

@@ -22,4 +22,20 @@ describe('TimeoutPolicy', () => {
     policy.observeGood(undefined);
     expect(policy.seconds).toBe(41);
   });
+
+  it('tells subscribers when the derived timeout changes, and only then', () => {
+    const policy = new TimeoutPolicy();
+    const heard: number[] = [];
+    const unsubscribe = policy.subscribe((seconds) => heard.push(seconds));
+    policy.observeGood(0.2);
+    policy.observeGood(0.3);
+    policy.observeGood(5);
+    unsubscribe();
+    policy.observeGood(9);
+    expect(heard).toEqual([30, 50]);
+    const fixed = new TimeoutPolicy(7);
+    fixed.subscribe((seconds) => heard.push(seconds));
+    fixed.observeGood(100);
+    expect(heard).toEqual([30, 50]);
+  });
 });
