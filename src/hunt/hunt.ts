@@ -1,7 +1,7 @@
 // A hunt's lifecycle: check the input, attach it to the store, verify the endpoints, settle merge bases, bisect,
 // describe the culprit. Strategies decide, probes act; every verdict is stored before the next decision.
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { CulpritError, InterruptedError, UsageError } from '../errors.js';
 import { openHistory } from '../history/open-history.js';
@@ -51,6 +51,15 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     narrowOnly: args.narrowOnly ?? false,
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+function removeLogsExcept(logDirectory: string, line: string): void {
+  const named = existsSync(logDirectory) ? readdirSync(logDirectory).filter((entry) => line.includes(path.join(logDirectory, entry))) : [];
+  if (named.length === 0) {
+    rmSync(logDirectory, { recursive: true, force: true });
+    return;
+  }
+  for (const entry of readdirSync(logDirectory)) if (!named.includes(entry)) rmSync(path.join(logDirectory, entry), { recursive: true, force: true });
 }
 
 function storedResult(result: HuntResult): StoredResult {
@@ -380,9 +389,10 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     const error = options.signal?.aborted ? new InterruptedError(String(options.signal.reason ?? 'SIGINT')) : caught;
     const line = error instanceof CulpritError ? error.line : error instanceof Error ? error.message : String(error);
     if (error instanceof UsageError) {
-      // Input errors leave nothing behind: neither the logs nor the record of a hunt that never really started.
+      // Input errors leave nothing behind: no record of a hunt that never really started, and no logs but the one
+      // the error names (the test's output at a wrong endpoint is what the user needs to read).
       usageError = true;
-      rmSync(logDirectory, { recursive: true, force: true });
+      removeLogsExcept(logDirectory, line);
       if (attachment.created) store.hunts.delete(huntId);
       else store.hunts.finish(huntId, 'aborted', null, line);
     } else {

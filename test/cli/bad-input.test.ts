@@ -16,7 +16,14 @@ async function expectUsageError(args: string[], pattern: RegExp, options: { leav
   expect(lines[0]).toMatch(pattern);
   expect(JSON.parse(result.stdout).status).toBe('error');
   if (options.leavesNothing ?? true) expect(existsSync(path.join(cache, 'culprit'))).toBe(false);
-  else expect(readdirSync(path.join(cache, 'culprit', 'logs'))).toEqual([]);
+  else {
+    // The only log left is the one the error line names, so the user can read why the endpoint failed.
+    const logs = path.join(cache, 'culprit', 'logs');
+    const left = readdirSync(logs, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    for (const entry of left) expect(lines[0]).toContain(path.join(entry.parentPath ?? entry.path, entry.name));
+    const named = /log: (\S+\.log)/.exec(lines[0]!)?.[1];
+    if (named) expect(existsSync(named)).toBe(true);
+  }
 }
 
 describe('bad input', () => {
