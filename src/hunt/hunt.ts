@@ -1,12 +1,11 @@
 // A hunt's lifecycle: check the input, attach it to the store, verify the endpoints, settle merge bases, bisect,
 // describe the culprit. Strategies decide, probes act; every verdict is stored before the next decision.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { CulpritError, InterruptedError, UsageError } from '../errors.js';
 import { openHistory } from '../history/open-history.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
-import { createLogDirectory } from '../probe/log-directory.js';
+import { createLogDirectory, removeLogsExcept } from '../probe/log-directory.js';
 import { subdirectoryOf } from '../probe/subdirectory.js';
 import { acquireWorkspaces } from '../probe/acquire-workspace.js';
 import type { Workspace } from '../probe/workspace.js';
@@ -51,15 +50,6 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     narrowOnly: args.narrowOnly ?? false,
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
-}
-
-function removeLogsExcept(logDirectory: string, line: string): void {
-  const named = existsSync(logDirectory) ? readdirSync(logDirectory).filter((entry) => line.includes(path.join(logDirectory, entry))) : [];
-  if (named.length === 0) {
-    rmSync(logDirectory, { recursive: true, force: true });
-    return;
-  }
-  for (const entry of readdirSync(logDirectory)) if (!named.includes(entry)) rmSync(path.join(logDirectory, entry), { recursive: true, force: true });
 }
 
 function storedResult(result: HuntResult): StoredResult {

@@ -1,6 +1,6 @@
 // Where a hunt's probe logs go: one directory per hunt under culprit's cache, named so they sort by time.
 // Old hunts' logs are pruned when a new one starts, so a killed or finished hunt's logs do not pile up forever.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const KEEP_HUNTS = 50;
@@ -15,4 +15,14 @@ export function createLogDirectory(cacheRoot: string, prefix = ''): string {
   const directory = path.join(logs, `${prefix}${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   mkdirSync(directory, { recursive: true });
   return directory;
+}
+
+/** Removes a hunt's logs except those a message names (an input error's line points the user at one). */
+export function removeLogsExcept(logDirectory: string, line: string): void {
+  const named = existsSync(logDirectory) ? readdirSync(logDirectory).filter((entry) => line.includes(path.join(logDirectory, entry))) : [];
+  if (named.length === 0) {
+    rmSync(logDirectory, { recursive: true, force: true });
+    return;
+  }
+  for (const entry of readdirSync(logDirectory)) if (!named.includes(entry)) rmSync(path.join(logDirectory, entry), { recursive: true, force: true });
 }
