@@ -1,9 +1,9 @@
 // The build-artifact cache: what --artifacts matched after a successful build, restored instead of rebuilding.
 // Entries appear by one rename and leave by another, so a killed culprit or a second one never sees half an entry.
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, chmod, lstat, lutimes, mkdir, readdir, readFile, rename, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { copyArtifactsIn, copyArtifactsOut, errorCode } from './artifact-copy.js';
 import { checkArtifactGlobs, findArtifacts, type FoundArtifact } from './artifact-globs.js';
 import { createManifest, MANIFEST_NAME, parseManifest, type EntryFacts, type Manifest } from './artifact-manifest.js';
 import { formatSize } from './cache-size.js';
@@ -33,8 +33,6 @@ const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 const TEMPORARY = '.tmp-';
 const TRASH = '.trash-';
 const FILES = 'files';
-/** Copies in flight at once: enough to keep a disk busy, few enough for the libuv pool's other users. */
-const PARALLEL_COPIES = 8;
 
 interface ValidEntry {
   name: string;
@@ -50,10 +48,6 @@ function entryName(key: string): string {
   return `k-${createHash('sha256').update(key).digest('hex')}`;
 }
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
-
 /**
  * Last use is the manifest's mtime: set with one utimes, no file rewritten under a concurrent reader.
  * Strictly increasing within a process, so uses that fall in the same millisecond still have an order.
@@ -62,55 +56,6 @@ let lastStamp = 0;
 function nextStamp(): Date {
   lastStamp = Math.max(Date.now(), lastStamp + 1);
   return new Date(lastStamp);
-}
-
-/** Runs `work` over `items`, a few at a time; on a failure, lets the running ones finish, then throws the first. */
-async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (!failure && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_COPIES, items.length) }, worker));
-  if (failure) throw failure.error;
-}
-
-function parentsOf(artifacts: readonly FoundArtifact[]): string[] {
-  const parents = new Set<string>();
-  for (const artifact of artifacts) {
-    const segments = artifact.path.split('/');
-    for (let length = 1; length < segments.length; length++) parents.add(segments.slice(0, length).join('/'));
-  }
-  return [...parents].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
-}
-
-/** Makes `relative` a real directory under `directory`, replacing a file or link in the way (never writing through a link). */
-async function realDirectory(directory: string, relative: string): Promise<void> {
-  const target = path.join(directory, relative);
-  const stats = await lstat(target).catch((error: unknown) => {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (stats?.isDirectory()) return;
-  if (stats) await rm(target, { force: true });
-  await mkdir(target).catch((error: unknown) => {
-    if (errorCode(error) !== 'EEXIST') throw error;
-  });
-}
-
-/** Removes whatever is at `target` (a directory too), so a restored file replaces it rather than writing into it. */
-async function clearPath(target: string): Promise<void> {
-  const stats = await lstat(target).catch(() => undefined);
-  if (!stats) return;
-  if (stats.isDirectory()) await rm(target, { recursive: true, force: true });
-  else await unlink(target);
 }
 
 export class ArtifactCache {
@@ -245,24 +190,7 @@ export class ArtifactCache {
 
   /** Copies the artifacts into a temporary directory and writes the manifest last. */
   private async copyIn(temporary: string, request: SaveRequest, found: readonly FoundArtifact[]): Promise<Manifest> {
-    const files = path.join(temporary, FILES);
-    await mkdir(files, { recursive: true });
-    for (const parent of parentsOf(found)) await mkdir(path.join(files, parent), { recursive: true });
-    const saved = new Map<string, FoundArtifact>();
-    await eachLimited(found, async (artifact) => {
-      const destination = path.join(files, artifact.path);
-      if (artifact.type === 'symlink') {
-        await symlink(artifact.target, destination);
-        saved.set(artifact.path, artifact);
-        return;
-      }
-      // A reflink where the filesystem offers one (btrfs, xfs, APFS), a plain copy elsewhere.
-      await copyFile(path.join(request.directory, artifact.path), destination, constants.COPYFILE_FICLONE);
-      await chmod(destination, artifact.mode);
-      // The size copied, not the size globbed: it is what restore checks the entry against.
-      saved.set(artifact.path, { ...artifact, size: (await lstat(destination)).size });
-    });
-    const paths = found.map((artifact) => saved.get(artifact.path) as FoundArtifact);
+    const paths = await copyArtifactsIn(request.directory, found, path.join(temporary, FILES));
     const manifest = createManifest({ key: request.key, repo: request.repo, commit: request.commit, tree: request.tree, paths });
     const manifestPath = path.join(temporary, MANIFEST_NAME);
     await writeFile(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
@@ -287,24 +215,7 @@ export class ArtifactCache {
   }
 
   private async copyOut(name: string, manifest: Manifest, directory: string): Promise<void> {
-    const files = path.join(this.root, name, FILES);
-    await mkdir(directory, { recursive: true });
-    for (const parent of parentsOf(manifest.paths)) await realDirectory(directory, parent);
-    // A millisecond ahead: the kernel dates files with a coarse clock that can run past Date.now()'s truncated
-    // millisecond, and make compares in nanoseconds, so "now" could read as older than a source checked out just before.
-    const now = new Date(Date.now() + 1);
-    await eachLimited(manifest.paths, async (artifact) => {
-      const destination = path.join(directory, artifact.path);
-      await clearPath(destination);
-      if (artifact.type === 'symlink') {
-        await symlink(artifact.target, destination);
-        await lutimes(destination, now, now).catch(() => undefined);
-        return;
-      }
-      await copyFile(path.join(files, artifact.path), destination, constants.COPYFILE_FICLONE);
-      await chmod(destination, artifact.mode);
-      await utimes(destination, now, now);
-    });
+    await copyArtifactsOut(path.join(this.root, name, FILES), manifest.paths, directory);
   }
 
   /** Whether every file the manifest lists is there, with its type and size. */
