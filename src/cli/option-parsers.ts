@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { LEVELS, type ChangeLevel } from '../changes/change-level.js';
 import { compileSignaturePattern } from '../probe/failure-signature.js';
 import type { CommandSpec } from '../probe/process-runner.js';
-import { checkArtifactGlobs, parseSize } from '../probe/artifact-cache.js';
+import { parseSize } from '../probe/artifact-cache.js';
 
 export function positiveSeconds(option: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -60,10 +60,9 @@ export function jobsOption(value: unknown): number {
   return Number(text);
 }
 
-/** --artifacts GLOB..., --cache-size SIZE and --clean-build, checked before anything runs. */
+/** --artifacts GLOB..., --cache-size SIZE and --clean-build; the hunt itself checks the globs (for library callers too). */
 export function buildReuseOptions(options: Record<string, unknown>): { artifacts?: string[]; cacheSize?: number; cleanBuild?: boolean } {
   const artifacts = Array.isArray(options.artifacts) ? (options.artifacts as string[]) : undefined;
-  if (artifacts) checkArtifactGlobs(artifacts);
   if (options.cacheSize !== undefined && !artifacts) throw new UsageError('--cache-size limits the build cache, which only --artifacts fills', "add --artifacts 'GLOB' naming the build outputs");
   return {
     ...(artifacts ? { artifacts } : {}),

@@ -30,7 +30,7 @@ import { ProbeJournal, type Freshness } from './probe-journal.js';
 import { settleMergeBases } from './merge-bases.js';
 import { reproduceCommand } from './reproduce.js';
 import { chooseBisection } from './strategy-choice.js';
-import { ParallelBisection } from '../search/parallel-bisection.js';
+import { estimateRounds, ParallelBisection } from '../search/parallel-bisection.js';
 import { parallelSearch } from './parallel-search.js';
 import { ProbeClock } from './probe-clock.js';
 import { TimeoutPolicy } from './timeout-policy.js';
@@ -226,7 +226,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     goods,
     candidates: search?.candidateCount() ?? graph.size,
     // With several workers, rounds: each leaves about 1/(jobs+1) of the candidates.
-    steps: jobs > 1 ? Math.ceil(Math.log(graph.size + 1) / Math.log(jobs + 1)) : (search?.estimatedSteps() ?? Math.ceil(Math.log2(graph.size + 1))),
+    steps: jobs > 1 ? estimateRounds(graph.size + 1, jobs) : (search?.estimatedSteps() ?? Math.ceil(Math.log2(graph.size + 1))),
     workers: jobs,
     workspace: workspace.directory,
     timeoutSeconds: recipe.timeoutSeconds,

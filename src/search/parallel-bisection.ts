@@ -29,6 +29,11 @@ export interface ParallelBisectionOptions {
 
 const DEFAULT_STABILITY = 0.1;
 
+/** Rounds to settle `candidates` (bad included) with `workers` probes at a time: each leaves about 1/(workers+1). */
+export function estimateRounds(candidates: number, workers: number): number {
+  return candidates <= 1 ? 0 : Math.ceil(Math.log(candidates) / Math.log(workers + 1) - 1e-9);
+}
+
 /**
  * The search state of a parallel hunt. Candidates are the commits reachable from bad and not from a good
  * (first parents only with `firstParent`), as in DagBisection; a commit's weight is its number of candidate
@@ -75,10 +80,9 @@ export class ParallelBisection {
     return this.walk().length;
   }
 
-  /** Rounds left with `workers` probes at a time: each round leaves about 1/(workers+1) of the candidates. */
+  /** Rounds left with `workers` probes at a time. */
   estimatedRounds(workers: number): number {
-    const unknown = this.candidateCount() - 1;
-    return unknown <= 0 ? 0 : Math.ceil(Math.log(unknown + 1) / Math.log(workers + 1) - 1e-9);
+    return estimateRounds(this.candidateCount(), workers);
   }
 
   isCandidate(commit: number): boolean {

@@ -117,7 +117,7 @@ export class HuntTable {
 
   /**
    * Forgets a hunt that stopped on bad input, with the verdicts it put in the cache: they were found under endpoints
-   * that proved wrong (their logs are gone too), and a later hunt may be given the same id.
+   * that proved wrong (their logs are removed), and a later hunt may be given the same id.
    */
   delete(id: number): void {
     this.db.transaction(() => {
