@@ -93,7 +93,8 @@ export class EndpointVerification {
     this.pending.delete(this.bad);
     this.badRecord = record;
     if (record.outcome.kind === 'build-failed') this.buildFailures.add(this.bad);
-    else checkBad(record, this.shortName(this.bad));
+    // A good whose build failed is reported first, as it always was: `finish` judges the bad after it.
+    else if (this.buildFailures.size === 0) checkBad(record, this.shortName(this.bad));
   }
 
   /** Called once every endpoint has its probe. */
