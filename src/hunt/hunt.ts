@@ -277,6 +277,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
     else if (jobs > 1 && badId !== undefined) {
       const goodIds = goods.map((good) => graph.idOf(good)).filter((id): id is number => id !== undefined);
       const parallel = new ParallelBisection(graph, badId, goodIds, { firstParent: args.firstParent });
+      const answerable = await journal.answerable(parallel.candidates().map((id) => graph.keyOf(id)));
+      parallel.preferKnown(new Set(parallel.candidates().filter((id) => answerable.has(graph.keyOf(id)))));
       const outcome = await parallelSearch({
         search: parallel,
         workspaces,

@@ -65,6 +65,17 @@ export class ProbeJournal {
     }
   }
 
+  /** The commits (as they are, no configuration) this hunt can answer without running: its own probes, or the cache. */
+  async answerable(commits: readonly string[]): Promise<Set<string>> {
+    const { store, identity, recipeKey, useCache } = this.options;
+    const answerable = new Set<string>();
+    for (const commit of commits) {
+      if ((this.done.get(commit)?.length ?? 0) > 0) answerable.add(commit);
+      else if (useCache && store.probes.cachedVerdict(identity, await this.options.treeOf(commit), recipeKey)) answerable.add(commit);
+    }
+    return answerable;
+  }
+
   get resumedCount(): number {
     return this.replayable;
   }

@@ -47,6 +47,7 @@ export class ParallelBisection {
   private readonly arrays: BisectionArrays;
   private readonly firstParent: boolean;
   private readonly stability: number;
+  private known: ReadonlySet<number> = new Set();
   private readonly state: VerdictState;
   private readonly flying = new Set<number>();
   private order: Int32Array | undefined;
@@ -74,6 +75,19 @@ export class ParallelBisection {
   /** Commits being probed, as the plan left them. */
   inFlight(): number[] {
     return [...this.flying];
+  }
+
+  /** The current candidates, bad included. */
+  candidates(): number[] {
+    return Array.from(this.walk());
+  }
+
+  /**
+   * Commits whose verdict is already known (stored by an earlier run of this hunt, or cached from another): they cost
+   * nothing, so they are asked before any cut that would run, and a repeated hunt runs nothing.
+   */
+  preferKnown(commits: ReadonlySet<number>): void {
+    this.known = commits;
   }
 
   candidateCount(): number {
@@ -148,6 +162,13 @@ export class ParallelBisection {
     const nr = order.length;
     const available = open.filter((v) => !this.flying.has(v));
     if (available.length === 0) return [];
+    const known = available.filter((v) => this.known.has(v));
+    if (known.length > 0) {
+      // The most even splits first: each answer arrives at once and the next plan sees it.
+      return known.sort((a, b) => this.splitDistance(weight[b] as number, nr) - this.splitDistance(weight[a] as number, nr) || this.compareKeys(a, b)).slice(0, free);
+    }
+    // A known answer in flight arrives at once and may make any cut planned now moot: wait for it.
+    for (const v of this.flying) if (this.known.has(v)) return [];
     // Parts of [0, nr] between the cuts already in flight; each gets cuts in proportion to its size.
     const bounds = [0, ...[...this.flying].map((v) => weight[v] as number), nr].sort((a, b) => a - b);
     const parts = bounds.slice(1).map((hi, i) => ({ lo: bounds[i] as number, hi, cuts: 0 }));

@@ -214,6 +214,41 @@ describe('ParallelBisection on DAGs', () => {
   });
 });
 
+describe('known verdicts first', () => {
+  test('commits with known verdicts are asked before any cut, most even split first', () => {
+    const graph = makeGraph(chain(101));
+    const search = new ParallelBisection(graph, 100, [0]);
+    search.preferKnown(new Set([3, 50, 97]));
+    const start = search.plan(4).start;
+    expect(start[0]).toBe(50);
+    expect(new Set(start)).toEqual(new Set([3, 50, 97]));
+  });
+
+  // On a line every known verdict is still a candidate or implied by one asked; on a DAG a known good that left the
+  // candidates (not an ancestor of the new bad) can hold exclusions nobody asks for, so this holds for lines.
+  test('on a line, a repeated hunt that knows the first run verdicts asks nothing else', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 300 }), fc.nat(), fc.nat(), fc.integer({ min: 1, max: 5 }), (size, seed, pick, workers) => {
+        const graph = makeGraph(chain(size));
+        const culprit = 1 + (pick % (size - 1));
+        const first = new ParallelBisection(graph, size - 1, [0]);
+        const recorded = new Set<number>();
+        const oracle = monotone(graph, culprit);
+        const firstRun = simulate(first, workers, (commit) => {
+          recorded.add(commit);
+          return oracle(commit);
+        }, seed);
+        const again = new ParallelBisection(graph, size - 1, [0]);
+        again.preferKnown(recorded);
+        const secondRun = simulate(again, workers, oracle, seed + 1);
+        expect(secondRun.done).toEqual(firstRun.done);
+        expect(secondRun.started.filter((commit) => !recorded.has(commit))).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('stable cuts', () => {
   test('hunts over slightly different ranges share most of their first probes', () => {
     const graph = makeGraph(chain(2000));
