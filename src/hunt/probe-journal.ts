@@ -69,9 +69,10 @@ export class ProbeJournal {
   async answerable(commits: readonly string[]): Promise<Set<string>> {
     const { store, identity, recipeKey, useCache } = this.options;
     const answerable = new Set<string>();
+    const cached = useCache ? store.probes.cachedTrees(identity, recipeKey) : new Set<string>();
     for (const commit of commits) {
       if ((this.done.get(commit)?.length ?? 0) > 0) answerable.add(commit);
-      else if (useCache && store.probes.cachedVerdict(identity, await this.options.treeOf(commit), recipeKey)) answerable.add(commit);
+      else if (cached.size > 0 && cached.has(await this.options.treeOf(commit))) answerable.add(commit);
     }
     return answerable;
   }

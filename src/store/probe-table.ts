@@ -171,6 +171,12 @@ export class ProbeTable {
     };
   }
 
+  /** The trees with a cached verdict for a repository and recipe, in one query (a parallel hunt asks them first). */
+  cachedTrees(identity: string, recipeKey: string): Set<string> {
+    const rows = this.db.prepare(`SELECT tree FROM verdicts WHERE identity = ? AND recipe_key = ?`).all(identity, recipeKey) as Array<{ tree: string }>;
+    return new Set(rows.map((row) => row.tree));
+  }
+
   forgetVerdict(identity: string, tree: string, recipeKey: string): void {
     this.db.prepare(`DELETE FROM verdicts WHERE identity = ? AND tree = ? AND recipe_key = ?`).run(identity, tree, recipeKey);
   }
