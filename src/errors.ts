@@ -6,6 +6,8 @@ export const EXIT = {
   noSingleCulprit: 1,
   usage: 2,
   abortedByTest: 3,
+  /** git, hg, the disk or the store failed under the hunt: not the user's input, not the test. */
+  environment: 4,
   interrupted: 130,
 } as const;
 
@@ -37,6 +39,23 @@ export class UsageError extends CulpritError {
 export class TestAbortedError extends CulpritError {
   constructor(message: string, hint?: string) {
     super(message, { exitCode: EXIT.abortedByTest, hint });
+  }
+}
+
+/**
+ * The recipe's own policy stopped the hunt (`--on-build-failure abort`): the hunt is kept, marked aborted, and
+ * `culprit resume` continues it once the cause is fixed.
+ */
+export class PolicyAbortError extends CulpritError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: EXIT.abortedByTest, hint });
+  }
+}
+
+/** A tool culprit relies on failed (git or hg on a corrupt repository, a full disk, an unwritable store). */
+export class EnvironmentError extends CulpritError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { exitCode: EXIT.environment, hint, cause });
   }
 }
 
