@@ -10,7 +10,7 @@ import { runHunt } from '../hunt/hunt.js';
 import { shellQuote } from '../probe/recipe.js';
 import { catchInterrupts } from './interrupts.js';
 import { ProgressPrinter, renderResult } from './render.js';
-import { wantsColor } from './render-narrowing.js';
+import { wantsColor } from './terminal-color.js';
 
 const DEMO_TIMEOUT_SECONDS = 2;
 

@@ -3,9 +3,9 @@
 import { CulpritError, EXIT } from '../errors.js';
 import type { HuntObserver, HuntProbe, HuntResult } from '../hunt/hunt-types.js';
 import { catchInterrupts } from './interrupts.js';
-import { errorDocument, resultDocument } from './json-output.js';
+import { huntDocument } from '../report/hunt-document.js';
 import { ProgressPrinter, renderResult } from './render.js';
-import { wantsColor } from './render-narrowing.js';
+import { wantsColor } from './terminal-color.js';
 
 export interface SessionStart {
   observer: HuntObserver;
@@ -15,14 +15,16 @@ export interface SessionStart {
 export async function huntSession(json: boolean, start: (session: SessionStart) => Promise<HuntResult>): Promise<number> {
   const probes: HuntProbe[] = [];
   let hunt: number | undefined;
+  /** Whether the hunt's record stays in the store (it does, unless its input was found wrong). */
+  let kept = true;
   const printer = new ProgressPrinter((text) => process.stderr.write(text));
   const fail = (message: string, exitCode: number): number => {
     if (exitCode === EXIT.usage) printer.discard();
     else printer.flush();
     process.stderr.write(`culprit: ${message}\n`);
-    if (exitCode === EXIT.interrupted && hunt !== undefined) process.stderr.write(`culprit: continue with: culprit resume ${hunt}\n`);
+    if (kept && hunt !== undefined && exitCode !== EXIT.usage && exitCode !== 1) process.stderr.write(`culprit: continue with: culprit resume ${hunt}\n`);
     // A hunt stopped by bad input is not kept in the store: its id would name nothing.
-    if (json) process.stdout.write(`${errorDocument(message, probes, exitCode === EXIT.usage ? undefined : hunt)}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(huntDocument({ hunt: undefined, ...(kept && hunt !== undefined ? { huntId: hunt } : {}), probes, error: message }))}\n`);
     return exitCode;
   };
   const interrupts = catchInterrupts();
@@ -36,6 +38,9 @@ export async function huntSession(json: boolean, start: (session: SessionStart) 
           hunt = info.hunt;
           observer.attached?.(info);
         },
+        discarded() {
+          kept = false;
+        },
         probeFinished(probe, progress) {
           probes.push(probe);
           observer.probeFinished?.(probe, progress);
@@ -43,7 +48,7 @@ export async function huntSession(json: boolean, start: (session: SessionStart) 
       },
     });
     printer.flush();
-    if (json) process.stdout.write(`${resultDocument(result)}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(huntDocument({ hunt: result.record, probes: [...result.probes, ...result.narrowingProbes] }))}\n`);
     else process.stdout.write(renderResult(result, wantsColor(process.stdout)));
     if (json) process.stderr.write(renderResult(result, wantsColor(process.stderr)));
     return result.status === 'found' ? EXIT.found : EXIT.noSingleCulprit;

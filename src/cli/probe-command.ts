@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { CulpritError } from '../errors.js';
 import { openHistory } from '../history/open-history.js';
-import { abortIfCrashed } from '../hunt/endpoint-checks.js';
+import { abortIfCrashed } from '../hunt/verdict-rule.js';
 import { TimeoutPolicy } from '../hunt/timeout-policy.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { createLogDirectory } from '../probe/log-directory.js';

@@ -1,13 +1,10 @@
 // Terminal rendering of a hunt: one progress line per probe on stderr, and the human-readable result.
 // Machine-readable output (--json) is json-output.ts; this file never writes to stdout for data.
 import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
-import { renderNarrowing } from './render-narrowing.js';
+import { stageText } from '../report/stage-sections.js';
+import { short } from '../text/format.js';
 
 export type Write = (text: string) => void;
-
-function short(commit: string): string {
-  return commit.slice(0, 12);
-}
 
 function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
@@ -124,17 +121,6 @@ export function renderResult(result: HuntResult, color = false): string {
   const parallel = result.workspaces ? `, ${result.rounds} round${result.rounds === 1 ? "" : "s"} on ${result.workspaces.length} workers` : '';
   lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing${parallel}`);
   if (result.reproduce) lines.push(`Reproduce: ${result.reproduce}`);
-  if (result.descent) {
-    const inside = result.descent.commit;
-    lines.push(
-      '',
-      inside
-        ? `Inside the merged branch, ${inside} is the first bad commit (${result.descent.probes} probes to find it).`
-        : result.descent.candidates.length > 0
-          ? `Inside the merged branch, skipped commits hide the first bad one: ${result.descent.candidates.map(short).join(', ')}`
-          : 'The merged branch passes on its own: the merge itself introduced the failure.',
-    );
-  }
-  if (result.narrowing) lines.push('', ...renderNarrowing(result.narrowing, color));
+  for (const stage of result.stages) lines.push(...stageText(stage, color));
   return `${lines.join('\n')}\n`;
 }

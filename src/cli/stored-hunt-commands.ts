@@ -6,7 +6,7 @@ import { huntById } from '../hunt/stored-hunt.js';
 import { bisectLog } from '../report/bisect-log.js';
 import { huntDetailText } from '../report/hunt-detail.js';
 import { huntListJson, huntListText } from '../report/hunt-list.js';
-import { huntJson } from '../report/json-report.js';
+import { huntDocument } from '../report/hunt-document.js';
 import { markdownReport } from '../report/markdown-report.js';
 import { Store } from '../store/store.js';
 import { vcsOption } from './option-parsers.js';
@@ -37,7 +37,7 @@ export function showCommand(id: string | undefined, options: Record<string, unkn
   return withStore(options, (store) => {
     const hunt = huntById(store, requiredId(id));
     const probes = store.probes.list(hunt.id);
-    process.stdout.write(options.json === true ? `${JSON.stringify(huntJson(hunt, probes))}\n` : huntDetailText(hunt, probes));
+    process.stdout.write(options.json === true ? `${JSON.stringify(huntDocument({ hunt, probes }))}\n` : huntDetailText(hunt, probes));
     return 0;
   });
 }
@@ -56,7 +56,7 @@ export function reportCommand(id: string | undefined, options: Record<string, un
     if (format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be markdown or json, got '${format}'`);
     const hunt = huntById(store, requiredId(id));
     const probes = store.probes.list(hunt.id);
-    process.stdout.write(format === 'json' ? `${JSON.stringify(huntJson(hunt, probes))}\n` : markdownReport(hunt, probes));
+    process.stdout.write(format === 'json' ? `${JSON.stringify(huntDocument({ hunt, probes }))}\n` : markdownReport(hunt, probes));
     return 0;
   });
 }

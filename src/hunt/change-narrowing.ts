@@ -2,16 +2,12 @@
 // of included change nodes, tested by the caller's probe; the levels are named as the change tree names them.
 import { LEVELS, type ChangeLevel, type ChangeTree } from '../changes/change-tree.js';
 import { closeConfiguration } from '../changes/materialize.js';
-import type { NarrowingOutcome } from '../probe/failure-signature.js';
-import { HierarchicalNarrowing } from '../search/hierarchical-narrowing.js';
+import type { LevelTests, NarrowingOutcome } from '../model/stage-results.js';
+import { HierarchicalNarrowing, type NarrowingConfiguration, type NarrowingStep } from '../search/hierarchical-narrowing.js';
+import { StepwiseStrategy } from '../search/stepwise-strategy.js';
+import type { Strategy } from '../search/strategy.js';
 
-export interface LevelTests {
-  level: ChangeLevel;
-  /** Units searched at this level. */
-  units: number;
-  /** Configurations tested at this level (answers from the outcome cache not counted). */
-  tests: number;
-}
+export type { LevelTests } from '../model/stage-results.js';
 
 export interface NarrowedChange {
   /** Nodes of the deepest level reached that the failure needs. */
@@ -30,24 +26,39 @@ export function configurationOf(tree: ChangeTree, containers: readonly number[],
   return closed;
 }
 
-export async function narrowChangeTree(
-  tree: ChangeTree,
-  deepest: ChangeLevel,
-  test: (configuration: Set<number>, level: ChangeLevel) => Promise<NarrowingOutcome>,
-): Promise<NarrowedChange> {
+/** How the narrowing's configurations get tested: through the hunt's strategy driver. */
+export type DriveNarrowing = (strategy: Strategy<NarrowingConfiguration, NarrowingOutcome, DoneStep>, level: (configuration: NarrowingConfiguration) => ChangeLevel) => Promise<DoneStep>;
+
+type DoneStep = Extract<NarrowingStep, { kind: 'done' }>;
+
+/** Each configuration's key: equal units at the same depth (with the same survivors above) are the same test. */
+function configurationKey(configuration: NarrowingConfiguration): string {
+  return `${configuration.depth}:${configuration.units.join(',')}|${configuration.kept.join(',')}|${configuration.containers.join(',')}`;
+}
+
+export async function narrowChangeTree(tree: ChangeTree, deepest: ChangeLevel, driveNarrowing: DriveNarrowing): Promise<NarrowedChange> {
   const hierarchy = { roots: tree.files.map((file) => file.node), childrenOf: (id: number) => tree.nodes[id]?.children ?? [] };
   const search = new HierarchicalNarrowing(hierarchy, LEVELS.indexOf(deepest));
-  for (;;) {
-    const step = search.next();
-    if (step.kind === 'done') {
-      return {
-        minimal: [...step.minimal],
-        kept: [...step.kept],
-        containers: [...step.containers],
-        levels: step.levels.map((level) => ({ level: LEVELS[level.depth] ?? 'token', units: level.units, tests: level.tests })),
-      };
-    }
-    const { configuration } = step;
-    search.record(await test(configurationOf(tree, configuration.containers, [...configuration.kept, ...configuration.units]), LEVELS[configuration.depth] ?? 'token'));
-  }
+  const strategy = new StepwiseStrategy<NarrowingConfiguration, NarrowingOutcome, DoneStep>(
+    {
+      next: () => {
+        const step = search.next();
+        return step.kind === 'test' ? { kind: 'probe', candidate: step.configuration } : { kind: 'done', result: step };
+      },
+      record: (_configuration, outcome) => search.record(outcome),
+    },
+    configurationKey,
+  );
+  const step = await driveNarrowing(strategy, (configuration) => LEVELS[configuration.depth] ?? 'token');
+  return {
+    minimal: [...step.minimal],
+    kept: [...step.kept],
+    containers: [...step.containers],
+    levels: step.levels.map((level) => ({ level: LEVELS[level.depth] ?? 'token', units: level.units, tests: level.tests })),
+  };
+}
+
+/** The change nodes a narrowing configuration applies. */
+export function nodesOf(tree: ChangeTree, configuration: NarrowingConfiguration): Set<number> {
+  return configurationOf(tree, configuration.containers, [...configuration.kept, ...configuration.units]);
 }

@@ -1,22 +1,14 @@
 // Turns a probe of an endpoint (a good or the bad) into the one sentence a user needs when it is not what they said.
 // Endpoint checks run before bisecting: a wrong endpoint makes every later verdict meaningless.
-import { TestAbortedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import type { ProbeRecord } from '../model/probe-record.js';
 import { describeOutcome } from '../probe/outcome.js';
-import type { ProbeRecord } from '../probe/prober.js';
+import { abortIfCrashed } from './verdict-rule.js';
 
 export function lastOutputLine(probe: ProbeRecord): string {
   const lines = probe.outputTail.split('\n').map((line) => line.trim()).filter(Boolean);
   const last = lines.at(-1);
   return last ? ` (last output: "${last.slice(0, 160)}")` : '';
-}
-
-/** Throws when the test ended with 128+ or a foreign signal: git bisect run aborts there, and so do we. */
-export function abortIfCrashed(probe: ProbeRecord, name: string): void {
-  if (probe.outcome.kind !== 'crashed') return;
-  throw new TestAbortedError(
-    `the test ${describeOutcome(probe.outcome)} at ${name}, which aborts the hunt as in git bisect run`,
-    `make the test exit 1-127 for bad, 125 to skip; log: ${probe.logPath}`,
-  );
 }
 
 /** A good endpoint must pass; anything else stops the hunt with the reason. Build failures are left to the caller. */

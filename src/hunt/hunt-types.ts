@@ -1,12 +1,14 @@
 // The shapes a hunt shares with its callers: options in, progress events out, a result at the end.
 // Kept apart from the orchestration so the CLI and library users can depend on them alone.
-import type { CommitInfo } from '../history/history.js';
-import type { ProbeRecord } from '../probe/prober.js';
-import type { Recipe } from '../probe/recipe.js';
-import type { ChangeLevel } from '../changes/change-tree.js';
+import type { ChangeLevel } from '../changes/change-level.js';
+import type { Phase } from '../model/probe-record.js';
+import type { Recipe } from '../model/recipe.js';
+import type { HuntOutcome, MergeDescent, Narrowing } from '../model/stage-results.js';
 import type { Store } from '../store/store.js';
-import type { MergeDescent } from './merge-descent.js';
-import type { Narrowing } from './narrow.js';
+import type { HuntProbe, HuntRow } from '../store/store-types.js';
+
+export type { Phase } from '../model/probe-record.js';
+export type { FirstBad } from '../model/stage-results.js';
 
 export interface HuntOptions {
   /** Directory of (or inside) the user's repository. */
@@ -45,18 +47,7 @@ export interface HuntOptions {
   narrowOnly?: boolean;
 }
 
-export type Phase = 'verify' | 'merge-base' | 'bisect' | 'descend' | 'narrow' | 'narrow-verify';
-
-/** Where a probe's answer came from: run now, the verdict cache, or the hunt's own earlier run (resume). */
-export type ProbeSource = 'run' | 'cached' | 'resumed';
-
-export interface HuntProbe extends ProbeRecord {
-  phase: Phase;
-  source: ProbeSource;
-  /** 1-based position among all probes of the hunt. */
-  step: number;
-  subject: string;
-}
+export type { HuntProbe, ProbeSource } from '../store/store-types.js';
 
 export interface SearchProgress {
   candidatesLeft: number;
@@ -74,6 +65,8 @@ export interface HuntObserver {
   started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workers: number; workspace: string; timeoutSeconds: number | undefined }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
+  /** The hunt stopped on wrong input and its record was removed again: its id names nothing now. */
+  discarded?(): void;
   /** The endpoints are checked (or need no check) and the search proper begins: input errors are behind us. */
   searching?(): void;
   /** With several workers: a worker starts probing a commit. */
@@ -85,28 +78,21 @@ export interface HuntObserver {
   note?(message: string): void;
 }
 
-export interface FirstBad extends CommitInfo {
-  files: string[];
-}
-
-export interface HuntResult {
+export interface HuntResult extends HuntOutcome {
   /** The hunt's id in the store. */
   hunt: number;
-  status: 'found' | 'ambiguous';
-  firstBad: FirstBad | null;
-  /** The commits that may be the first bad one: one when found, several when skips hide it. */
-  candidates: string[];
+  /** The hunt as the store now holds it (arguments, timestamps): what every report renders. */
+  record: HuntRow;
+  /** The hunt's probes as --json lists them: every probe but narrowing's configurations, in step order. */
   probes: HuntProbe[];
-  /** Probes that ran one after another (the longest such chain with several workers): wall time in probe units. */
-  rounds: number;
-  /** A command line that reproduces the probe of the first bad commit. */
-  reproduce: string | null;
+  /** Narrowing's configurations and verification checks, in step order. */
+  narrowingProbes: HuntProbe[];
   repo: string;
   workspace: string;
   /** With several workers, every worker's workspace (the first is `workspace`). */
   workspaces?: string[];
-  /** The minimal failure-inducing part of the first bad commit's change, when narrowing ran. */
+  /** The minimal failure-inducing part of the first bad commit's change, when narrowing ran (from `stages`). */
   narrowing?: Narrowing;
-  /** With --first-parent on a merge: the first bad commit inside the merged branch. */
+  /** With --first-parent on a merge: the first bad commit inside the merged branch (from `stages`). */
   descent?: MergeDescent;
 }

@@ -13,6 +13,8 @@ export async function settleMergeBases(
   goods: string[],
   test: (commit: string) => Promise<'good' | 'bad' | 'skip'>,
   note?: (message: string) => void,
+  /** Marks the errors that mean the user's goods are wrong (the hunt is then discarded as bad input). */
+  reject: (error: UsageError) => UsageError = (error) => error,
 ): Promise<void> {
   const skipped = new Set<string>();
   for (;;) {
@@ -21,7 +23,7 @@ export async function settleMergeBases(
     if (allAncestors) return;
     const bases = await history.mergeBases(bad, goods);
     if (bases.length === 0) {
-      throw new UsageError(`bad ${history.shortName(bad)} shares no history with the goods`, 'pick --good and --bad on the same line of history');
+      throw reject(new UsageError(`bad ${history.shortName(bad)} shares no history with the goods`, 'pick --good and --bad on the same line of history'));
     }
     const untested = bases.find((base) => !goods.includes(base));
     if (untested === undefined) return;
@@ -34,9 +36,11 @@ export async function settleMergeBases(
       skipped.add(untested);
       return;
     } else {
-      throw new UsageError(
-        `merge base ${history.shortName(untested)} of good and bad is bad: the change was fixed between it and the good, not introduced before bad`,
-        'pick a --good that is an ancestor of --bad',
+      throw reject(
+        new UsageError(
+          `merge base ${history.shortName(untested)} of good and bad is bad: the change was fixed between it and the good, not introduced before bad`,
+          'pick a --good that is an ancestor of --bad',
+        ),
       );
     }
   }

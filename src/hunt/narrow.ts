@@ -2,60 +2,26 @@
 // checks that make it believable (parent + part fails, commit − part passes, bad revision − part passes).
 import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import type { History } from '../history/history.js';
 import { buildChangeTree, type ChangeLevel, type ChangeTree } from '../changes/change-tree.js';
 import { everything, everythingExcept, materialize, type FileState } from '../changes/materialize.js';
 import { revertChange } from '../changes/revert.js';
 import { unifiedDiff } from '../changes/unified-diff.js';
-import { describeSignature, narrowingOutcome, type FailureSignature, type NarrowingOutcome } from '../probe/failure-signature.js';
-import { configurationOf, narrowChangeTree, type LevelTests } from './change-narrowing.js';
+import type { LevelTests, Narrowing, NarrowedUnit, NarrowingOutcome, VerificationCheck } from '../model/stage-results.js';
+import { describeSignature, narrowingOutcome, type FailureSignature } from '../probe/failure-signature.js';
+import { configurationOf, narrowChangeTree, nodesOf } from './change-narrowing.js';
+import type { HuntContext } from './hunt-context.js';
 import type { HuntProbe } from './hunt-types.js';
 
-export interface NarrowedUnit {
-  file: string;
-  level: ChangeLevel;
-  /** `add`/`remove` for lines and tokens, `file` for a file changed as a whole. */
-  kind: 'add' | 'remove' | 'file';
-  text: string;
-}
-
-export interface VerificationCheck {
-  expected: 'fail' | 'pass';
-  outcome: NarrowingOutcome | 'not-applicable';
-  ok: boolean;
-  /** Why a check could not run (the change does not apply there). */
-  reason?: string;
-  step?: number;
-}
-
-export interface Narrowing {
-  status: 'narrowed' | 'flaky' | 'not-reproduced';
-  parent: string;
-  commit: string;
-  signature: string;
-  /** The deepest level searched. */
-  level: ChangeLevel;
-  diff: string;
-  changes: NarrowedUnit[];
-  levels: LevelTests[];
-  tests: number;
-  verification: { parentPlusChange: VerificationCheck; commitMinusChange: VerificationCheck; badMinusChange: VerificationCheck | null } | null;
-  note?: string;
-}
+export type { Narrowing, NarrowedUnit, VerificationCheck } from '../model/stage-results.js';
 
 export interface NarrowRequest {
-  history: History;
+  context: HuntContext;
   parent: string;
   commit: string;
   /** The hunt's bad revision, when it is not the narrowed commit: the change is also taken out of it. */
   originalBad: string | null;
   deepest: ChangeLevel;
   signature: FailureSignature;
-  /** Probes `commit` with `states` written on top; `confirm` runs it again rather than reuse this hunt's own answer. */
-  probe(commit: string, states: readonly FileState[], digest: string, phase: 'narrow' | 'narrow-verify', confirm: boolean): Promise<HuntProbe>;
-  /** Each narrowing probe's outcome as judged against the signature, with what it was testing. */
-  judged?(probe: HuntProbe, outcome: NarrowingOutcome, what: string): void;
-  note(message: string): void;
 }
 
 export function statesDigest(states: readonly FileState[]): string {
@@ -80,7 +46,8 @@ function describeUnits(tree: ChangeTree, ids: readonly number[]): NarrowedUnit[]
 }
 
 export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
-  const { history, parent, commit } = request;
+  const { context, parent, commit } = request;
+  const { history } = context;
   const deltas = await history.fileDeltas(parent, commit);
   if (deltas.length === 0) throw new UsageError(`${history.shortName(commit)} changes no files: there is nothing to narrow`, 'pass --narrow none, or narrow another commit');
   const tree = buildChangeTree(deltas);
@@ -88,15 +55,19 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
   const base = { parent, commit, signature, level: request.deepest, levels: [] as LevelTests[], tests: 0 };
   let deepest = request.deepest;
   if (tree.files.every((file) => file.atomic) && deepest !== 'file') {
-    request.note(`${history.shortName(commit)} changes only binary, added, deleted or renamed files: narrowing stops at the file level`);
+    context.note(`${history.shortName(commit)} changes only binary, added, deleted or renamed files: narrowing stops at the file level`);
     deepest = 'file';
   }
   const parentStates = materialize(tree, new Set());
-  const run = async (states: readonly FileState[], on: string, phase: 'narrow' | 'narrow-verify', what: string, fresh = false): Promise<{ outcome: NarrowingOutcome; probe: HuntProbe }> => {
-    const probe = await request.probe(on, states, statesDigest(states), phase, fresh);
+  const judge = (probe: HuntProbe, what: string): NarrowingOutcome => {
     const outcome = narrowingOutcome(probe, request.signature);
-    request.judged?.(probe, outcome, what);
-    return { outcome, probe };
+    context.observer.narrowingProbe?.(probe, outcome, what);
+    return outcome;
+  };
+  /** `fresh` runs it again rather than reuse this hunt's own answer (a verification check). */
+  const run = async (states: readonly FileState[], on: string, phase: 'narrow' | 'narrow-verify', what: string, fresh = false): Promise<{ outcome: NarrowingOutcome; probe: HuntProbe }> => {
+    const probe = await context.probe({ commit: on, phase, configuration: { digest: statesDigest(states), states }, freshness: fresh ? 'confirm' : 'reuse' });
+    return { outcome: judge(probe, what), probe };
   };
 
   // The whole change on the parent is the commit's own tree: a second run of the failing commit, and so the
@@ -116,7 +87,20 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     };
   }
 
-  const narrowed = await narrowChangeTree(tree, deepest, async (configuration, level) => (await run(materialize(tree, configuration), parent, 'narrow', `${level} level`)).outcome);
+  const narrowed = await narrowChangeTree(tree, deepest, async (strategy, levelOf) => {
+    const { result } = await context.drive(
+      {
+        strategy,
+        probe: (configuration, slot, signal) => {
+          const states = materialize(tree, nodesOf(tree, configuration));
+          return context.probe({ commit: parent, phase: 'narrow', configuration: { digest: statesDigest(states), states }, slot, signal });
+        },
+        judge: (configuration, probe) => judge(probe, `${levelOf(configuration)} level`),
+      },
+      { slots: 1, counted: false },
+    );
+    return result;
+  });
   const minimalStates = materialize(tree, configurationOf(tree, narrowed.containers, [...narrowed.kept, ...narrowed.minimal]));
   // The commit without the change: every found unit taken out, except a removed line whose replacement was
   // narrowed to tokens (taking that removal out would bring the old line back beside the edited one).

@@ -1,10 +1,10 @@
 // A hunt's probes as the store sees them: answered from the hunt's own finished probes when resuming, from the
 // verdict cache when another hunt already tested the same tree with the same recipe, or run and written down.
 import { createHash } from 'node:crypto';
-import type { ProbeRecord } from '../probe/prober.js';
+import type { Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Store } from '../store/store.js';
-import type { CachedVerdict, ProbeFinding, ProbeRow } from '../store/store-types.js';
-import type { HuntProbe, Phase, ProbeSource } from './hunt-types.js';
+import type { CachedVerdict, ProbeRow } from '../store/store-types.js';
+import type { HuntProbe } from './hunt-types.js';
 
 export interface JournalOptions {
   store: Store;
@@ -14,21 +14,6 @@ export interface JournalOptions {
   recipeKey: string;
   useCache: boolean;
   treeOf(commit: string): Promise<string>;
-}
-
-function fromFinding(commit: string, finding: ProbeFinding): ProbeRecord {
-  return {
-    commit,
-    outcome: finding.outcome,
-    verdict: finding.verdict,
-    searchVerdict: finding.searchVerdict,
-    exitCode: finding.exitCode,
-    signal: finding.signal,
-    seconds: finding.seconds,
-    ...(finding.testSeconds === undefined ? {} : { testSeconds: finding.testSeconds }),
-    logPath: finding.logPath,
-    outputTail: finding.outputTail,
-  };
 }
 
 /** What a probe tests: a commit as it is, or a configuration of a change written on top of it (narrowing). */
@@ -96,9 +81,7 @@ export class ProbeJournal {
     const commit = probeTarget.commit;
     const key = targetKey(probeTarget);
     const stored = this.done.get(key)?.shift();
-    if (stored) {
-      return { ...fromFinding(commit, stored), phase, step: stored.step, subject: stored.subject, source: this.sourceOf(stored) };
-    }
+    if (stored) return { ...stored, source: stored.source === 'cached' ? 'cached' : 'resumed' };
     const commitTree = await this.options.treeOf(commit);
     // A configuration's content is the commit's tree plus the files it writes: the cache key covers both.
     const tree =
@@ -122,16 +105,10 @@ export class ProbeJournal {
       store.probes.discard(probeId);
       throw error;
     }
-    store.probes.finish(probeId, record, title, this.options.identity);
-    return { ...record, phase, step, subject: title, source: 'run' };
+    return store.probes.finish(probeId, record, title, this.options.identity);
   }
 
   private answerFromCache(start: Parameters<Store['probes']['start']>[0], cached: CachedVerdict): HuntProbe {
-    this.options.store.probes.recordCached(start, cached);
-    return { ...fromFinding(start.commit, cached), phase: start.phase as Phase, step: start.step, subject: start.subject, source: 'cached' };
-  }
-
-  private sourceOf(row: ProbeRow): ProbeSource {
-    return row.source === 'cached' ? 'cached' : 'resumed';
+    return this.options.store.probes.recordCached(start, cached);
   }
 }

@@ -5,7 +5,7 @@ import { openHistory } from '../history/open-history.js';
 import { Store } from '../store/store.js';
 import { runHunt } from './hunt.js';
 import type { HuntObserver, HuntResult } from './hunt-types.js';
-import { huntById, latestUnfinished, storedResultOf } from './stored-hunt.js';
+import { huntById, huntToResume, storedResultOf } from './stored-hunt.js';
 
 export interface ResumeOptions {
   /** The hunt to resume; default: the newest unfinished hunt of the repository at `repo`. */
@@ -34,7 +34,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
     if (options.id !== undefined) hunt = huntById(store, options.id);
     else {
       const history = await openHistory(options.repo, options.vcs);
-      hunt = latestUnfinished(store, history.identity, history.root);
+      hunt = huntToResume(store, history.identity, history.root);
     }
     const finished = storedResultOf(store, hunt);
     if (finished) return { result: finished, alreadyFinished: true };

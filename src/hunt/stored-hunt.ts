@@ -1,46 +1,28 @@
 // Reads a stored hunt back as the shapes a live hunt produces, so a finished hunt prints like a fresh one,
 // and finds the hunt `culprit resume` means when no id is given.
 import { UsageError } from '../errors.js';
+import { descentOf, narrowingOf } from '../model/stage-results.js';
 import type { Store } from '../store/store.js';
 import { isUnfinished, ownerAlive } from '../store/hunt-table.js';
-import type { HuntRow, ProbeRow } from '../store/store-types.js';
-import type { HuntProbe, HuntResult, Phase } from './hunt-types.js';
-import type { MergeDescent } from './merge-descent.js';
-import type { Narrowing } from './narrow.js';
-
-export function huntProbeOf(row: ProbeRow): HuntProbe {
-  return {
-    commit: row.commit,
-    outcome: row.outcome,
-    verdict: row.verdict,
-    searchVerdict: row.searchVerdict,
-    exitCode: row.exitCode,
-    signal: row.signal,
-    seconds: row.seconds,
-    ...(row.testSeconds === undefined ? {} : { testSeconds: row.testSeconds }),
-    logPath: row.logPath,
-    outputTail: row.outputTail,
-    phase: row.phase as Phase,
-    step: row.step,
-    subject: row.subject,
-    source: row.source,
-  };
-}
+import type { HuntRow } from '../store/store-types.js';
+import type { HuntResult } from './hunt-types.js';
 
 /** The result of a finished hunt as it was stored; undefined while the hunt is unfinished. */
 export function storedResultOf(store: Store, hunt: HuntRow): HuntResult | undefined {
   if (!hunt.result) return undefined;
-  const { narrowing, descent, rounds, ...result } = hunt.result;
-  const probes = store.probes.list(hunt.id).filter((row) => row.endedAt !== null).map(huntProbeOf);
+  const finished = store.probes.list(hunt.id).filter((row) => row.endedAt !== null);
+  const narrowing = narrowingOf(hunt.result.stages);
+  const descent = descentOf(hunt.result.stages);
   return {
     hunt: hunt.id,
-    ...result,
-    rounds: rounds ?? probes.filter((probe) => probe.source === 'run').length,
-    ...(narrowing === undefined ? {} : { narrowing: narrowing as Narrowing }),
-    ...(descent === undefined ? {} : { descent: descent as MergeDescent }),
-    probes,
+    record: hunt,
+    ...hunt.result,
+    probes: finished.filter((row) => row.configuration === null),
+    narrowingProbes: finished.filter((row) => row.configuration !== null),
     repo: hunt.repo,
     workspace: '',
+    ...(narrowing ? { narrowing } : {}),
+    ...(descent ? { descent } : {}),
   };
 }
 
@@ -50,12 +32,17 @@ export function huntById(store: Store, id: number): HuntRow {
   return hunt;
 }
 
-/** The newest unfinished hunt of a repository that no live process is running. */
-export function latestUnfinished(store: Store, identity: string, root: string): HuntRow {
+/**
+ * The hunt `culprit resume` means without an id: the newest unfinished hunt of the repository that no live process
+ * is running, or else its newest hunt when that one has finished (its result is shown again).
+ */
+export function huntToResume(store: Store, identity: string, root: string): HuntRow {
   const unfinished = store.hunts.unfinished({ identity }).filter(isUnfinished);
   const free = unfinished.find((hunt) => !ownerAlive(hunt));
   if (free) return free;
   const running = unfinished[0];
   if (running) throw new UsageError(`the unfinished hunt ${running.id} of ${root} is running in process ${running.ownerPid ?? '?'}`, 'wait for it to finish, or stop that process first');
+  const newest = store.hunts.list(identity)[0];
+  if (newest?.result) return newest;
   throw new UsageError(`no unfinished hunt of the repository ${root}`, 'list the recorded hunts with: culprit hunts, or start one with: culprit run');
 }

@@ -2,11 +2,12 @@
 // on the output. A configuration that fails any other way is unresolved, never bad.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import type { ProbeRecord } from './prober.js';
+import type { ProbeRecord } from '../model/probe-record.js';
+import type { NarrowingOutcome } from '../model/stage-results.js';
 
 export type FailureSignature = { kind: 'hang' } | { kind: 'exit'; exitCode: number } | { kind: 'output'; pattern: string };
 
-export type NarrowingOutcome = 'fail' | 'pass' | 'unresolved';
+export type { NarrowingOutcome } from '../model/stage-results.js';
 
 /** How much of a run's log is searched for --signature: the end of it, where a failure usually says itself. */
 const SEARCHED_BYTES = 1 << 20;

@@ -1,21 +1,10 @@
 // What a run did (outcome) and what that means for the search (verdict), following git bisect run's contract:
 // 0 good, 125 skip, 1–127 bad, 128 and above or a foreign signal aborts; a timeout is a hang, mapped by --on-hang.
 import type { RunResult } from './process-runner.js';
-import type { Recipe } from './recipe.js';
+import type { Outcome, ReportedVerdict, SearchVerdict } from '../model/probe-record.js';
+import type { Recipe } from '../model/recipe.js';
 
-export type Outcome =
-  | { kind: 'passed' }
-  | { kind: 'failed'; exitCode: number }
-  | { kind: 'untestable' }
-  | { kind: 'hung' }
-  | { kind: 'crashed'; exitCode: number | null; signal: string | null }
-  | { kind: 'build-failed'; exitCode: number | null; signal: string | null; timedOut: boolean }
-  | { kind: 'not-found'; exitCode: 126 | 127 };
-
-/** The verdict as reports show it: a hang reads as `hang` whatever --on-hang makes of it. */
-export type ReportedVerdict = 'good' | 'bad' | 'skip' | 'hang';
-/** The verdict the search acts on. */
-export type SearchVerdict = 'good' | 'bad' | 'skip';
+export type { Outcome, ReportedVerdict, SearchVerdict } from '../model/probe-record.js';
 
 export function classifyTest(run: RunResult): Outcome {
   if (run.timedOut) return { kind: 'hung' };

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InterruptedError } from '../errors.js';
 import { cleanGitEnvironment } from '../history/git-command.js';
-import { classifyBuild, classifyTest, reportedVerdict, searchVerdict, type Outcome, type ReportedVerdict, type SearchVerdict } from './outcome.js';
+import type { Outcome, ProbeRecord } from '../model/probe-record.js';
+import { classifyBuild, classifyTest, reportedVerdict, searchVerdict } from './outcome.js';
 import { runCommand, type RunResult } from './process-runner.js';
 import type { Recipe } from './recipe.js';
 import type { Workspace } from './workspace.js';
@@ -22,22 +23,7 @@ export interface BuildReuse {
   notSaved?(reason: string): void;
 }
 
-export interface ProbeRecord {
-  commit: string;
-  outcome: Outcome;
-  verdict: ReportedVerdict;
-  searchVerdict: SearchVerdict | 'abort';
-  exitCode: number | null;
-  signal: string | null;
-  /** Wall time of the whole probe: checkout, build and test. */
-  seconds: number;
-  /** Wall time of the test run alone (absent when the build failed). */
-  testSeconds?: number;
-  /** Whether a build command ran or its outputs were restored from the build cache (absent without --build). */
-  build?: 'ran' | 'restored';
-  logPath: string;
-  outputTail: string;
-}
+export type { ProbeRecord } from '../model/probe-record.js';
 
 export interface ProbeRequest {
   commit: string;

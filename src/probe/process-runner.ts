@@ -4,9 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { CommandSpec } from '../model/recipe.js';
 import { canInspectProcesses, newProbeToken, PROBE_TOKEN_VARIABLE, runProcesses, sendSignal } from './process-sweep.js';
 
-export type CommandSpec = { shell: string } | { argv: readonly string[] };
+export type { CommandSpec } from '../model/recipe.js';
 
 export interface RunRequest {
   command: CommandSpec;

@@ -1,16 +1,9 @@
 // An exclusive claim on a workspace slot, held by a live culprit process and recognised as stale once it dies.
 // Lets a killed hunt's workspace be reclaimed (and reset) by the next hunt instead of piling up.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { processAlive } from '../system/process-alive.js';
 
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { processAlive } from '../system/process-alive.js';
 
 export function lockOwner(lockPath: string): number | undefined {
   try {

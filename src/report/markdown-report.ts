@@ -2,24 +2,12 @@
 // the minimal change when narrowed, the reproduce command, and the probes folded in a <details> block.
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
 import { probeTableRows } from './hunt-detail.js';
+import { stageMarkdown } from './stage-sections.js';
+import { fence } from '../text/format.js';
 import { finishedProbes, rangeText, statusOf, testText, totalSeconds } from './hunt-facts.js';
-
-interface NarrowingSummary {
-  status?: string;
-  level?: string;
-  diff?: string;
-  tests?: number;
-  signature?: string;
-  note?: string;
-}
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-function fence(text: string, language: string): string {
-  const ticks = /```/.test(text) ? '````' : '```';
-  return `${ticks}${language}\n${text.replace(/\n$/, '')}\n${ticks}`;
 }
 
 export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): string {
@@ -43,12 +31,7 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
   }
   const cached = probes.filter((probe) => probe.source === 'cached').length;
   out.push(`- **Probes:** ${probes.length} (${cached} from the verdict cache), ${totalSeconds(probes).toFixed(1)} s of testing`);
-  const narrowing = result?.narrowing as NarrowingSummary | undefined;
-  if (narrowing?.status === 'narrowed' && narrowing.diff) {
-    out.push('', `### Minimal failure-inducing change (${narrowing.level ?? ''} level, ${narrowing.tests ?? 0} tests, failure = ${narrowing.signature ?? ''})`, '', fence(narrowing.diff, 'diff'));
-  } else if (narrowing?.note) {
-    out.push('', `Narrowing: ${narrowing.note}`);
-  }
+  for (const stage of result?.stages ?? []) out.push(...stageMarkdown(stage));
   if (result?.reproduce) out.push('', '### Reproduce', '', fence(result.reproduce, 'sh'));
   out.push('', `<details><summary>Probes (${probes.length})</summary>`, '');
   out.push('| step | phase | commit | verdict | source | exit | seconds | subject |', '|---:|---|---|---|---|---:|---:|---|');

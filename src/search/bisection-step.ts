@@ -9,6 +9,9 @@ export type BisectionStep =
   /** May be the first bad commit: the skipped candidates and bad, sorted by id. */
   | { kind: 'ambiguous'; commits: number[] };
 
+/** How a bisection ends: one first bad commit, or the candidates skipped commits leave. */
+export type FinalStep = Extract<BisectionStep, { kind: 'found' | 'ambiguous' }>;
+
 /** A copy the caller may keep or change without touching the strategy's cached step. */
 export function cloneStep(step: BisectionStep): BisectionStep {
   return step.kind === 'ambiguous' ? { kind: 'ambiguous', commits: [...step.commits] } : { ...step };

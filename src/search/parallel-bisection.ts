@@ -1,13 +1,14 @@
 // Bisection with k workers: k probes that cut the candidates into k+1 near-equal parts by candidate-ancestor
 // counts, re-planned at every verdict; probes whose answer can no longer matter are handed back for cancelling.
 import { BisectionArrays } from './bisection-arrays.js';
-import type { BisectVerdict, BisectionStep } from './bisection-step.js';
+import type { BisectVerdict, FinalStep } from './bisection-step.js';
 import { computeWeights } from './candidate-weights.js';
 import { applyVerdict, excludeGoods, type VerdictState } from './candidate-verdicts.js';
 import type { CommitGraph } from './commit-graph.js';
 import { walkCandidates } from './limit-list-walk.js';
+import type { InFlightProbe, Plan, Strategy } from './strategy.js';
 
-export type FinalStep = Extract<BisectionStep, { kind: 'found' | 'ambiguous' }>;
+export type { FinalStep } from './bisection-step.js';
 
 export interface ParallelPlan {
   /** In-flight probes that no longer matter (their commit left the candidates, or the search is over). */
@@ -25,6 +26,11 @@ export interface ParallelBisectionOptions {
    * slightly different ranges pick the same commit: within that window the smallest hash wins. 0 disables it.
    */
   stability?: number;
+  /**
+   * Only these commits may be candidates (hg bisect's set: descendants of a good that are ancestors of bad); every
+   * other commit is excluded with its ancestors, which are outside the set too. Absent: git's `bad ^goods`.
+   */
+  restrictTo?: ReadonlySet<number>;
 }
 
 const DEFAULT_STABILITY = 0.1;
@@ -43,7 +49,7 @@ export function estimateRounds(candidates: number, workers: number): number {
  * to the part where a cut helps most (largest part per cut), and spreads each part's cuts evenly: from scratch,
  * k workers cut at nr/(k+1), 2nr/(k+1), … . Pure: it only decides; the caller runs, cancels and reports.
  */
-export class ParallelBisection {
+export class ParallelBisection implements Strategy<number, BisectVerdict, FinalStep> {
   private readonly arrays: BisectionArrays;
   private readonly firstParent: boolean;
   private readonly stability: number;
@@ -57,7 +63,28 @@ export class ParallelBisection {
     this.stability = options.stability ?? DEFAULT_STABILITY;
     this.arrays = new BisectionArrays(graph);
     excludeGoods(graph, this.arrays, bad, goods);
+    if (options.restrictTo) {
+      const allowed = options.restrictTo;
+      if (!allowed.has(bad)) throw new RangeError(`bad commit ${graph.keyOf(bad)} is outside the allowed candidates`);
+      for (let id = 0; id < graph.size; id++) if (!allowed.has(id)) this.arrays.exclude(id);
+      if (this.arrays.excluded[bad]) throw new RangeError(`bad commit ${graph.keyOf(bad)} is an ancestor of a commit outside the allowed candidates`);
+    }
     this.state = { bad, skipped: new Set() };
+  }
+
+  keyOf(commit: number): string {
+    return String(commit);
+  }
+
+  wants(commit: number): boolean {
+    return this.isCandidate(commit);
+  }
+
+  /** The driver's view of the probes in flight, mapped onto `planCuts`. */
+  plan(capacity: number, inFlight: readonly InFlightProbe<number>[]): Plan<number, FinalStep> {
+    const movable = new Set(inFlight.filter((probe) => probe.movable && !probe.cancelling).map((probe) => probe.candidate));
+    const dying = new Set(inFlight.filter((probe) => probe.cancelling).map((probe) => probe.candidate));
+    return this.planCuts(capacity, movable, dying);
   }
 
   get bad(): number {
@@ -126,7 +153,7 @@ export class ParallelBisection {
    * just started: they are planned again with the free workers, kept when the new plan still wants them and
    * cancelled otherwise, so verdicts that arrive close together lead to one joint plan rather than greedy patches.
    */
-  plan(capacity: number, movable: ReadonlySet<number> = new Set(), unavailable: ReadonlySet<number> = new Set()): ParallelPlan {
+  planCuts(capacity: number, movable: ReadonlySet<number> = new Set(), unavailable: ReadonlySet<number> = new Set()): ParallelPlan {
     const order = this.walk();
     const cancel = [...this.flying].filter((commit) => !this.isCandidate(commit));
     for (const commit of cancel) this.flying.delete(commit);

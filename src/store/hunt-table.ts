@@ -1,6 +1,7 @@
 // Queries on the hunts table: create, claim for a process, find unfinished ones, finish, list.
 // Ownership is a pid: a hunt whose owner died is free to be resumed by anyone.
-import { processAlive } from '../probe/workspace-lock.js';
+import { processAlive } from '../system/process-alive.js';
+import { upgradeStoredResult } from './stored-result.js';
 import type { Connection } from './database.js';
 import type { HuntArguments, HuntRow, HuntStatus, StoredResult } from './store-types.js';
 
@@ -44,7 +45,7 @@ function toRow(raw: RawHunt): HuntRow {
     createdAt: raw.created_at,
     updatedAt: raw.updated_at,
     finishedAt: raw.finished_at,
-    result: raw.result === null ? null : (JSON.parse(raw.result) as StoredResult),
+    result: raw.result === null ? null : upgradeStoredResult(JSON.parse(raw.result) as StoredResult),
     error: raw.error,
     probeCount: raw.probe_count,
   };

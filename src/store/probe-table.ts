@@ -1,15 +1,15 @@
 // Queries on the probes table: a probe is written when it starts (in flight) and completed when it ends,
 // in the same transaction as its verdict-cache entry, so each verdict is durable before the next decision.
-import type { Outcome } from '../probe/outcome.js';
+import type { Outcome, Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Connection } from './database.js';
-import type { CachedVerdict, ProbeFinding, ProbeRow, ProbeSource } from './store-types.js';
+import type { CachedVerdict, ProbeRow, StoredProbeSource } from './store-types.js';
 
 interface RawProbe {
   id: number;
   hunt_id: number;
   step: number;
-  phase: string;
-  source: ProbeSource;
+  phase: Phase;
+  source: StoredProbeSource;
   cached_from: number | null;
   revision: string;
   configuration: string | null;
@@ -17,14 +17,15 @@ interface RawProbe {
   recipe_key: string;
   subject: string;
   outcome: string | null;
-  verdict: ProbeFinding['verdict'] | null;
-  search_verdict: ProbeFinding['searchVerdict'] | null;
+  verdict: ProbeRecord['verdict'] | null;
+  search_verdict: ProbeRecord['searchVerdict'] | null;
   exit_code: number | null;
   signal: string | null;
   seconds: number | null;
   test_seconds: number | null;
   log_path: string | null;
   output_tail: string | null;
+  build: ProbeRecord['build'] | null;
   started_at: string;
   ended_at: string | null;
 }
@@ -49,6 +50,7 @@ function toRow(raw: RawProbe): ProbeRow {
     signal: raw.signal,
     seconds: raw.seconds ?? 0,
     ...(raw.test_seconds === null ? {} : { testSeconds: raw.test_seconds }),
+    ...(raw.build === null || raw.build === undefined ? {} : { build: raw.build }),
     logPath: raw.log_path ?? '',
     outputTail: raw.output_tail ?? '',
     startedAt: raw.started_at,
@@ -57,14 +59,14 @@ function toRow(raw: RawProbe): ProbeRow {
 }
 
 /** Outcomes that say something about the environment rather than the tree are never reused. */
-function cacheable(finding: ProbeFinding): boolean {
+function cacheable(finding: ProbeRecord): boolean {
   return finding.outcome.kind !== 'crashed' && finding.outcome.kind !== 'not-found' && finding.searchVerdict !== 'abort';
 }
 
 export interface ProbeStart {
   huntId: number;
   step: number;
-  phase: string;
+  phase: Phase;
   commit: string;
   configuration: string | null;
   tree: string;
@@ -104,18 +106,27 @@ export class ProbeTable {
     return Number(info.lastInsertRowid);
   }
 
-  /** Completes a probe and, when the verdict is about the tree, records it in the verdict cache; one transaction. */
-  finish(probeId: number, finding: ProbeFinding, subject: string, cacheIdentity: string | undefined): void {
+  one(probeId: number): ProbeRow {
+    const raw = this.db.prepare(`SELECT * FROM probes WHERE id = ?`).get(probeId) as RawProbe | undefined;
+    if (!raw) throw new Error(`internal: probe ${probeId} is not in the store`);
+    return toRow(raw);
+  }
+
+  /**
+   * Completes a probe and, when the verdict is about the tree, records it in the verdict cache; one transaction.
+   * Returns the probe as stored.
+   */
+  finish(probeId: number, finding: ProbeRecord, subject: string, cacheIdentity: string | undefined): ProbeRow {
     this.db.transaction(() => {
       const at = new Date().toISOString();
       this.db
         .prepare(
           `UPDATE probes SET outcome = ?, verdict = ?, search_verdict = ?, exit_code = ?, signal = ?, seconds = ?, test_seconds = ?,
-             log_path = ?, output_tail = ?, subject = ?, ended_at = ? WHERE id = ?`,
+             log_path = ?, output_tail = ?, build = ?, subject = ?, ended_at = ? WHERE id = ?`,
         )
         .run(
           JSON.stringify(finding.outcome), finding.verdict, finding.searchVerdict, finding.exitCode, finding.signal, finding.seconds,
-          finding.testSeconds ?? null, finding.logPath, finding.outputTail, subject, at, probeId,
+          finding.testSeconds ?? null, finding.logPath, finding.outputTail, finding.build ?? null, subject, at, probeId,
         );
       if (cacheIdentity === undefined || !cacheable(finding)) return;
       const probe = this.db.prepare(`SELECT hunt_id, revision, tree, recipe_key FROM probes WHERE id = ?`).get(probeId) as
@@ -133,10 +144,11 @@ export class ProbeTable {
           finding.searchVerdict, finding.exitCode, finding.signal, finding.seconds, finding.testSeconds ?? null, finding.logPath, finding.outputTail, at,
         );
     }).immediate();
+    return this.one(probeId);
   }
 
-  /** Records a probe answered from the verdict cache, finished as it is written. */
-  recordCached(probe: ProbeStart, cached: CachedVerdict): number {
+  /** Records a probe answered from the verdict cache, finished as it is written; returns it as stored. */
+  recordCached(probe: ProbeStart, cached: CachedVerdict): ProbeRow {
     const at = new Date().toISOString();
     const info = this.db
       .prepare(
@@ -148,12 +160,12 @@ export class ProbeTable {
         probe.huntId, probe.step, probe.phase, cached.huntId, probe.commit, probe.configuration, probe.tree, probe.recipeKey, probe.subject, JSON.stringify(cached.outcome),
         cached.verdict, cached.searchVerdict, cached.exitCode, cached.signal, cached.seconds, cached.testSeconds ?? null, cached.logPath, cached.outputTail, at, at,
       );
-    return Number(info.lastInsertRowid);
+    return this.one(Number(info.lastInsertRowid));
   }
 
   cachedVerdict(identity: string, tree: string, recipeKey: string): CachedVerdict | undefined {
     const raw = this.db.prepare(`SELECT * FROM verdicts WHERE identity = ? AND tree = ? AND recipe_key = ?`).get(identity, tree, recipeKey) as
-      | (Omit<RawProbe, 'id' | 'step' | 'phase' | 'source' | 'cached_from' | 'configuration' | 'subject' | 'started_at' | 'ended_at'> & { outcome: string })
+      | (Omit<RawProbe, 'id' | 'step' | 'phase' | 'source' | 'cached_from' | 'configuration' | 'subject' | 'started_at' | 'ended_at' | 'build'> & { outcome: string })
       | undefined;
     if (!raw) return undefined;
     return {

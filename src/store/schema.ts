@@ -83,6 +83,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE probes ADD COLUMN configuration TEXT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- whether the probe's build ran or was restored from the build cache (NULL without a build command)
+      ALTER TABLE probes ADD COLUMN build TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,7 +1,8 @@
 // The records the store keeps: a hunt with the arguments that can run it again, its probes, and cached verdicts.
 // Plain data: the store serialises it, the hunt and the reports read it.
-import type { Outcome, ReportedVerdict, SearchVerdict } from '../probe/outcome.js';
-import type { Recipe } from '../probe/recipe.js';
+import type { Phase, ProbeRecord } from '../model/probe-record.js';
+import type { Recipe } from '../model/recipe.js';
+import type { FirstBad, HuntOutcome } from '../model/stage-results.js';
 
 /** `running` with a dead owner reads as interrupted: the process was killed before it could say so. */
 export type HuntStatus = 'running' | 'interrupted' | 'aborted' | 'found' | 'ambiguous';
@@ -35,26 +36,10 @@ export interface HuntArguments {
   cleanBuild?: boolean;
 }
 
-export interface StoredFirstBad {
-  commit: string;
-  subject: string;
-  author: string;
-  date: string;
-  files: string[];
-}
+export type StoredFirstBad = FirstBad;
 
-export interface StoredResult {
-  status: 'found' | 'ambiguous';
-  firstBad: StoredFirstBad | null;
-  candidates: string[];
-  reproduce: string | null;
-  /** Probes that ran one after another (absent in hunts stored before parallel hunts). */
-  rounds?: number;
-  /** The narrowing's result, as the hunt returned it. */
-  narrowing?: unknown;
-  /** The first bad commit inside a merge found with --first-parent. */
-  descent?: unknown;
-}
+/** A finished hunt's result: the answer and each stage's typed result. */
+export type StoredResult = HuntOutcome;
 
 export interface HuntRow {
   id: number;
@@ -76,30 +61,20 @@ export interface HuntRow {
   probeCount: number;
 }
 
-export type ProbeSource = 'run' | 'cached';
+export type StoredProbeSource = 'run' | 'cached';
 
 /** What a finished probe found, as stored with the probe and in the verdict cache. */
-export interface ProbeFinding {
-  outcome: Outcome;
-  verdict: ReportedVerdict;
-  searchVerdict: SearchVerdict | 'abort';
-  exitCode: number | null;
-  signal: string | null;
-  seconds: number;
-  testSeconds?: number;
-  logPath: string;
-  outputTail: string;
-}
+export type ProbeFinding = Omit<ProbeRecord, 'commit'>;
 
-export interface ProbeRow extends ProbeFinding {
+/** A probe as the store keeps it: what it found, and the hunt's bookkeeping around it. */
+export interface ProbeRow extends ProbeRecord {
   id: number;
   huntId: number;
   step: number;
-  phase: string;
-  source: ProbeSource;
+  phase: Phase;
+  source: StoredProbeSource;
   /** The hunt whose verdict was reused, for a cached probe. */
   cachedFrom: number | null;
-  commit: string;
   /** Digest of the configuration applied on top of the commit (narrowing), or null for the commit as it is. */
   configuration: string | null;
   tree: string;
@@ -110,7 +85,14 @@ export interface ProbeRow extends ProbeFinding {
   endedAt: string | null;
 }
 
-export interface CachedVerdict extends ProbeFinding {
+/** Where a hunt's probe got its answer: run now, the verdict cache, or the hunt's own run before it was stopped. */
+export type ProbeSource = StoredProbeSource | 'resumed';
+
+/** A probe of a live hunt: the stored row, with `resumed` for the answers replayed from the hunt's earlier run. */
+export interface HuntProbe extends Omit<ProbeRow, 'source'> {
+  source: ProbeSource;
+}
+
+export interface CachedVerdict extends ProbeRecord {
   huntId: number;
-  commit: string;
 }

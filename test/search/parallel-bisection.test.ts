@@ -28,7 +28,7 @@ function simulate(search: ParallelBisection, workers: number, oracle: (commit: n
   let probes = 0;
   let cancelled = 0;
   const started: number[] = [];
-  const apply = (plan: ReturnType<ParallelBisection['plan']>, next: number[]): FinalStep | undefined => {
+  const apply = (plan: ReturnType<ParallelBisection['planCuts']>, next: number[]): FinalStep | undefined => {
     for (const commit of plan.cancel) expect(plan.start).not.toContain(commit);
     for (const commit of plan.cancel) {
       const at = running.indexOf(commit);
@@ -48,7 +48,7 @@ function simulate(search: ParallelBisection, workers: number, oracle: (commit: n
     expect(search.inFlight().length).toBeLessThanOrEqual(workers);
     return plan.done;
   };
-  let done = apply(search.plan(workers), running);
+  let done = apply(search.planCuts(workers), running);
   while (!done) {
     expect(running.length).toBeGreaterThan(0);
     rounds += 1;
@@ -64,7 +64,7 @@ function simulate(search: ParallelBisection, workers: number, oracle: (commit: n
       if (!search.inFlight().includes(commit)) continue; // cancelled earlier in this round
       search.record(commit, oracle(commit));
       // Probes started during this round have barely begun when the next verdict of the round arrives.
-      done = apply(search.plan(workers, new Set(next)), next);
+      done = apply(search.planCuts(workers, new Set(next)), next);
       if (done) break;
     }
     running = next;
@@ -123,21 +123,21 @@ describe('ParallelBisection on chains', () => {
 
   test('from scratch, k workers cut the range into k+1 near-equal parts', () => {
     const graph = makeGraph(chain(1001));
-    const plan = new ParallelBisection(graph, 1000, [0], { stability: 0 }).plan(4);
+    const plan = new ParallelBisection(graph, 1000, [0], { stability: 0 }).planCuts(4);
     expect(plan.start.sort((a, b) => a - b)).toEqual([200, 400, 600, 800]);
   });
 
   test('a bad verdict cancels the probes above it; a good one those below it', () => {
     const graph = makeGraph(chain(101));
     const search = new ParallelBisection(graph, 100, [0], { stability: 0 });
-    expect(search.plan(4).start.sort((a, b) => a - b)).toEqual([20, 40, 60, 80]);
+    expect(search.planCuts(4).start.sort((a, b) => a - b)).toEqual([20, 40, 60, 80]);
     search.record(40, 'bad');
-    const afterBad = search.plan(4);
+    const afterBad = search.planCuts(4);
     expect(afterBad.cancel.sort((a, b) => a - b)).toEqual([60, 80]);
     expect(afterBad.start.every((c) => c > 0 && c < 40 && c !== 20)).toBe(true);
     expect(afterBad.start.length).toBe(3);
     search.record(20, 'good');
-    const afterGood = search.plan(4);
+    const afterGood = search.planCuts(4);
     expect(afterGood.cancel.every((c) => c < 20)).toBe(true);
     expect(search.inFlight().every((c) => c > 20 && c < 40)).toBe(true);
   });
@@ -145,7 +145,7 @@ describe('ParallelBisection on chains', () => {
   test('late verdicts of cancelled probes change nothing', () => {
     const graph = makeGraph(chain(50));
     const search = new ParallelBisection(graph, 49, [0]);
-    search.plan(3);
+    search.planCuts(3);
     search.record(10, 'bad');
     expect(search.record(30, 'good')).toBe(false);
     expect(search.isCandidate(5)).toBe(true);
@@ -161,8 +161,8 @@ describe('ParallelBisection on chains', () => {
   test('with nothing left to probe but probes in flight, it waits', () => {
     const graph = makeGraph(chain(3));
     const search = new ParallelBisection(graph, 2, [0]);
-    expect(search.plan(4).start).toEqual([1]);
-    const waiting = search.plan(4);
+    expect(search.planCuts(4).start).toEqual([1]);
+    const waiting = search.planCuts(4);
     expect(waiting).toEqual({ cancel: [], start: [] });
   });
 });
@@ -219,7 +219,7 @@ describe('known verdicts first', () => {
     const graph = makeGraph(chain(101));
     const search = new ParallelBisection(graph, 100, [0]);
     search.preferKnown(new Set([3, 50, 97]));
-    const start = search.plan(4).start;
+    const start = search.planCuts(4).start;
     expect(start[0]).toBe(50);
     expect(new Set(start)).toEqual(new Set([3, 50, 97]));
   });
@@ -255,7 +255,7 @@ describe('stable cuts', () => {
     let shared = 0;
     let sharedWithout = 0;
     for (let shift = 1; shift <= 20; shift++) {
-      const first = (stability: number, good: number, bad: number): Set<number> => new Set(new ParallelBisection(graph, bad, [good], { stability }).plan(4).start);
+      const first = (stability: number, good: number, bad: number): Set<number> => new Set(new ParallelBisection(graph, bad, [good], { stability }).planCuts(4).start);
       const a = first(0.1, 100, 1100);
       const b = first(0.1, 100 + shift, 1100 + shift);
       shared += [...a].filter((c) => b.has(c)).length;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import type { ProbeFinding } from '../../src/store/store-types.js';
+import type { ProbeRecord } from '../../src/model/probe-record.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
@@ -14,7 +14,8 @@ const args = {
   recipe: { test: { shell: 'true' }, buildTimeoutSeconds: 1, graceSeconds: 1, onHang: 'bad' as const, onBuildFailure: 'skip' as const },
   firstParent: false, verify: true, cache: true,
 };
-const finding = (kind: 'passed' | 'crashed'): ProbeFinding => ({
+const finding = (kind: 'passed' | 'crashed'): ProbeRecord => ({
+  commit: 'c',
   outcome: kind === 'passed' ? { kind } : { kind, exitCode: 130, signal: null },
   verdict: 'good', searchVerdict: kind === 'passed' ? 'good' : 'abort', exitCode: 0, signal: null, seconds: 0.5, testSeconds: 0.4, logPath: '/log', outputTail: 'out',
 });
@@ -40,7 +41,7 @@ describe('store', () => {
   it('writes a probe when it starts and completes it with its cache entry; a dead one in flight is dropped', () => {
     const store = Store.open(path.join(tempDir(), 'hunts.sqlite'));
     const hunt = store.hunts.create({ key: 'k', identity: 'repo', arguments: args, recipeKey: 'r', candidates: 3 });
-    const start = { huntId: hunt, phase: 'bisect', commit: 'c1', configuration: null, tree: 't1', recipeKey: 'r', subject: '' };
+    const start = { huntId: hunt, phase: 'bisect' as const, commit: 'c1', configuration: null, tree: 't1', recipeKey: 'r', subject: '' };
     const first = store.probes.start({ ...start, step: store.probes.nextStep(hunt) });
     expect(store.probes.list(hunt)[0]?.endedAt).toBeNull();
     store.probes.finish(first, finding('passed'), 'subject one', 'repo');

@@ -1,19 +1,12 @@
 // Terminal rendering of a narrowing: the minimal diff (coloured on a terminal), the tests each level used,
 // and the three verification checks in words a user can act on.
-import type { Narrowing, VerificationCheck } from '../hunt/narrow.js';
+import type { Narrowing, VerificationCheck } from '../model/stage-results.js';
 
 const GREEN = '\u001b[32m';
 const RED = '\u001b[31m';
 const CYAN = '\u001b[36m';
 const BOLD = '\u001b[1m';
 const RESET = '\u001b[0m';
-
-/** Whether stdout is a terminal that wants colour (NO_COLOR is honoured, FORCE_COLOR too). */
-export function wantsColor(stream: NodeJS.WriteStream): boolean {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
-  return stream.isTTY === true;
-}
 
 export function colorDiff(diff: string): string {
   return diff

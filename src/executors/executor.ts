@@ -1,0 +1,41 @@
+// Where probes run, behind one interface: the hunt hands over plain-data probe jobs (no closures), so a job can
+// cross a queue to another machine as well as run in a local workspace.
+import type { FileState } from '../changes/materialize.js';
+import type { ProbeRecord } from '../probe/prober.js';
+import type { Recipe } from '../probe/recipe.js';
+
+/** One probe to run: the candidate, what to write on top of it, the recipe, its deadline and its build key. */
+export interface ProbeJob {
+  /** The revision to check out (full hash). */
+  commit: string;
+  /** A configuration of a change written on top of the commit (narrowing): its files and their digest. */
+  configuration?: { digest: string; states: readonly FileState[] };
+  recipe: Recipe;
+  /** Where the commands run, relative to the repository's top ('' for the top). */
+  subdirectory: string;
+  /** The test's deadline, in seconds from its start; a later `retime` may change it while it runs. */
+  testTimeoutSeconds: number;
+  /** Build outputs to restore instead of building, and to save after a successful build (--artifacts). */
+  build?: { key: string; tree: string; globs: readonly string[] };
+  /** Remove ignored files (old build outputs) at the checkout: no incremental build. */
+  cleanBuild: boolean;
+  /** Names the probe's log files, unique within the hunt (step and short hash). */
+  logName: string;
+}
+
+export interface Executor {
+  /** How many probes may run at once. */
+  readonly slots: number;
+  /** Each slot's workspace directory, for progress and results. */
+  readonly workspaces: readonly string[];
+  /** Where this hunt's logs go. */
+  readonly logDirectory: string;
+  /** Runs a job on a free slot (0-based, below `slots`); `signal` cancels it, killing its process group. */
+  run(job: ProbeJob, slot: number, signal: AbortSignal): Promise<ProbeRecord>;
+  /** The derived test timeout became known or changed: runs under way re-arm their deadline. */
+  retime(testTimeoutSeconds: number): void;
+  /** Keeps only the logs a message names (a hunt discarded for bad input) and drops the rest. */
+  keepOnlyLogsNamedIn(message: string): void;
+  /** Gives the workspaces back; their directories stay as warm caches. */
+  close(): void;
+}

@@ -1,0 +1,102 @@
+// The local executor: one private workspace per slot under culprit's cache, the orphan sweep of a killed
+// culprit's probes, the hunt's log directory and the build cache; each job runs through the prober.
+import path from 'node:path';
+import type { History } from '../history/history.js';
+import { acquireWorkspaces } from '../probe/acquire-workspace.js';
+import { ArtifactCache, DEFAULT_CACHE_BYTES } from '../probe/artifact-cache.js';
+import { writeConfiguration } from '../probe/configuration-writer.js';
+import { createLogDirectory, removeLogsExcept } from '../probe/log-directory.js';
+import { sweepOrphans } from '../probe/process-sweep.js';
+import { probe, type ProbeRecord } from '../probe/prober.js';
+import type { Workspace } from '../probe/workspace.js';
+import type { Executor, ProbeJob } from './executor.js';
+
+export interface LocalExecutorOptions {
+  history: History;
+  /** Culprit's cache directory: workspaces, logs and build outputs live under it. */
+  cacheRoot: string;
+  slots: number;
+  /** Size limit of the build cache in bytes (default 5 GiB). */
+  cacheSize?: number;
+  /** Prefix of the log directory's name (`probe-` for `culprit probe`). */
+  logPrefix?: string;
+  note?(message: string): void;
+}
+
+export class LocalExecutor implements Executor {
+  private readonly retimers = new Set<(timeoutMs: number) => void>();
+  private readonly told = new Set<string>();
+  private artifacts: ArtifactCache | undefined;
+
+  private constructor(
+    private readonly options: LocalExecutorOptions,
+    private readonly slotWorkspaces: readonly Workspace[],
+    readonly logDirectory: string,
+  ) {}
+
+  /** Sweeps orphans of killed hunts, claims one workspace per slot (all or none) and opens the log directory. */
+  static async open(options: LocalExecutorOptions): Promise<LocalExecutor> {
+    sweepOrphans();
+    const workspaces = await acquireWorkspaces(options.cacheRoot, options.history, options.slots);
+    try {
+      return new LocalExecutor(options, workspaces, createLogDirectory(options.cacheRoot, options.logPrefix));
+    } catch (error) {
+      for (const workspace of workspaces) workspace.release();
+      throw error;
+    }
+  }
+
+  get slots(): number {
+    return this.slotWorkspaces.length;
+  }
+
+  get workspaces(): string[] {
+    return this.slotWorkspaces.map((workspace) => workspace.directory);
+  }
+
+  run(job: ProbeJob, slot: number, signal: AbortSignal): Promise<ProbeRecord> {
+    const workspace = this.slotWorkspaces[slot];
+    if (!workspace) throw new Error(`internal: no workspace for slot ${slot}`);
+    const { configuration, build } = job;
+    return probe({
+      commit: job.commit,
+      workspace,
+      recipe: job.recipe,
+      testTimeoutMs: job.testTimeoutSeconds * 1000,
+      testTimeoutUpdates: (listener) => {
+        this.retimers.add(listener);
+        return () => this.retimers.delete(listener);
+      },
+      logStem: path.join(this.logDirectory, job.logName),
+      subdirectory: job.subdirectory,
+      ...(configuration ? { prepare: (directory: string) => writeConfiguration(directory, configuration.states) } : {}),
+      signal,
+      ...(build ? { buildReuse: { cache: this.buildCache(), key: build.key, globs: build.globs, repo: this.options.history.root, tree: build.tree, notSaved: (reason) => this.notSaved(reason) } } : {}),
+      ...(job.cleanBuild ? { cleanBuild: true } : {}),
+    });
+  }
+
+  retime(testTimeoutSeconds: number): void {
+    for (const listener of this.retimers) listener(testTimeoutSeconds * 1000);
+  }
+
+  keepOnlyLogsNamedIn(message: string): void {
+    removeLogsExcept(this.logDirectory, message);
+  }
+
+  close(): void {
+    for (const workspace of this.slotWorkspaces) workspace.release();
+  }
+
+  private buildCache(): ArtifactCache {
+    this.artifacts ??= new ArtifactCache(path.join(this.options.cacheRoot, 'artifacts'), this.options.cacheSize ?? DEFAULT_CACHE_BYTES);
+    return this.artifacts;
+  }
+
+  /** Once per reason: the same globs miss on every tree. */
+  private notSaved(reason: string): void {
+    if (this.told.has(reason)) return;
+    this.told.add(reason);
+    this.options.note?.(`build outputs not cached: ${reason}`);
+  }
+}

@@ -1,0 +1,164 @@
+// What every stage of a hunt works with: the history, the hunt's arguments, probes answered through the journal
+// (resume, verdict cache) and run by the executor, one strategy driver, the verdict rule, progress and notes.
+import { createHash } from 'node:crypto';
+import type { FileState } from '../changes/materialize.js';
+import type { Executor, ProbeJob } from '../executors/executor.js';
+import type { History } from '../history/history.js';
+import type { Phase } from '../model/probe-record.js';
+import type { BisectVerdict } from '../search/bisection-step.js';
+import { ProbeList } from '../search/probe-list.js';
+import type { HuntArguments } from '../store/store-types.js';
+import { CommitSubjects } from './commit-subjects.js';
+import type { HuntObserver, HuntProbe } from './hunt-types.js';
+import type { Freshness, ProbeJournal } from './probe-journal.js';
+import { ProbeClock } from './probe-clock.js';
+import { drive, type DriveOptions, type DriveOutcome, type Track } from './strategy-driver.js';
+import { TimeoutPolicy } from './timeout-policy.js';
+import { searchVerdictOf } from './verdict-rule.js';
+
+export interface ProbeRequest {
+  commit: string;
+  phase: Phase;
+  /** A configuration of a change written on top of the commit (narrowing). */
+  configuration?: { digest: string; states: readonly FileState[] };
+  freshness?: Freshness;
+  /** The worker to run on (0-based); the driver gives each probe one. */
+  slot?: number;
+  signal?: AbortSignal;
+}
+
+export interface ContextParts {
+  history: History;
+  args: HuntArguments;
+  huntId: number;
+  journal: ProbeJournal;
+  executor: Executor;
+  observer: HuntObserver;
+  /** Key of the build recipe (with --artifacts): the build cache's key joins it with the repository and the tree. */
+  buildKey: string | undefined;
+  signal?: AbortSignal;
+}
+
+export class HuntContext {
+  readonly history: History;
+  readonly args: HuntArguments;
+  readonly huntId: number;
+  readonly executor: Executor;
+  readonly observer: HuntObserver;
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: TimeoutPolicy;
+  readonly clock = new ProbeClock();
+  /** Every probe of the hunt so far, in the order they ended. */
+  readonly probes: HuntProbe[] = [];
+  /** Probes that ran one after another, summed over the stages (narrowing's configurations not counted). */
+  rounds = 0;
+  /**
+   * Set when a stage that checks the user's input (the endpoints, the merge bases) finds it wrong: such a hunt
+   * never really started, and leaves nothing behind. Every other failure keeps the hunt, resumable.
+   */
+  rejection: Error | undefined;
+  private readonly journal: ProbeJournal;
+  private readonly subjects: CommitSubjects;
+  private readonly buildKey: string | undefined;
+
+  constructor(parts: ContextParts) {
+    this.history = parts.history;
+    this.args = parts.args;
+    this.huntId = parts.huntId;
+    this.journal = parts.journal;
+    this.executor = parts.executor;
+    this.observer = parts.observer;
+    this.signal = parts.signal;
+    this.buildKey = parts.buildKey;
+    this.subjects = new CommitSubjects(parts.history);
+    this.timeout = new TimeoutPolicy(parts.args.recipe.timeoutSeconds);
+    // Runs started before the derived timeout was known get it as soon as it is.
+    this.timeout.subscribe((seconds) => this.executor.retime(seconds));
+  }
+
+  /** Marks the hunt as stopped by wrong input (see `rejection`) and returns the error to throw. */
+  reject<E extends Error>(error: E): E {
+    this.rejection ??= error;
+    return error;
+  }
+
+  note(message: string): void {
+    this.observer.note?.(message);
+  }
+
+  name(commit: string): string {
+    return this.history.shortName(commit);
+  }
+
+  /** The answer for a candidate: this hunt's own (resuming), a cached one, or a probe run by the executor now. */
+  async probe(request: ProbeRequest): Promise<HuntProbe> {
+    const { commit, phase, configuration } = request;
+    const slot = request.slot ?? 0;
+    const record = await this.journal.obtain(
+      configuration ? { commit, configuration: configuration.digest } : commit,
+      phase,
+      () => this.subjects.of(commit),
+      (step, tree) => {
+        this.observer.probeStarted?.({ phase, step, commit, timeoutSeconds: this.timeout.seconds });
+        return this.executor.run(this.job(request, step, tree), slot, request.signal ?? this.signal ?? new AbortController().signal);
+      },
+      request.freshness ?? 'reuse',
+    );
+    if (record.source === 'run') this.clock.observe(record.seconds);
+    this.probes.push(record);
+    return record;
+  }
+
+  /** The commits (as they are) this hunt can answer without running: its own stored probes, or the verdict cache. */
+  journalAnswerable(commits: readonly string[]): Promise<Set<string>> {
+    return this.journal.answerable(commits);
+  }
+
+  /** The one verdict rule every search stage uses; a good run's time also informs the derived timeout. */
+  verdictOf(record: HuntProbe): BisectVerdict {
+    const verdict = searchVerdictOf(record, this.name(record.commit));
+    if (verdict === 'good') this.timeout.observeGood(record.testSeconds);
+    return verdict;
+  }
+
+  /** Runs a strategy through the driver on the executor's slots (or fewer); its rounds count towards the hunt's. */
+  async drive<C, V, R, A = never, B = never>(track: Track<C, V, R>, options: Partial<Pick<DriveOptions<A, B>, 'slots' | 'alongside'>> & { counted?: boolean } = {}): Promise<DriveOutcome<R>> {
+    const outcome = await drive<C, V, R, A, B>(track, {
+      slots: options.slots ?? this.executor.slots,
+      freshMs: () => this.clock.freshMs(),
+      ...(this.signal ? { signal: this.signal } : {}),
+      ...(options.alongside ? { alongside: options.alongside } : {}),
+    });
+    if (options.counted ?? true) this.rounds += outcome.rounds;
+    return outcome;
+  }
+
+  /** One probe through the driver: the same cancellation and interruption handling as a search's. */
+  async probeOne(request: Omit<ProbeRequest, 'slot' | 'signal'>): Promise<HuntProbe> {
+    let answer: HuntProbe | undefined;
+    await this.drive<string, HuntProbe, unknown>({
+      strategy: new ProbeList<string, HuntProbe>([request.commit]),
+      probe: (commit, slot, signal) => this.probe({ ...request, commit, slot, signal }),
+      judge: (_commit, record) => (answer = record),
+    }, { slots: 1, counted: request.configuration === undefined });
+    if (!answer) throw new Error(`internal: no answer for ${request.commit}`);
+    return answer;
+  }
+
+  private job(request: ProbeRequest, step: number, tree: string): ProbeJob {
+    const { args } = this;
+    const build = this.buildKey !== undefined && args.artifacts
+      ? { key: createHash('sha256').update(`${this.history.identity}\0${tree}\0${this.buildKey}`).digest('hex'), tree, globs: args.artifacts }
+      : undefined;
+    return {
+      commit: request.commit,
+      ...(request.configuration ? { configuration: request.configuration } : {}),
+      recipe: args.recipe,
+      subdirectory: args.subdirectory,
+      testTimeoutSeconds: this.timeout.seconds,
+      ...(build ? { build } : {}),
+      cleanBuild: args.cleanBuild ?? false,
+      logName: `${String(step).padStart(3, '0')}-${request.commit.slice(0, 12)}`,
+    };
+  }
+}

@@ -1,0 +1,116 @@
+// A hunt's life around its stages: attached to its record in the store, given an executor and a context, and
+// ended as found, interrupted or aborted (kept, resumable) or, when its input was wrong, discarded without trace.
+import { CulpritError, InterruptedError } from '../errors.js';
+import type { Executor } from '../executors/executor.js';
+import { LocalExecutor } from '../executors/local.js';
+import { descentOf, narrowingOf, type HuntOutcome } from '../model/stage-results.js';
+import { cacheDirectory } from '../probe/cache-directory.js';
+import { Store } from '../store/store.js';
+import { attachHunt } from './hunt-attachment.js';
+import { HuntContext } from './hunt-context.js';
+import type { PreparedHunt } from './hunt-preparation.js';
+import type { HuntOptions, HuntResult } from './hunt-types.js';
+import { ProbeJournal } from './probe-journal.js';
+
+function lineOf(error: unknown): string {
+  return error instanceof CulpritError ? error.line : error instanceof Error ? error.message : String(error);
+}
+
+/** Runs `body` as the hunt `prepared` describes, with everything it needs, and files its outcome in the store. */
+export async function withHunt(prepared: PreparedHunt, options: HuntOptions, body: (context: HuntContext) => Promise<HuntOutcome>): Promise<HuntResult> {
+  const { history, args } = prepared;
+  const observer = options.observer ?? {};
+  const note = (message: string): void => observer.note?.(message);
+  const ownsStore = !(options.store instanceof Store);
+  const store = options.store instanceof Store ? options.store : Store.open(options.store);
+  let attachment;
+  try {
+    attachment = attachHunt(
+      store,
+      { key: prepared.huntKey, identity: history.identity, arguments: args, recipeKey: prepared.recipeKey, candidates: prepared.candidates, ...(options.resume === undefined ? {} : { resume: options.resume }) },
+      note,
+    );
+  } catch (error) {
+    if (ownsStore) store.closeDiscardingIfEmpty();
+    throw error;
+  }
+  const huntId = attachment.id;
+  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit) });
+  observer.attached?.({ hunt: huntId, resumed: !attachment.created, probesDone: journal.resumedCount });
+
+  let executor: Executor;
+  try {
+    executor = await LocalExecutor.open({
+      history,
+      cacheRoot: cacheDirectory(options.workdir),
+      slots: args.jobs ?? 1,
+      ...(args.cacheSize === undefined ? {} : { cacheSize: args.cacheSize }),
+      note,
+    });
+  } catch (error) {
+    // Nothing was probed: a hunt that could not start leaves nothing behind.
+    if (attachment.created) {
+      store.hunts.delete(huntId);
+      observer.discarded?.();
+    }
+    if (ownsStore) store.closeDiscardingIfEmpty();
+    throw error;
+  }
+  const context = new HuntContext({ history, args, huntId, journal, executor, observer, buildKey: prepared.buildKey, ...(options.signal ? { signal: options.signal } : {}) });
+  observer.started?.({
+    repo: history.root,
+    bad: args.bad,
+    goods: args.goods,
+    candidates: prepared.candidates,
+    steps: prepared.pace,
+    workers: executor.slots,
+    workspace: executor.workspaces[0] ?? '',
+    timeoutSeconds: args.recipe.timeoutSeconds,
+  });
+
+  let discarded = false;
+  try {
+    const outcome = await body(context);
+    store.hunts.finish(huntId, outcome.status, outcome, null);
+    const record = store.hunts.get(huntId);
+    if (!record) throw new Error(`internal: hunt ${huntId} vanished from the store`);
+    const narrowing = narrowingOf(outcome.stages);
+    const descent = descentOf(outcome.stages);
+    return {
+      hunt: huntId,
+      record,
+      ...outcome,
+      probes: context.probes.filter((probe) => probe.configuration === null),
+      narrowingProbes: context.probes.filter((probe) => probe.configuration !== null),
+      repo: history.root,
+      workspace: executor.workspaces[0] ?? '',
+      ...(executor.slots > 1 ? { workspaces: [...executor.workspaces] } : {}),
+      ...(narrowing ? { narrowing } : {}),
+      ...(descent ? { descent } : {}),
+    };
+  } catch (caught) {
+    // Ctrl-C reaches the git and hg helpers too (one process group): whatever failed after it, the hunt was interrupted.
+    // The reason is the hunt's signal's: a probe that was being cancelled may report its own cancel instead.
+    const error = options.signal?.aborted ? new InterruptedError(String(options.signal.reason ?? 'SIGINT')) : caught;
+    const line = lineOf(error);
+    if (caught === context.rejection && !options.signal?.aborted) {
+      // Wrong input (a good that fails, a bad merge base) found by the checks: no record of a hunt that never really
+      // started, and no logs but the one the error names (the test's output at a wrong endpoint).
+      discarded = true;
+      executor.keepOnlyLogsNamedIn(line);
+      if (attachment.created) {
+        store.hunts.delete(huntId);
+        observer.discarded?.();
+      } else store.hunts.finish(huntId, 'aborted', null, line);
+    } else {
+      store.hunts.finish(huntId, error instanceof InterruptedError ? 'interrupted' : 'aborted', null, line);
+    }
+    throw error;
+  } finally {
+    executor.close();
+    if (ownsStore) {
+      if (discarded) store.closeDiscardingIfEmpty();
+      else store.close();
+    }
+  }
+}

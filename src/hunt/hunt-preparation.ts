@@ -1,0 +1,97 @@
+// Everything a hunt checks and computes before it creates anything: the repository, the endpoints resolved and
+// sanity-checked, the arguments as they will be stored, the candidate region and the keys. Bad input stops here.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import type { History } from '../history/history.js';
+import { openHistory } from '../history/open-history.js';
+import { checkArtifactGlobs } from '../probe/artifact-globs.js';
+import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
+import { subdirectoryOf } from '../probe/subdirectory.js';
+import type { CommitGraph } from '../search/commit-graph.js';
+import type { HuntArguments } from '../store/store-types.js';
+import { resolveEndpoints } from './hunt-endpoints.js';
+import type { HuntOptions } from './hunt-types.js';
+import { chooseBisection, estimatePace } from './strategy-choice.js';
+
+export interface PreparedHunt {
+  history: History;
+  args: HuntArguments;
+  graph: CommitGraph;
+  /** The verdict cache's key of the recipe, and the build cache's (with --artifacts). */
+  recipeKey: string;
+  buildKey: string | undefined;
+  /** What makes two runs the same hunt: a rerun of the same command line resumes rather than starts over. */
+  huntKey: string;
+  /** Candidates and steps (or rounds) as the start line announces them. */
+  candidates: number;
+  pace: number;
+}
+
+export function huntKey(identity: string, args: HuntArguments, recipe: string): string {
+  const material = {
+    identity,
+    subdirectory: args.subdirectory,
+    goods: [...args.goods].sort(),
+    bad: args.bad,
+    recipe,
+    firstParent: args.firstParent,
+    verify: args.verify,
+    narrow: args.narrow ?? 'none',
+    signature: args.signature ?? null,
+    narrowOnly: args.narrowOnly ?? false,
+  };
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
+  const history = await openHistory(options.repo, options.vcs);
+  const subdirectory = subdirectoryOf(history.root, options.repo);
+  const { bad, goods } = await resolveEndpoints(history, options);
+  const recipe = options.recipe;
+  const args: HuntArguments = {
+    repo: history.root,
+    subdirectory,
+    vcs: history.kind,
+    goods: [...goods],
+    bad,
+    goodNames: [...options.goods],
+    badName: options.bad,
+    recipe,
+    firstParent: options.firstParent ?? false,
+    verify: options.verify ?? true,
+    cache: options.cache ?? true,
+    ...(options.workdir === undefined ? {} : { workdir: path.resolve(options.workdir) }),
+    narrow: options.narrow ?? 'none',
+    ...(options.signature === undefined ? {} : { signature: options.signature }),
+    ...(options.narrowOnly ? { narrowOnly: true } : {}),
+    ...(options.jobs !== undefined && options.jobs > 1 ? { jobs: options.jobs } : {}),
+    ...(options.artifacts && options.artifacts.length > 0 ? { artifacts: [...options.artifacts] } : {}),
+    ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+    ...(options.cleanBuild ? { cleanBuild: true } : {}),
+  };
+  if (args.artifacts && !recipe.build) throw new UsageError('--artifacts names build outputs, but there is no --build', "add the build command, e.g. --build 'make' --artifacts 'build/**'");
+  if (args.artifacts) checkArtifactGlobs(args.artifacts);
+  const graph = await history.loadGraph(bad, goods);
+  // A preview for the start line; hg's strategy cannot start while a good is off bad's line (merge bases settle that).
+  let preview;
+  try {
+    const badId = graph.idOf(bad);
+    if (badId === undefined) throw new Error(`internal: bad ${bad} missing from its own history`);
+    const goodIds = goods.map((good) => graph.idOf(good)).filter((id): id is number => id !== undefined);
+    preview = chooseBisection(history.kind, graph, badId, goodIds, { firstParent: args.firstParent, workers: 1 });
+  } catch {
+    preview = undefined;
+  }
+  const key = recipeKey(recipe, subdirectory);
+  return {
+    history,
+    args,
+    graph,
+    recipeKey: key,
+    buildKey: args.artifacts ? buildRecipeKey(recipe, subdirectory, args.artifacts) : undefined,
+    huntKey: huntKey(history.identity, args, key),
+    candidates: preview?.candidateCount() ?? graph.size,
+    pace: estimatePace(preview, graph.size, args.jobs ?? 1),
+  };
+}

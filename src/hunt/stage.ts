@@ -1,0 +1,60 @@
+// A hunt is a list of stages. Each takes what the previous one handed over (a range of commits to search, or a
+// suspect commit to examine), returns its typed result and the next stage's input, and mutates nothing shared.
+import type { CommitGraph } from '../search/commit-graph.js';
+import type { FirstBad, StageName, StageResult } from '../model/stage-results.js';
+import type { HuntContext } from './hunt-context.js';
+import type { HuntProbe } from './hunt-types.js';
+import type { Track } from './strategy-driver.js';
+
+/** Between the endpoint checks, the merge bases and the bisection: the region still to search. */
+export interface RangeHandoff {
+  kind: 'range';
+  bad: string;
+  goods: string[];
+  /** The candidate region between them, loaded once and reloaded when the goods change. */
+  graph: CommitGraph;
+  /** Endpoint checks left to run alongside the first cuts (several workers, every good on bad's line). */
+  endpointChecks?: Track<string, HuntProbe, unknown>;
+}
+
+/** After the bisection: what it found, and the commit whose change is to be narrowed. */
+export interface SuspectHandoff {
+  kind: 'suspect';
+  status: 'found' | 'ambiguous';
+  firstBad: FirstBad | null;
+  candidates: string[];
+  /** The commit to narrow: the first bad one, or the one found inside the merge it names. */
+  target: string | null;
+  /** A merge found with --first-parent was already descended into (or found to be the cause itself). */
+  descended: boolean;
+}
+
+export type Handoff = RangeHandoff | SuspectHandoff;
+
+export interface StageOutput {
+  /** What the stage found, when it did anything worth reporting. */
+  result?: StageResult;
+  next: Handoff;
+}
+
+export interface Stage<K extends Handoff['kind'] = Handoff['kind']> {
+  readonly name: StageName;
+  /** The kind of input it takes; the hunt checks the chain. */
+  readonly accepts: K;
+  run(context: HuntContext, input: Extract<Handoff, { kind: K }>): Promise<StageOutput>;
+}
+
+export type AnyStage = Stage<'range'> | Stage<'suspect'>;
+
+/** Runs stages in order, each on the previous one's handoff; returns every result, in order, and the last handoff. */
+export async function runStages(context: HuntContext, stages: readonly AnyStage[], start: Handoff): Promise<{ results: StageResult[]; last: Handoff }> {
+  const results: StageResult[] = [];
+  let handoff = start;
+  for (const stage of stages) {
+    if (stage.accepts !== handoff.kind) throw new Error(`internal: stage ${stage.name} takes a ${stage.accepts}, got a ${handoff.kind}`);
+    const output = await (stage as Stage).run(context, handoff as never);
+    if (output.result) results.push(output.result);
+    handoff = output.next;
+  }
+  return { results, last: handoff };
+}

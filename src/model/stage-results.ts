@@ -1,0 +1,142 @@
+// What each stage of a hunt found, as typed plain data: stored with the hunt, rendered by every report (terminal,
+// JSON, Markdown) from the same records. A new stage adds its result type here and a renderer in report/.
+import type { ChangeLevel } from '../changes/change-level.js';
+import type { SearchVerdict } from './probe-record.js';
+
+/** A configuration's outcome against the failure signature: *the* failure, a pass, or neither. */
+export type NarrowingOutcome = 'fail' | 'pass' | 'unresolved';
+
+export interface FirstBad {
+  commit: string;
+  subject: string;
+  author: string;
+  /** ISO 8601 author date. */
+  date: string;
+  files: string[];
+}
+
+export interface EndpointsResult {
+  stage: 'endpoints';
+  goods: string[];
+  bad: string;
+  /** False with --no-verify (or when the narrowed revisions are taken as given). */
+  checked: boolean;
+  /** Probed alongside the first cuts of a parallel bisection. */
+  overlapped: boolean;
+}
+
+export interface MergeBasesResult {
+  stage: 'merge-bases';
+  /** Merge bases tested, in order, with what they said. */
+  tested: Array<{ commit: string; verdict: SearchVerdict }>;
+  /** The goods the bisection starts from: the user's and the merge bases that proved good. */
+  goods: string[];
+}
+
+export interface BisectionResult {
+  stage: 'bisection';
+  /** Whose choices it made: git bisect's, hg bisect's, or k-way cuts with several workers. */
+  strategy: 'git' | 'hg' | 'parallel';
+  workers: number;
+  status: 'found' | 'ambiguous';
+  firstBad: FirstBad | null;
+  /** The commits that may be the first bad one: one when found, several when skips hide it. */
+  candidates: string[];
+  candidatesAtStart: number;
+  /** Probes that ran one after another in this stage. */
+  rounds: number;
+}
+
+export interface MergeDescent {
+  merge: string;
+  /** The first bad commit on the merged branch; null when the branch passes and the merge itself is to blame. */
+  commit: string | null;
+  /** Commits that may be it when skipped ones hide which. */
+  candidates: string[];
+  probes: number;
+}
+
+export interface MergeDescentResult extends MergeDescent {
+  stage: 'merge-descent';
+}
+
+export interface NarrowedUnit {
+  file: string;
+  level: ChangeLevel;
+  /** `add`/`remove` for lines and tokens, `file` for a file changed as a whole. */
+  kind: 'add' | 'remove' | 'file';
+  text: string;
+}
+
+export interface VerificationCheck {
+  expected: 'fail' | 'pass';
+  outcome: NarrowingOutcome | 'not-applicable';
+  ok: boolean;
+  /** Why a check could not run (the change does not apply there). */
+  reason?: string;
+  step?: number;
+}
+
+export interface LevelTests {
+  level: ChangeLevel;
+  /** Units searched at this level. */
+  units: number;
+  /** Configurations tested at this level (answers from the outcome cache not counted). */
+  tests: number;
+}
+
+export interface Narrowing {
+  status: 'narrowed' | 'flaky' | 'not-reproduced';
+  parent: string;
+  commit: string;
+  signature: string;
+  /** The deepest level searched. */
+  level: ChangeLevel;
+  diff: string;
+  changes: NarrowedUnit[];
+  levels: LevelTests[];
+  tests: number;
+  verification: { parentPlusChange: VerificationCheck; commitMinusChange: VerificationCheck; badMinusChange: VerificationCheck | null } | null;
+  note?: string;
+}
+
+export interface NarrowingResult extends Narrowing {
+  stage: 'narrowing';
+}
+
+export type StageResult = EndpointsResult | MergeBasesResult | BisectionResult | MergeDescentResult | NarrowingResult;
+export type StageName = StageResult['stage'];
+
+/** The result of a finished hunt: the answer, and every stage's own result in the order they ran. */
+export interface HuntOutcome {
+  status: 'found' | 'ambiguous';
+  firstBad: FirstBad | null;
+  candidates: string[];
+  /** A command line that reproduces the probe of the first bad commit. */
+  reproduce: string | null;
+  /** Probes that ran one after another (the longest such chain with several workers): wall time in probe units. */
+  rounds: number;
+  stages: StageResult[];
+}
+
+export function stageResult<N extends StageName>(stages: readonly StageResult[], name: N): Extract<StageResult, { stage: N }> | undefined {
+  return stages.find((stage): stage is Extract<StageResult, { stage: N }> => stage.stage === name);
+}
+
+function withoutStageName<T extends { stage: string }>(result: T): Omit<T, 'stage'> {
+  const copy: Partial<T> = { ...result };
+  delete copy.stage;
+  return copy as Omit<T, 'stage'>;
+}
+
+/** The narrowing's result, when that stage ran and found something to report. */
+export function narrowingOf(stages: readonly StageResult[]): Narrowing | undefined {
+  const found = stageResult(stages, 'narrowing');
+  return found && withoutStageName(found);
+}
+
+/** The merge descent's result, when a --first-parent hunt descended into the merge it found. */
+export function descentOf(stages: readonly StageResult[]): MergeDescent | undefined {
+  const found = stageResult(stages, 'merge-descent');
+  return found && withoutStageName(found);
+}

@@ -1,0 +1,58 @@
+// Each stage's result as a section of a report: lines for the terminal summary and for Markdown. The terminal
+// and Markdown reports walk a hunt's stage results and ask this module for each one's section.
+import type { MergeDescentResult, NarrowingResult, StageResult, VerificationCheck } from '../model/stage-results.js';
+import { fence, short } from '../text/format.js';
+import { renderNarrowing } from './narrowing-text.js';
+
+function descentSentence(descent: MergeDescentResult): string {
+  if (descent.commit) return `Inside the merged branch, ${descent.commit} is the first bad commit (${descent.probes} probes to find it).`;
+  if (descent.candidates.length > 0) return `Inside the merged branch, skipped commits hide the first bad one: ${descent.candidates.map(short).join(', ')}`;
+  return 'The merged branch passes on its own: the merge itself introduced the failure.';
+}
+
+/** The lines a stage adds to the terminal summary of a hunt (none for stages the summary's head already covers). */
+export function stageText(stage: StageResult, color: boolean): string[] {
+  switch (stage.stage) {
+    case 'merge-descent':
+      return ['', descentSentence(stage)];
+    case 'narrowing':
+      return ['', ...renderNarrowing(stage, color)];
+    case 'merge-bases':
+    case 'endpoints':
+    case 'bisection':
+      return [];
+  }
+}
+
+function checkCell(check: VerificationCheck | null, what: string): string {
+  if (!check) return `| ${what} | not checked (the bad revision is the narrowed commit) |`;
+  if (check.outcome === 'not-applicable') return `| ${what} | not checked: ${check.reason ?? 'the change does not apply there'} |`;
+  return `| ${what} | ${check.ok ? 'ok' : '**NO**'}: expected ${check.expected}, got ${check.outcome} |`;
+}
+
+function narrowingMarkdown(narrowing: NarrowingResult): string[] {
+  if (narrowing.status !== 'narrowed' || !narrowing.diff) return narrowing.note ? ['', `Narrowing: ${narrowing.note}`] : [];
+  const out = ['', `### Minimal failure-inducing change (${narrowing.level} level, ${narrowing.tests} tests, failure = ${narrowing.signature})`, '', fence(narrowing.diff, 'diff')];
+  const checks = narrowing.verification;
+  if (checks) {
+    out.push('', '#### Verification', '', '| check | result |', '|---|---|');
+    out.push(checkCell(checks.parentPlusChange, 'parent + this change fails'), checkCell(checks.commitMinusChange, 'first bad commit − this change passes'));
+    out.push(checkCell(checks.badMinusChange, 'bad revision − this change passes'));
+  }
+  return out;
+}
+
+/** The lines a stage adds to the Markdown report. */
+export function stageMarkdown(stage: StageResult): string[] {
+  switch (stage.stage) {
+    case 'merge-descent':
+      return ['', descentSentence(stage)];
+    case 'narrowing':
+      return narrowingMarkdown(stage);
+    case 'merge-bases':
+      return stage.tested.length === 0 ? [] : ['', `Merge bases tested first (goods off bad's line): ${stage.tested.map((base) => `\`${short(base.commit)}\` ${base.verdict}`).join(', ')}`];
+    case 'endpoints':
+    case 'bisection':
+      return [];
+  }
+}

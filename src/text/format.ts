@@ -1,0 +1,30 @@
+// The small text helpers every renderer shares: short hashes, shell quoting, commands as a user types them,
+// and column padding for terminal tables. Pure string functions.
+import type { CommandSpec } from '../model/recipe.js';
+
+/** The 12-character abbreviation culprit prints for a commit. */
+export function short(commit: string): string {
+  return commit.slice(0, 12);
+}
+
+/** Quotes a word for a POSIX shell, leaving plain words readable. */
+export function shellQuote(word: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function describeCommand(command: CommandSpec): string {
+  return 'shell' in command ? command.shell : command.argv.map(shellQuote).join(' ');
+}
+
+/** Rows as aligned columns (two spaces apart); the last column is not padded. */
+export function padColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
+}
+
+/** A Markdown code block that stays one block whatever backticks the text holds. */
+export function fence(text: string, language: string): string {
+  const ticks = /```/.test(text) ? '````' : '```';
+  return `${ticks}${language}\n${text.replace(/\n$/, '')}\n${ticks}`;
+}
