@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { ArtifactCache, DEFAULT_CACHE_BYTES, formatSize, type ArtifactEntry } from '../probe/artifact-cache.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
+import { padColumns, short } from '../text/format.js';
 
 function artifactCache(options: Record<string, unknown>): ArtifactCache {
   const root = path.join(cacheDirectory(typeof options.workdir === 'string' ? options.workdir : undefined), 'artifacts');
@@ -10,19 +11,14 @@ function artifactCache(options: Record<string, unknown>): ArtifactCache {
   return new ArtifactCache(root, DEFAULT_CACHE_BYTES);
 }
 
-function pad(rows: string[][]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n');
-}
-
 export function cacheListText(entries: readonly ArtifactEntry[]): string {
   if (entries.length === 0) return 'No build artifacts cached: a hunt run with --artifacts saves them.\n';
   const rows = [['KEY', 'COMMIT', 'SIZE', 'FILES', 'LAST USED', 'REPOSITORY']];
   for (const entry of entries) {
-    rows.push([entry.key.slice(0, 12), entry.commit.slice(0, 12), formatSize(entry.bytes), String(entry.files), entry.lastUsedAt.replace('T', ' ').slice(0, 16), entry.repo]);
+    rows.push([short(entry.key), short(entry.commit), formatSize(entry.bytes), String(entry.files), entry.lastUsedAt.replace('T', ' ').slice(0, 16), entry.repo]);
   }
   const total = entries.reduce((sum, entry) => sum + entry.bytes, 0);
-  return `${pad(rows)}\n${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${formatSize(total)} in total\n`;
+  return `${padColumns(rows).join('\n')}\n${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${formatSize(total)} in total\n`;
 }
 
 export async function cacheListCommand(options: Record<string, unknown>): Promise<number> {

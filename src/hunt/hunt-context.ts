@@ -7,6 +7,7 @@ import type { History } from '../history/history.js';
 import type { Phase } from '../model/probe-record.js';
 import type { BisectVerdict } from '../search/bisection-step.js';
 import { ProbeList } from '../search/probe-list.js';
+import { short } from '../text/format.js';
 import type { HuntArguments } from '../store/store-types.js';
 import { CommitSubjects } from './commit-subjects.js';
 import type { HuntObserver, HuntProbe } from './hunt-types.js';
@@ -158,7 +159,7 @@ export class HuntContext {
       testTimeoutSeconds: this.timeout.seconds,
       ...(build ? { build } : {}),
       cleanBuild: args.cleanBuild ?? false,
-      logName: `${String(step).padStart(3, '0')}-${request.commit.slice(0, 12)}`,
+      logName: `${String(step).padStart(3, '0')}-${short(request.commit)}`,
     };
   }
 }

@@ -2,11 +2,9 @@
 // `git bisect replay` accepts, or a shell script of `hg bisect` commands.
 import { UsageError } from '../errors.js';
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
+import { quoteAlways } from '../text/format.js';
 import { finishedProbes } from './hunt-facts.js';
 
-function quote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The probes that taught the search something: merge bases and bisection steps, in order (endpoints are the start). */
 function searchProbes(probes: readonly ProbeRow[]): ProbeRow[] {
@@ -18,7 +16,7 @@ export function gitBisectLog(hunt: HuntRow, probes: readonly ProbeRow[]): string
   const subjects = new Map(probes.map((probe) => [probe.commit, probe.subject]));
   const lines = [`# bad: [${args.bad}] ${subjects.get(args.bad) ?? ''}`.trimEnd()];
   for (const good of args.goods) lines.push(`# good: [${good}] ${subjects.get(good) ?? ''}`.trimEnd());
-  lines.push(`git bisect start ${[...(args.firstParent ? ['--first-parent'] : []), args.bad, ...args.goods].map(quote).join(' ')}`);
+  lines.push(`git bisect start ${[...(args.firstParent ? ['--first-parent'] : []), args.bad, ...args.goods].map(quoteAlways).join(' ')}`);
   for (const probe of searchProbes(probes)) {
     lines.push(`# ${probe.searchVerdict}: [${probe.commit}] ${probe.subject}`.trimEnd(), `git bisect ${probe.searchVerdict} ${probe.commit}`);
   }

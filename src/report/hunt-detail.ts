@@ -1,5 +1,6 @@
 // `culprit show ID`: a stored hunt for the terminal: what was asked, what was found, and every probe.
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
+import { padColumns } from '../text/format.js';
 import { buildText, rangeText, resultText, short, statusOf, testText, totalSeconds } from './hunt-facts.js';
 
 export function probeTableRows(probes: readonly ProbeRow[]): string[][] {
@@ -28,8 +29,7 @@ export function huntDetailText(hunt: HuntRow, probes: readonly ProbeRow[]): stri
   lines.push(`Result:     ${resultText(hunt)}`);
   if (hunt.result?.reproduce) lines.push(`Reproduce:  ${hunt.result.reproduce}`);
   const rows = [['STEP', 'PHASE', 'COMMIT', 'VERDICT', 'SOURCE', 'EXIT', 'SECONDS', 'SUBJECT'], ...probeTableRows(probes)];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   lines.push('', `Probes (${probes.length}, ${totalSeconds(probes).toFixed(1)} s run):`);
-  for (const row of rows) lines.push(`  ${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()}`);
+  for (const row of padColumns(rows)) lines.push(`  ${row}`);
   return `${lines.join('\n')}\n`;
 }

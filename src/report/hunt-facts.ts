@@ -1,6 +1,6 @@
 // What every report says about a stored hunt: its status as a user should read it, the searched range,
 // the commands, and its probes in step order. Pure functions over store rows.
-import { describeCommand } from '../probe/recipe.js';
+import { describeCommand, short } from '../text/format.js';
 import { ownerAlive } from '../store/hunt-table.js';
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
 
@@ -10,9 +10,7 @@ export function statusOf(hunt: HuntRow): string {
   return hunt.status;
 }
 
-export function short(commit: string): string {
-  return commit.slice(0, 12);
-}
+export { short } from '../text/format.js';
 
 /** `v1.0 (1a2b3c4d5e6f) .. main (abcdef012345)`: names as the user typed them, with the hashes they meant. */
 export function rangeText(hunt: HuntRow): string {

@@ -1,11 +1,8 @@
 // `culprit hunts`: the recorded hunts as a table, newest first, or as JSON for scripts.
 import type { HuntRow } from '../store/store-types.js';
+import { padColumns } from '../text/format.js';
 import { rangeText, resultText, statusOf } from './hunt-facts.js';
 
-function pad(rows: string[][]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n');
-}
 
 export function huntListText(hunts: readonly HuntRow[]): string {
   if (hunts.length === 0) return 'No hunts recorded yet: start one with culprit run.\n';
@@ -13,7 +10,7 @@ export function huntListText(hunts: readonly HuntRow[]): string {
   for (const hunt of hunts) {
     rows.push([String(hunt.id), statusOf(hunt), hunt.createdAt.replace('T', ' ').slice(0, 16), String(hunt.probeCount), hunt.repo, rangeText(hunt), resultText(hunt)]);
   }
-  return `${pad(rows)}\n`;
+  return `${padColumns(rows).join('\n')}\n`;
 }
 
 export function huntListJson(hunts: readonly HuntRow[]): unknown[] {

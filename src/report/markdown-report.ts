@@ -3,7 +3,7 @@
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
 import { probeTableRows } from './hunt-detail.js';
 import { stageMarkdown } from './stage-sections.js';
-import { fence } from '../text/format.js';
+import { fence, short } from '../text/format.js';
 import { finishedProbes, rangeText, statusOf, testText, totalSeconds } from './hunt-facts.js';
 
 function cell(text: string): string {
@@ -15,7 +15,7 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
   const result = hunt.result;
   const first = result?.firstBad;
   const out: string[] = [];
-  out.push(first ? `## Regression: first bad commit \`${first.commit.slice(0, 12)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
+  out.push(first ? `## Regression: first bad commit \`${short(first.commit)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
   out.push('');
   out.push(`- **Repository:** \`${hunt.repo}\` (${hunt.vcs})`);
   out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate commits`}`);
@@ -25,7 +25,7 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
     out.push(`- **Author:** ${first.author}, ${first.date}`);
     if (first.files.length > 0) out.push(`- **Changed files:** ${first.files.slice(0, 20).map((file) => `\`${file}\``).join(', ')}${first.files.length > 20 ? `, … ${first.files.length - 20} more` : ''}`);
   } else if (result) {
-    out.push(`- **First bad commit:** one of ${result.candidates.map((commit) => `\`${commit.slice(0, 12)}\``).join(', ')} (skipped commits hide which)`);
+    out.push(`- **First bad commit:** one of ${result.candidates.map((commit) => `\`${short(commit)}\``).join(', ')} (skipped commits hide which)`);
   } else {
     out.push(`- **Status:** ${statusOf(hunt)}${hunt.error ? `: ${hunt.error}` : ''}; continue with \`culprit resume ${hunt.id}\``);
   }

@@ -13,6 +13,11 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Quotes every word, plain or not: for files that other tools parse back (a bisect log), where uniform is safer. */
+export function quoteAlways(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 export function describeCommand(command: CommandSpec): string {
   return 'shell' in command ? command.shell : command.argv.map(shellQuote).join(' ');
 }

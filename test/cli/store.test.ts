@@ -135,11 +135,16 @@ describe('stored hunts', () => {
     // The hunt stopped on bad input left no record behind.
     expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toHaveLength(1);
 
-    for (const args of [['resume', '999'], ['resume', 'abc'], ['show', '999'], ['report', '1', '--format', 'pdf'], ['log', '0'], ['resume', '--repo', repo.dir]]) {
+    for (const args of [['resume', '999'], ['resume', 'abc'], ['show', '999'], ['report', '1', '--format', 'pdf'], ['log', '0']]) {
       const result = await culprit([...args, '--store', store]);
       expect(result.code, args.join(' ')).toBe(2);
       oneLine(result.stderr);
     }
+    // Without an id, a repository whose newest hunt has finished gets that hunt's result again, as `resume ID` does.
+    const again = await culprit(['resume', '--repo', repo.dir, '--store', store]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/hunt \d+ has already finished; its result:/);
+    expect(again.stdout).toMatch(/is the first bad commit/);
     const missing = await culprit(['hunts', '--store', path.join(scratch, 'missing.sqlite')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no hunt store at/);
