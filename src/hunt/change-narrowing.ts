@@ -3,8 +3,8 @@
 import { LEVELS, type ChangeLevel, type ChangeTree } from '../changes/change-tree.js';
 import { closeConfiguration } from '../changes/materialize.js';
 import type { LevelTests, NarrowingOutcome } from '../model/stage-results.js';
-import { HierarchicalNarrowing, type NarrowingConfiguration, type NarrowingStep } from '../search/hierarchical-narrowing.js';
-import { StepwiseStrategy } from '../search/stepwise-strategy.js';
+import { HierarchicalNarrowing, type NarrowingConfiguration } from '../search/hierarchical-narrowing.js';
+import { NarrowingStrategy, type NarrowingDone } from '../search/narrowing-strategy.js';
 import type { Strategy } from '../search/strategy.js';
 
 export type { LevelTests } from '../model/stage-results.js';
@@ -27,29 +27,12 @@ export function configurationOf(tree: ChangeTree, containers: readonly number[],
 }
 
 /** How the narrowing's configurations get tested: through the hunt's strategy driver. */
-export type DriveNarrowing = (strategy: Strategy<NarrowingConfiguration, NarrowingOutcome, DoneStep>, level: (configuration: NarrowingConfiguration) => ChangeLevel) => Promise<DoneStep>;
-
-type DoneStep = Extract<NarrowingStep, { kind: 'done' }>;
-
-/** Each configuration's key: equal units at the same depth (with the same survivors above) are the same test. */
-function configurationKey(configuration: NarrowingConfiguration): string {
-  return `${configuration.depth}:${configuration.units.join(',')}|${configuration.kept.join(',')}|${configuration.containers.join(',')}`;
-}
+export type DriveNarrowing = (strategy: Strategy<NarrowingConfiguration, NarrowingOutcome, NarrowingDone>, level: (configuration: NarrowingConfiguration) => ChangeLevel) => Promise<NarrowingDone>;
 
 export async function narrowChangeTree(tree: ChangeTree, deepest: ChangeLevel, driveNarrowing: DriveNarrowing): Promise<NarrowedChange> {
   const hierarchy = { roots: tree.files.map((file) => file.node), childrenOf: (id: number) => tree.nodes[id]?.children ?? [] };
   const search = new HierarchicalNarrowing(hierarchy, LEVELS.indexOf(deepest));
-  const strategy = new StepwiseStrategy<NarrowingConfiguration, NarrowingOutcome, DoneStep>(
-    {
-      next: () => {
-        const step = search.next();
-        return step.kind === 'test' ? { kind: 'probe', candidate: step.configuration } : { kind: 'done', result: step };
-      },
-      record: (_configuration, outcome) => search.record(outcome),
-    },
-    configurationKey,
-  );
-  const step = await driveNarrowing(strategy, (configuration) => LEVELS[configuration.depth] ?? 'token');
+  const step = await driveNarrowing(new NarrowingStrategy(search), (configuration) => LEVELS[configuration.depth] ?? 'token');
   return {
     minimal: [...step.minimal],
     kept: [...step.kept],

@@ -22,70 +22,112 @@ export function split(configuration: readonly number[], parts: number): number[]
   return runs.filter((run) => run.length > 0);
 }
 
-/**
- * The search as a generator: it yields each configuration it cannot answer from the cache and receives the
- * outcome. Complements are tried before subsets: with one decisive change, removing half at a time is the
- * bisection of the change list, and a subset test repeats a complement whenever granularity is 2.
- */
-function* ddmin(count: number, cache: Map<string, ConfigurationOutcome>): Generator<readonly number[], readonly number[], ConfigurationOutcome> {
-  let current = Array.from({ length: count }, (_, index) => index);
-  let granularity = 2;
-  function* fails(configuration: readonly number[]): Generator<readonly number[], boolean, ConfigurationOutcome> {
-    const key = keyOf(configuration);
-    let outcome = cache.get(key);
-    if (outcome === undefined) {
-      outcome = yield configuration;
-      cache.set(key, outcome);
-    }
-    return outcome === 'fail';
-  }
-  while (current.length >= 2) {
-    const runs = split(current, granularity);
-    let reduced = false;
-    for (let index = 0; index < runs.length && !reduced; index++) {
-      const removed = new Set(runs[index]);
-      const complement = current.filter((change) => !removed.has(change));
-      if (yield* fails(complement)) {
-        current = complement;
-        granularity = Math.max(granularity - 1, 2);
-        reduced = true;
-      }
-    }
-    for (let index = 0; index < runs.length && !reduced; index++) {
-      const run = runs[index] ?? [];
-      if (yield* fails(run)) {
-        current = run;
-        granularity = 2;
-        reduced = true;
-      }
-    }
-    if (reduced) continue;
-    if (granularity >= current.length) break;
-    granularity = Math.min(granularity * 2, current.length);
-  }
-  return current;
+/** Where ddmin is: the current failing configuration, its granularity, and the test of the round it is on. */
+interface Position {
+  current: readonly number[];
+  granularity: number;
+  /** Complements of the runs are tried first, then the runs themselves. */
+  phase: 'complement' | 'subset';
+  index: number;
+  done: boolean;
 }
 
+/**
+ * Moves `at` to the next configuration whose outcome `lookup` does not know and returns it, or undefined when the
+ * search is over (`at.done`). Complements are tried before subsets: with one decisive change, removing half at a
+ * time is the bisection of the change list, and a subset test repeats a complement whenever granularity is 2.
+ */
+function advance(at: Position, lookup: (configuration: readonly number[]) => ConfigurationOutcome | undefined): readonly number[] | undefined {
+  while (!at.done) {
+    if (at.current.length < 2) {
+      at.done = true;
+      break;
+    }
+    const runs = split(at.current, at.granularity);
+    if (at.index >= runs.length) {
+      if (at.phase === 'complement') {
+        at.phase = 'subset';
+        at.index = 0;
+        continue;
+      }
+      // A whole round without a failure: finer runs, or the end when every run is one change.
+      if (at.granularity >= at.current.length) at.done = true;
+      else {
+        at.granularity = Math.min(at.granularity * 2, at.current.length);
+        at.phase = 'complement';
+        at.index = 0;
+      }
+      continue;
+    }
+    const run = runs[at.index] ?? [];
+    const removed = new Set(run);
+    const configuration = at.phase === 'complement' ? at.current.filter((change) => !removed.has(change)) : run;
+    const outcome = lookup(configuration);
+    if (outcome === undefined) return configuration;
+    if (outcome === 'fail') {
+      at.granularity = at.phase === 'complement' ? Math.max(at.granularity - 1, 2) : 2;
+      at.current = configuration;
+      at.phase = 'complement';
+      at.index = 0;
+    } else at.index += 1;
+  }
+  return undefined;
+}
+
+/**
+ * ddmin driven step by step, so probes can run anywhere: `next` is the configuration the search needs now, and
+ * `upcoming` the ones it will ask next if none of the pending ones fails (independent: they can be tested at the
+ * same time, and their outcomes are kept for when they are asked). The answer does not depend on how many are
+ * tested at once.
+ */
 export class DeltaDebugging {
   private readonly cache = new Map<string, ConfigurationOutcome>();
-  private readonly search: Generator<readonly number[], readonly number[], ConfigurationOutcome>;
+  private readonly position: Position;
   private step: DeltaStep;
   private tests = 0;
 
   /** Searches changes 0…count−1; all of them fail (the bad commit), none of them pass (its parent). */
   constructor(readonly count: number) {
-    this.cache.set(keyOf(Array.from({ length: count }, (_, index) => index)), 'fail');
+    const all = Array.from({ length: count }, (_, index) => index);
+    this.cache.set(keyOf(all), 'fail');
     this.cache.set('', 'pass');
-    this.search = ddmin(count, this.cache);
-    this.step = this.advance(this.search.next());
+    this.position = { current: all, granularity: 2, phase: 'complement', index: 0, done: false };
+    this.step = this.settle();
   }
 
-  private advance(result: IteratorResult<readonly number[], readonly number[]>): DeltaStep {
-    return result.done ? { kind: 'done', minimal: result.value } : { kind: 'test', configuration: result.value };
+  private settle(): DeltaStep {
+    const configuration = advance(this.position, (asked) => this.cache.get(keyOf(asked)));
+    return configuration === undefined ? { kind: 'done', minimal: this.position.current } : { kind: 'test', configuration };
   }
 
   next(): DeltaStep {
     return this.step;
+  }
+
+  /**
+   * Up to `limit` configurations after `next`'s that the search will ask, in order, if every pending one (`next`'s
+   * and these) turns out not to fail; none of them is known yet.
+   */
+  upcoming(limit: number): Array<readonly number[]> {
+    if (this.step.kind !== 'test' || limit <= 0) return [];
+    const assumed = new Set([keyOf(this.step.configuration)]);
+    const at: Position = { ...this.position };
+    const found: Array<readonly number[]> = [];
+    while (found.length < limit) {
+      const configuration = advance(at, (asked) => {
+        const key = keyOf(asked);
+        return this.cache.get(key) ?? (assumed.has(key) ? 'pass' : undefined);
+      });
+      if (configuration === undefined) break;
+      assumed.add(keyOf(configuration));
+      found.push(configuration);
+    }
+    return found;
+  }
+
+  /** Whether a configuration's outcome is still unknown (a late answer for a known one is not needed). */
+  unknown(configuration: readonly number[]): boolean {
+    return !this.cache.has(keyOf(configuration));
   }
 
   /** Configurations answered so far (the given full and empty ones not counted). */
@@ -93,11 +135,12 @@ export class DeltaDebugging {
     return this.tests;
   }
 
+  /** The outcome of the configuration `next` asks for, or of one `upcoming` named (kept until it is asked). */
   record(configuration: readonly number[], outcome: ConfigurationOutcome): void {
-    if (this.step.kind !== 'test' || keyOf(this.step.configuration) !== keyOf(configuration)) {
-      throw new Error(`internal: outcome recorded for a configuration that was not asked: ${keyOf(configuration)}`);
-    }
+    const key = keyOf(configuration);
+    if (this.cache.has(key)) throw new Error(`internal: outcome recorded twice for configuration ${key}`);
+    this.cache.set(key, outcome);
     this.tests += 1;
-    this.step = this.advance(this.search.next(outcome));
+    if (this.step.kind === 'test' && keyOf(this.step.configuration) === key) this.step = this.settle();
   }
 }

@@ -38,6 +38,8 @@ export class HierarchicalNarrowing {
   private readonly containers: number[] = [];
   private readonly levels: LevelCount[] = [];
   private search: DeltaDebugging | undefined;
+  /** Each unit's index in the current level's search. */
+  private indexOf = new Map<number, number>();
   private survivors: number[] = [];
   private finished = false;
 
@@ -56,6 +58,7 @@ export class HierarchicalNarrowing {
       return;
     }
     this.search = new DeltaDebugging(this.units.length);
+    this.indexOf = new Map(this.units.map((unit, index) => [unit, index]));
     this.levels.push({ depth: this.depth, units: this.units.length, tests: 0 });
     this.settle();
   }
@@ -92,15 +95,52 @@ export class HierarchicalNarrowing {
     }
     const step = this.search.next();
     if (step.kind !== 'test') throw new Error('internal: a settled level has a test to ask');
-    return { kind: 'test', configuration: { depth: this.depth, units: step.configuration.map((index) => this.units[index] ?? -1), kept: [...this.kept], containers: [...this.containers] } };
+    return { kind: 'test', configuration: this.configurationOf(step.configuration) };
   }
 
+  /** The asked configuration's outcome. */
   record(outcome: ConfigurationOutcome): void {
-    const step = this.search?.next();
-    if (!this.search || !step || step.kind !== 'test') throw new Error('internal: no configuration is waiting for an outcome');
-    this.search.record(step.configuration, outcome);
+    const step = this.next();
+    if (step.kind !== 'test') throw new Error('internal: no configuration is waiting for an outcome');
+    this.recordConfiguration(step.configuration, outcome);
+  }
+
+  /**
+   * Configurations of the current level the search will ask after `next`'s if none of the pending ones fails: they
+   * can be tested alongside it. A level's last answer may open the next level, which no lookahead can foresee.
+   */
+  upcoming(limit: number): NarrowingConfiguration[] {
+    if (this.finished || !this.search) return [];
+    return this.search.upcoming(limit).map((indices) => this.configurationOf(indices));
+  }
+
+  /** Whether an outcome for this configuration would still be used: it belongs to the current level and is unknown. */
+  wants(configuration: NarrowingConfiguration): boolean {
+    if (this.finished || !this.search || configuration.depth !== this.depth) return false;
+    const indices = this.indicesOf(configuration);
+    return indices !== undefined && this.search.unknown(indices);
+  }
+
+  /** The outcome of `next`'s configuration or of one `upcoming` named; configurations of past levels are ignored. */
+  recordConfiguration(configuration: NarrowingConfiguration, outcome: ConfigurationOutcome): void {
+    if (!this.wants(configuration)) return;
+    this.search?.record(this.indicesOf(configuration) ?? [], outcome);
     const level = this.levels.at(-1);
     if (level) level.tests += 1;
     this.settle();
+  }
+
+  private configurationOf(indices: readonly number[]): NarrowingConfiguration {
+    return { depth: this.depth, units: indices.map((index) => this.units[index] ?? -1), kept: [...this.kept], containers: [...this.containers] };
+  }
+
+  private indicesOf(configuration: NarrowingConfiguration): number[] | undefined {
+    const indices: number[] = [];
+    for (const unit of configuration.units) {
+      const index = this.indexOf.get(unit);
+      if (index === undefined) return undefined;
+      indices.push(index);
+    }
+    return indices;
   }
 }

@@ -77,7 +77,7 @@ describe('stages and their policies', () => {
         env: { XDG_CACHE_HOME: tempDir() },
       });
     const [one, three] = [document(await run('1')), document(await run('3'))];
-    const searched = three.probes.filter((probe) => probe.phase === 'bisect').map((probe) => probe.commit);
+    const searched = three.probes.map((probe) => probe.commit).filter((commit) => commit !== good && commit !== repo.head);
     expect(searched.length).toBeGreaterThan(0);
     for (const commit of searched) expect(hgSet).toContain(commit);
     expect(three.firstBad?.commit).toBe(one.firstBad?.commit);

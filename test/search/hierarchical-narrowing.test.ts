@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConfigurationOutcome } from '../../src/search/delta-debugging.js';
 import { HierarchicalNarrowing, type ChangeHierarchy, type NarrowingConfiguration } from '../../src/search/hierarchical-narrowing.js';
+import { NarrowingStrategy } from '../../src/search/narrowing-strategy.js';
+import { seededRandom } from '../fixtures/random-history.js';
 
 interface Tree extends ChangeHierarchy {
   parent: number[];
@@ -48,14 +50,16 @@ function oracle(t: Tree, decisive: readonly number[]) {
   };
 }
 
-function drive(t: Tree, deepest: number, decisive: readonly number[]) {
+function drive(t: Tree, deepest: number, decisive: readonly number[], judge = oracle(t, decisive)) {
   const search = new HierarchicalNarrowing(t, deepest);
-  const judge = oracle(t, decisive);
+  const keys = new NarrowingStrategy(search);
   let tests = 0;
+  const asked: string[] = [];
   for (;;) {
     const step = search.next();
-    if (step.kind === 'done') return { ...step, tests };
+    if (step.kind === 'done') return { ...step, tests, asked };
     tests += 1;
+    asked.push(keys.keyOf(step.configuration));
     search.record(judge(step.configuration));
   }
 }
@@ -97,5 +101,76 @@ describe('hierarchical narrowing', () => {
       const bound = 2 * Math.ceil(Math.log2(roots)) + 2 + 2 * Math.ceil(Math.log2(fanout)) + 2;
       expect(done.tests).toBeLessThanOrEqual(bound);
     }
+  });
+});
+
+/**
+ * The narrowing strategy as a driver with `workers` runs it: each round every free worker starts what the plan
+ * asks, then the probes in flight end one at a time in random order, each followed by a re-plan.
+ */
+function driveParallel(t: Tree, deepest: number, judge: (configuration: NarrowingConfiguration) => ConfigurationOutcome, workers: number, seed: number) {
+  const strategy = new NarrowingStrategy(new HierarchicalNarrowing(t, deepest));
+  const random = seededRandom(seed);
+  let running: NarrowingConfiguration[] = [];
+  let tests = 0;
+  const asked: string[] = [];
+  for (let rounds = 0; rounds < 10_000; rounds++) {
+    const plan = strategy.plan(workers, running.map((candidate) => ({ candidate, movable: false, cancelling: false })));
+    const cancelled = new Set(plan.cancel.map((configuration) => strategy.keyOf(configuration)));
+    running = running.filter((configuration) => !cancelled.has(strategy.keyOf(configuration)));
+    if (plan.done) return { ...plan.done, tests, asked };
+    for (const configuration of plan.start) {
+      expect(running.length).toBeLessThan(workers);
+      expect(running.map((other) => strategy.keyOf(other))).not.toContain(strategy.keyOf(configuration));
+      asked.push(strategy.keyOf(configuration));
+      running.push(configuration);
+    }
+    const ending = running.splice(Math.floor(random() * running.length), 1)[0];
+    if (!ending) throw new Error('nothing running and no answer');
+    tests += 1;
+    if (strategy.wants(ending)) strategy.record(ending, judge(ending));
+  }
+  throw new Error('no progress');
+}
+
+describe('narrowing on several workers', () => {
+  it('reaches the answer of the sequential search with any number of workers and any order of outcomes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(), fc.boolean(), fc.integer({ min: 1, max: 5 }), fc.nat(), (roots, fanouts, a, b, pair, workers, seed) => {
+        const t = tree(roots, fanouts, 3);
+        const first = t.leaves[a % t.leaves.length]!;
+        const second = t.leaves[b % t.leaves.length]!;
+        const decisive = pair && first !== second ? [first, second] : [first];
+        const monotone = oracle(t, decisive);
+        // Unresolved regions make the search's path depend on every outcome, not only on the decisive set.
+        const judge = (configuration: NarrowingConfiguration): ConfigurationOutcome =>
+          (configuration.units.reduce((hash, unit) => (hash * 31 + unit + seed) | 0, 7) & 7) === 0 ? 'unresolved' : monotone(configuration);
+        const sequential = drive(t, 3, decisive, judge);
+        const parallel = driveParallel(t, 3, judge, workers, seed);
+        expect(parallel.minimal).toEqual(sequential.minimal);
+        expect(parallel.kept).toEqual(sequential.kept);
+        expect(parallel.containers).toEqual(sequential.containers);
+        if (workers === 1) {
+          expect(parallel.asked).toEqual(sequential.asked);
+          expect(parallel.tests).toBe(sequential.tests);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('runs the configurations of one round side by side: fewer rounds of waiting with more workers', () => {
+    const t = tree(64, [1], 0);
+    const judge = oracle(t, [t.roots[41]!]);
+    const rounds = (workers: number): number => {
+      // Every probe takes one unit of time; a round ends when all that started in it have answered.
+      const strategy = new NarrowingStrategy(new HierarchicalNarrowing(t, 0));
+      for (let round = 1; ; round++) {
+        const plan = strategy.plan(workers, []);
+        if (plan.done) return round - 1;
+        for (const configuration of plan.start) if (strategy.wants(configuration)) strategy.record(configuration, judge(configuration));
+      }
+    };
+    expect(rounds(4)).toBeLessThan(rounds(1));
   });
 });
