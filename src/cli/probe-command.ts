@@ -25,7 +25,7 @@ export async function probeCommand(argv: readonly string[], options: Record<stri
     const executor = await LocalExecutor.open({ history, cacheRoot, slots: 1, logPrefix: 'probe-' });
     try {
       const job: ProbeJob = {
-        commit,
+        candidate: { kind: 'checkout', commit },
         recipe,
         subdirectory: subdirectoryOf(history.root, String(options.repo ?? '.')),
         testTimeoutSeconds: new TimeoutPolicy(recipe.timeoutSeconds).seconds,

@@ -1,15 +1,13 @@
 // Where probes run, behind one interface: the hunt hands over plain-data probe jobs (no closures), so a job can
 // cross a queue to another machine as well as run in a local workspace.
-import type { FileState } from '../changes/materialize.js';
+import type { Materialization } from '../probe/materializer.js';
 import type { ProbeRecord } from '../probe/prober.js';
 import type { Recipe } from '../probe/recipe.js';
 
 /** One probe to run: the candidate, what to write on top of it, the recipe, its deadline and its build key. */
 export interface ProbeJob {
-  /** The revision to check out (full hash). */
-  commit: string;
-  /** A configuration of a change written on top of the commit (narrowing): its files and their digest. */
-  configuration?: { digest: string; states: readonly FileState[] };
+  /** The candidate and how it is put into a workspace: a checkout, or a configuration written on top of one. */
+  candidate: Materialization;
   recipe: Recipe;
   /** Where the commands run, relative to the repository's top ('' for the top). */
   subdirectory: string;

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { History } from '../history/history.js';
 import { acquireWorkspaces } from '../probe/acquire-workspace.js';
 import { ArtifactCache, DEFAULT_CACHE_BYTES } from '../probe/artifact-cache.js';
-import { writeConfiguration } from '../probe/configuration-writer.js';
 import { createLogDirectory, removeLogsExcept } from '../probe/log-directory.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { probe, type ProbeRecord } from '../probe/prober.js';
@@ -57,9 +56,9 @@ export class LocalExecutor implements Executor {
   run(job: ProbeJob, slot: number, signal: AbortSignal): Promise<ProbeRecord> {
     const workspace = this.slotWorkspaces[slot];
     if (!workspace) throw new Error(`internal: no workspace for slot ${slot}`);
-    const { configuration, build } = job;
+    const { build } = job;
     return probe({
-      commit: job.commit,
+      candidate: job.candidate,
       workspace,
       recipe: job.recipe,
       testTimeoutMs: job.testTimeoutSeconds * 1000,
@@ -69,9 +68,8 @@ export class LocalExecutor implements Executor {
       },
       logStem: path.join(this.logDirectory, job.logName),
       subdirectory: job.subdirectory,
-      ...(configuration ? { prepare: (directory: string) => writeConfiguration(directory, configuration.states) } : {}),
       signal,
-      ...(build ? { buildReuse: { cache: this.buildCache(), key: build.key, globs: build.globs, repo: this.options.history.root, tree: build.tree, notSaved: (reason) => this.notSaved(reason) } } : {}),
+      ...(build ? { buildReuse: { cache: this.buildCache(), key: build.key, globs: build.globs, repo: this.options.history.root, tree: build.tree, notSaved: (reason: string) => this.notSaved(reason) } } : {}),
       ...(job.cleanBuild ? { cleanBuild: true } : {}),
     });
   }

@@ -151,9 +151,9 @@ export class HuntContext {
     const build = this.buildKey !== undefined && args.artifacts
       ? { key: createHash('sha256').update(`${this.history.identity}\0${tree}\0${this.buildKey}`).digest('hex'), tree, globs: args.artifacts }
       : undefined;
+    const { commit, configuration } = request;
     return {
-      commit: request.commit,
-      ...(request.configuration ? { configuration: request.configuration } : {}),
+      candidate: configuration ? { kind: 'configuration', commit, digest: configuration.digest, states: configuration.states } : { kind: 'checkout', commit },
       recipe: args.recipe,
       subdirectory: args.subdirectory,
       testTimeoutSeconds: this.timeout.seconds,

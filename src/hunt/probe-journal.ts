@@ -23,6 +23,15 @@ export interface ProbeTarget {
   configuration?: string;
 }
 
+/**
+ * What the verdict cache knows a candidate by: its content, not its name. A commit is its tree (two commits with
+ * the same tree get the same verdict); a configuration is the commit's tree plus the digest of what it writes.
+ */
+export async function contentKeyOf(target: ProbeTarget, treeOf: (commit: string) => Promise<string>): Promise<string> {
+  const tree = await treeOf(target.commit);
+  return target.configuration === undefined ? tree : createHash('sha256').update(`${tree}\0${target.configuration}`).digest('hex');
+}
+
 function targetKey(target: ProbeTarget): string {
   return target.configuration === undefined ? target.commit : `${target.commit}#${target.configuration}`;
 }
@@ -82,10 +91,7 @@ export class ProbeJournal {
     const key = targetKey(probeTarget);
     const stored = this.done.get(key)?.shift();
     if (stored) return { ...stored, source: stored.source === 'cached' ? 'cached' : 'resumed' };
-    const commitTree = await this.options.treeOf(commit);
-    // A configuration's content is the commit's tree plus the files it writes: the cache key covers both.
-    const tree =
-      probeTarget.configuration === undefined ? commitTree : createHash('sha256').update(`${commitTree}\0${probeTarget.configuration}`).digest('hex');
+    const tree = await contentKeyOf(probeTarget, this.options.treeOf);
     let cached = this.options.useCache && freshness !== 'retest' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
     if (cached && freshness === 'confirm' && cached.huntId === huntId) cached = undefined;
     // Steps are numbered right before the row is written, with no await in between: parallel probes get distinct steps.

@@ -8,6 +8,7 @@ import type { Outcome, ProbeRecord } from '../model/probe-record.js';
 import { classifyBuild, classifyTest, reportedVerdict, searchVerdict } from './outcome.js';
 import { runCommand, type RunResult } from './process-runner.js';
 import type { Recipe } from './recipe.js';
+import { materialize, type Materialization } from './materializer.js';
 import type { Workspace } from './workspace.js';
 import type { ArtifactCache } from './artifact-cache.js';
 
@@ -26,7 +27,7 @@ export interface BuildReuse {
 export type { ProbeRecord } from '../model/probe-record.js';
 
 export interface ProbeRequest {
-  commit: string;
+  candidate: Materialization;
   workspace: Workspace;
   recipe: Recipe;
   testTimeoutMs: number;
@@ -39,8 +40,6 @@ export interface ProbeRequest {
    * of the workspace, as `git bisect run` runs them in the user's current directory.
    */
   subdirectory?: string;
-  /** Runs after the checkout, before the build: narrowing writes a configuration of the change here. */
-  prepare?: (directory: string) => Promise<void> | void;
   signal?: AbortSignal;
   buildReuse?: BuildReuse;
   /** Remove ignored files (old build outputs) too before building: no incremental build. */
@@ -55,12 +54,12 @@ function commandDirectory(workspace: Workspace, subdirectory: string | undefined
 }
 
 export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
-  const { commit, workspace, recipe } = request;
+  const { candidate, workspace, recipe } = request;
+  const { commit } = candidate;
   const started = performance.now();
   const interrupted = (): InterruptedError => new InterruptedError(String(request.signal?.reason ?? 'SIGINT'));
   if (request.signal?.aborted) throw interrupted();
-  await workspace.checkout(commit, { clean: request.cleanBuild ?? false });
-  await request.prepare?.(workspace.directory);
+  await materialize(workspace, candidate, { clean: request.cleanBuild ?? false });
   if (request.signal?.aborted) throw interrupted();
   const cwd = commandDirectory(workspace, request.subdirectory);
   const env: NodeJS.ProcessEnv = {
