@@ -1,5 +1,5 @@
 // Terminal rendering of a hunt: one progress line per probe on stderr, and the human-readable result.
-// Machine-readable output (--json) is json-output.ts; this file never writes to stdout for data.
+// Machine-readable output (--json) is report/hunt-document.ts; this file never writes to stdout for data.
 import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
 import { stageText } from '../report/stage-sections.js';
 import { short } from '../text/format.js';

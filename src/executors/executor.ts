@@ -1,10 +1,12 @@
 // Where probes run, behind one interface: the hunt hands over plain-data probe jobs (no closures), so a job can
 // cross a queue to another machine as well as run in a local workspace.
-import type { Materialization } from '../probe/materializer.js';
-import type { ProbeRecord } from '../probe/prober.js';
-import type { Recipe } from '../probe/recipe.js';
+import type { Materialization } from '../model/materialization.js';
+import type { ProbeRecord } from '../model/probe-record.js';
+import type { Recipe } from '../model/recipe.js';
 
-/** One probe to run: the candidate, what to write on top of it, the recipe, its deadline and its build key. */
+/**
+ * One probe to run, as plain data. (A configuration's file contents are Buffers: a queue executor encodes them.)
+ */
 export interface ProbeJob {
   /** The candidate and how it is put into a workspace: a checkout, or a configuration written on top of one. */
   candidate: Materialization;

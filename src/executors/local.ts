@@ -24,6 +24,9 @@ export interface LocalExecutorOptions {
 
 export class LocalExecutor implements Executor {
   private readonly retimers = new Set<(timeoutMs: number) => void>();
+  /** The latest test timeout a `retime` gave, and how many retimes there were: a job made before one gets it. */
+  private latestTimeoutMs: number | undefined;
+  private retimes = 0;
   private readonly told = new Set<string>();
   private artifacts: ArtifactCache | undefined;
 
@@ -57,6 +60,7 @@ export class LocalExecutor implements Executor {
     const workspace = this.slotWorkspaces[slot];
     if (!workspace) throw new Error(`internal: no workspace for slot ${slot}`);
     const { build } = job;
+    const retimesAtStart = this.retimes;
     return probe({
       candidate: job.candidate,
       workspace,
@@ -64,6 +68,8 @@ export class LocalExecutor implements Executor {
       testTimeoutMs: job.testTimeoutSeconds * 1000,
       testTimeoutUpdates: (listener) => {
         this.retimers.add(listener);
+        // The timeout may have been derived while this probe checked out or built: its test gets it from the start.
+        if (this.retimes !== retimesAtStart && this.latestTimeoutMs !== undefined) listener(this.latestTimeoutMs);
         return () => this.retimers.delete(listener);
       },
       logStem: path.join(this.logDirectory, job.logName),
@@ -75,6 +81,8 @@ export class LocalExecutor implements Executor {
   }
 
   retime(testTimeoutSeconds: number): void {
+    this.latestTimeoutMs = testTimeoutSeconds * 1000;
+    this.retimes += 1;
     for (const listener of this.retimers) listener(testTimeoutSeconds * 1000);
   }
 

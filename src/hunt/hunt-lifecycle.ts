@@ -9,7 +9,7 @@ import { Store } from '../store/store.js';
 import { attachHunt } from './hunt-attachment.js';
 import { HuntContext } from './hunt-context.js';
 import type { PreparedHunt } from './hunt-preparation.js';
-import type { HuntOptions, HuntResult } from './hunt-types.js';
+import type { HuntOptions, HuntProbe, HuntResult } from './hunt-types.js';
 import { ProbeJournal } from './probe-journal.js';
 
 function lineOf(error: unknown): string {
@@ -74,14 +74,18 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     store.hunts.finish(huntId, outcome.status, outcome, null);
     const record = store.hunts.get(huntId);
     if (!record) throw new Error(`internal: hunt ${huntId} vanished from the store`);
+    // The probes as the store lists them, in step order, as `report --format json` shows them; this run's replays of
+    // the hunt's earlier answers say so.
+    const replayed = new Set(context.probes.filter((probe) => probe.source === 'resumed').map((probe) => probe.id));
+    const probes: HuntProbe[] = store.probes.list(huntId).filter((row) => row.endedAt !== null).map((row) => (replayed.has(row.id) ? { ...row, source: 'resumed' } : row));
     const narrowing = narrowingOf(outcome.stages);
     const descent = descentOf(outcome.stages);
     return {
       hunt: huntId,
       record,
       ...outcome,
-      probes: context.probes.filter((probe) => probe.configuration === null),
-      narrowingProbes: context.probes.filter((probe) => probe.configuration !== null),
+      probes: probes.filter((probe) => probe.configuration === null),
+      narrowingProbes: probes.filter((probe) => probe.configuration !== null),
       repo: history.root,
       workspace: executor.workspaces[0] ?? '',
       ...(executor.slots > 1 ? { workspaces: [...executor.workspaces] } : {}),

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { History } from '../history/history.js';
 import { openHistory } from '../history/open-history.js';
 import { checkArtifactGlobs } from '../probe/artifact-globs.js';
+import { compileSignaturePattern } from '../probe/failure-signature.js';
 import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
 import { subdirectoryOf } from '../probe/subdirectory.js';
 import type { CommitGraph } from '../search/commit-graph.js';
@@ -72,6 +73,7 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
   };
   if (args.artifacts && !recipe.build) throw new UsageError('--artifacts names build outputs, but there is no --build', "add the build command, e.g. --build 'make' --artifacts 'build/**'");
   if (args.artifacts) checkArtifactGlobs(args.artifacts);
+  if (args.signature !== undefined) compileSignaturePattern(args.signature);
   const graph = await history.loadGraph(bad, goods);
   // A preview for the start line; hg's strategy cannot start while a good is off bad's line (merge bases settle that).
   let preview;

@@ -83,7 +83,7 @@ export interface HuntResult extends HuntOutcome {
   hunt: number;
   /** The hunt as the store now holds it (arguments, timestamps): what every report renders. */
   record: HuntRow;
-  /** The hunt's probes as --json lists them: every probe but narrowing's configurations, in step order. */
+  /** The hunt's finished probes but narrowing's configurations, in step order, as the store lists them. */
   probes: HuntProbe[];
   /** Narrowing's configurations and verification checks, in step order. */
   narrowingProbes: HuntProbe[];

@@ -14,8 +14,6 @@ import { mergeBasesStage } from './stages/merge-bases-stage.js';
 import { mergeDescentStage } from './stages/merge-descent-stage.js';
 import { narrowingStage } from './stages/narrowing-stage.js';
 
-export { huntKey } from './hunt-preparation.js';
-
 /** `culprit run`: the whole pipeline. */
 const HUNT: readonly AnyStage[] = [endpointsStage, mergeBasesStage, bisectionStage, mergeDescentStage, narrowingStage];
 /** `culprit narrow`: the commit is given, so its change is narrowed right after the endpoints are checked. */

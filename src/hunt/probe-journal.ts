@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Store } from '../store/store.js';
-import type { CachedVerdict, ProbeRow } from '../store/store-types.js';
+import type { ProbeRow } from '../store/store-types.js';
 import type { HuntProbe } from './hunt-types.js';
 
 export interface JournalOptions {
@@ -90,7 +90,7 @@ export class ProbeJournal {
     const commit = probeTarget.commit;
     const key = targetKey(probeTarget);
     const stored = this.done.get(key)?.shift();
-    if (stored) return { ...stored, source: stored.source === 'cached' ? 'cached' : 'resumed' };
+    if (stored) return { ...stored, phase, source: stored.source === 'cached' ? 'cached' : 'resumed' };
     const tree = await contentKeyOf(probeTarget, this.options.treeOf);
     let cached = this.options.useCache && freshness !== 'retest' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
     if (cached && freshness === 'confirm' && cached.huntId === huntId) cached = undefined;
@@ -98,7 +98,7 @@ export class ProbeJournal {
     const startOf = (step: number, subject: string) => ({ huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject });
     if (cached) {
       const title = await subject();
-      return this.answerFromCache(startOf(store.probes.nextStep(huntId), title), cached);
+      return store.probes.recordCached(startOf(store.probes.nextStep(huntId), title), cached);
     }
     const step = store.probes.nextStep(huntId);
     const probeId = store.probes.start(startOf(step, ''));
@@ -112,9 +112,5 @@ export class ProbeJournal {
       throw error;
     }
     return store.probes.finish(probeId, record, title, this.options.identity);
-  }
-
-  private answerFromCache(start: Parameters<Store['probes']['start']>[0], cached: CachedVerdict): HuntProbe {
-    return this.options.store.probes.recordCached(start, cached);
   }
 }

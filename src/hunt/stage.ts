@@ -51,8 +51,10 @@ export async function runStages(context: HuntContext, stages: readonly AnyStage[
   const results: StageResult[] = [];
   let handoff = start;
   for (const stage of stages) {
-    if (stage.accepts !== handoff.kind) throw new Error(`internal: stage ${stage.name} takes a ${stage.accepts}, got a ${handoff.kind}`);
-    const output = await (stage as Stage).run(context, handoff as never);
+    let output: StageOutput;
+    if (stage.accepts === 'range' && handoff.kind === 'range') output = await stage.run(context, handoff);
+    else if (stage.accepts === 'suspect' && handoff.kind === 'suspect') output = await stage.run(context, handoff);
+    else throw new Error(`internal: stage ${stage.name} takes a ${stage.accepts}, got a ${handoff.kind}`);
     if (output.result) results.push(output.result);
     handoff = output.next;
   }

@@ -96,13 +96,20 @@ export async function drive<C, V, R, A = never, B = never>(main: Track<C, V, R>,
     const detach = follow(options.signal, controller);
     const job: Job = { lane, candidate, key: lane.track.strategy.keyOf(candidate), slot, controller, startedAt: performance.now(), depth: rounds + 1, cancelled: false };
     jobs.add(job);
-    lane.track.started?.(slot, candidate);
     const done = (outcome: Settled): void => {
       detach();
       settled.push(outcome);
       wake?.();
     };
-    lane.track.probe(candidate, slot, controller.signal).then(
+    let running: Promise<HuntProbe>;
+    try {
+      lane.track.started?.(slot, candidate);
+      running = lane.track.probe(candidate, slot, controller.signal);
+    } catch (error) {
+      // A probe that throws before it returns still ends as a job: the loop waits for every job it started.
+      running = Promise.reject(error);
+    }
+    running.then(
       (record) => done({ job, ok: true, record }),
       (error: unknown) => done({ job, ok: false, error }),
     );
@@ -157,6 +164,8 @@ export async function drive<C, V, R, A = never, B = never>(main: Track<C, V, R>,
         lane.done = true;
         lane.result = plan.done;
         lane.queue.length = 0;
+        // Nothing of this lane matters any more, whether or not its strategy said so.
+        for (const job of jobs) if (job.lane === lane) cancel(lane, job.candidate);
         continue;
       }
       lane.queue.push(...plan.start);

@@ -1,5 +1,6 @@
-// The one place where a probe's outcome becomes what a search acts on: good, bad or skip; a test that crashed
-// (128+, a foreign signal) or a recipe policy that says abort stops the hunt, in every stage alike.
+// Where a probe's outcome becomes what a bisecting stage acts on (bisection, merge bases, merge descent): good,
+// bad or skip; a crashed test (128+, a foreign signal) or a policy that says abort stops the hunt, in each alike.
+// Endpoint checks judge the user's input instead, and narrowing judges against the failure signature.
 import { PolicyAbortError, TestAbortedError } from '../errors.js';
 import type { ProbeRecord } from '../model/probe-record.js';
 import { describeOutcome } from '../probe/outcome.js';
@@ -20,7 +21,7 @@ export function searchVerdictOf(probe: ProbeRecord, name: string): BisectVerdict
   if (probe.searchVerdict === 'abort') {
     throw new PolicyAbortError(
       `the ${describeOutcome(probe.outcome)} at ${name} and --on-build-failure is abort`,
-      `fix the build (see ${probe.logPath}), then continue the hunt with culprit resume`,
+      `fix the build (log: ${probe.logPath}); the hunt is kept and resumes from here`,
     );
   }
   return probe.searchVerdict;

@@ -1,18 +1,10 @@
 // How a candidate is put into a workspace: a commit checked out as it is, or a configuration of a change written
 // on top of a checkout (narrowing). A released version installed into a scratch workspace will be a third kind.
-import type { FileState } from '../changes/materialize.js';
+import type { Materialization } from '../model/materialization.js';
 import { writeConfiguration } from './configuration-writer.js';
 import type { Workspace } from './workspace.js';
 
-export type Materialization =
-  | { kind: 'checkout'; commit: string }
-  | {
-      kind: 'configuration';
-      commit: string;
-      /** Digest of the files it writes: equal digests on one commit are the same candidate. */
-      digest: string;
-      states: readonly FileState[];
-    };
+export type { Materialization } from '../model/materialization.js';
 
 /** Puts the workspace at the candidate; `clean` removes ignored files too (no incremental build). */
 export async function materialize(workspace: Workspace, candidate: Materialization, options: { clean: boolean }): Promise<void> {

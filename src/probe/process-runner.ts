@@ -5,6 +5,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSyn
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CommandSpec } from '../model/recipe.js';
+import { describeCommand } from '../text/format.js';
 import { canInspectProcesses, newProbeToken, PROBE_TOKEN_VARIABLE, runProcesses, sendSignal } from './process-sweep.js';
 
 export type { CommandSpec } from '../model/recipe.js';
@@ -60,7 +61,7 @@ export async function runCommand(request: RunRequest): Promise<RunResult> {
   } catch {
     // reported below
   }
-  if (!cwdIsDirectory) throw new Error(`cannot run ${describeCommand(request.command)}: working directory ${request.cwd} does not exist`);
+  if (!cwdIsDirectory) throw new Error(`cannot run ${headerLine(request.command)}: working directory ${request.cwd} does not exist`);
 
   mkdirSync(path.dirname(request.logPath), { recursive: true });
   // a+ rather than a: the tail is read back through the same descriptor.
@@ -79,15 +80,9 @@ function commandLine(command: CommandSpec): [string, string[]] {
   return [file, args];
 }
 
-function quoteWord(word: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-function describeCommand(command: CommandSpec): string {
-  const text = 'shell' in command ? command.shell : command.argv.map(quoteWord).join(' ');
-  // The header is one line even for a multi-line script.
-  return text.replace(/\r?\n/g, '\\n');
+/** The command as the log's header shows it: one line even for a multi-line script. */
+function headerLine(command: CommandSpec): string {
+  return describeCommand(command).replace(/\r?\n/g, '\\n');
 }
 
 function note(log: number, text: string): void {
@@ -97,7 +92,7 @@ function note(log: number, text: string): void {
 async function runLogged(request: RunRequest, file: string, args: string[], log: number): Promise<RunResult> {
   const { graceMs } = request;
   let timeoutMs = request.timeoutMs;
-  note(log, `$ ${describeCommand(request.command)}  (in ${request.cwd}, ${new Date().toISOString()}, timeout ${formatSeconds(timeoutMs / 1000)})`);
+  note(log, `$ ${headerLine(request.command)}  (in ${request.cwd}, ${new Date().toISOString()}, timeout ${formatSeconds(timeoutMs / 1000)})`);
   const outputStart = fstatSync(log).size;
   const token = newProbeToken();
   const started = performance.now();

@@ -35,6 +35,21 @@ export interface ParallelBisectionOptions {
 
 const DEFAULT_STABILITY = 0.1;
 
+/** Every commit of the graph that `commit` descends from, itself included. */
+function ancestorsOf(graph: CommitGraph, commit: number): number[] {
+  const seen = new Uint8Array(graph.size);
+  const stack = [commit];
+  const found: number[] = [];
+  while (stack.length > 0) {
+    const id = stack.pop() as number;
+    if (id < 0 || seen[id]) continue;
+    seen[id] = 1;
+    found.push(id);
+    for (const parent of graph.parentsOf(id)) stack.push(parent);
+  }
+  return found;
+}
+
 /** Rounds to settle `candidates` (bad included) with `workers` probes at a time: each leaves about 1/(workers+1). */
 export function estimateRounds(candidates: number, workers: number): number {
   return candidates <= 1 ? 0 : Math.ceil(Math.log(candidates) / Math.log(workers + 1) - 1e-9);
@@ -66,7 +81,10 @@ export class ParallelBisection implements Strategy<number, BisectVerdict, FinalS
     if (options.restrictTo) {
       const allowed = options.restrictTo;
       if (!allowed.has(bad)) throw new RangeError(`bad commit ${graph.keyOf(bad)} is outside the allowed candidates`);
-      for (let id = 0; id < graph.size; id++) if (!allowed.has(id)) this.arrays.exclude(id);
+      // Only ancestors of bad are excluded: one outside the set (an ancestor of a good, or a commit that descends
+      // from no good) has only such ancestors too, so excluding it with its ancestors never drops a candidate. A
+      // commit off bad's ancestry may descend from a candidate, and excluding its ancestors would.
+      for (const id of ancestorsOf(graph, bad)) if (!allowed.has(id)) this.arrays.exclude(id);
       if (this.arrays.excluded[bad]) throw new RangeError(`bad commit ${graph.keyOf(bad)} is an ancestor of a commit outside the allowed candidates`);
     }
     this.state = { bad, skipped: new Set() };
@@ -143,10 +161,6 @@ export class ParallelBisection implements Strategy<number, BisectVerdict, FinalS
     return true;
   }
 
-  /** A probe that ended without a verdict (interrupted): its commit may be planned again. */
-  abandon(commit: number): void {
-    this.flying.delete(commit);
-  }
 
   /**
    * What to cancel and what to start so that at most `capacity` probes are in flight. `movable` probes have only

@@ -15,7 +15,7 @@ export interface Plan<C, R> {
   start: C[];
   /** Probes (running or waiting) whose answer no longer matters. */
   cancel: C[];
-  /** Set once the search is over: its answer. Every probe still in flight is then cancelled. */
+  /** Set once the search is over: its answer. The driver then cancels every probe of the strategy still in flight. */
   done?: R;
 }
 

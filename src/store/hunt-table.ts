@@ -45,7 +45,7 @@ function toRow(raw: RawHunt): HuntRow {
     createdAt: raw.created_at,
     updatedAt: raw.updated_at,
     finishedAt: raw.finished_at,
-    result: raw.result === null ? null : upgradeStoredResult(JSON.parse(raw.result) as StoredResult),
+    result: raw.result === null ? null : upgradeStoredResult(JSON.parse(raw.result) as Parameters<typeof upgradeStoredResult>[0]),
     error: raw.error,
     probeCount: raw.probe_count,
   };

@@ -50,7 +50,7 @@ function toRow(raw: RawProbe): ProbeRow {
     signal: raw.signal,
     seconds: raw.seconds ?? 0,
     ...(raw.test_seconds === null ? {} : { testSeconds: raw.test_seconds }),
-    ...(raw.build === null || raw.build === undefined ? {} : { build: raw.build }),
+    ...(raw.build === null ? {} : { build: raw.build }),
     logPath: raw.log_path ?? '',
     outputTail: raw.output_tail ?? '',
     startedAt: raw.started_at,

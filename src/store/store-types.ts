@@ -2,7 +2,7 @@
 // Plain data: the store serialises it, the hunt and the reports read it.
 import type { Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
-import type { FirstBad, HuntOutcome } from '../model/stage-results.js';
+import type { HuntOutcome } from '../model/stage-results.js';
 
 /** `running` with a dead owner reads as interrupted: the process was killed before it could say so. */
 export type HuntStatus = 'running' | 'interrupted' | 'aborted' | 'found' | 'ambiguous';
@@ -36,8 +36,6 @@ export interface HuntArguments {
   cleanBuild?: boolean;
 }
 
-export type StoredFirstBad = FirstBad;
-
 /** A finished hunt's result: the answer and each stage's typed result. */
 export type StoredResult = HuntOutcome;
 
@@ -62,9 +60,6 @@ export interface HuntRow {
 }
 
 export type StoredProbeSource = 'run' | 'cached';
-
-/** What a finished probe found, as stored with the probe and in the verdict cache. */
-export type ProbeFinding = Omit<ProbeRecord, 'commit'>;
 
 /** A probe as the store keeps it: what it found, and the hunt's bookkeeping around it. */
 export interface ProbeRow extends ProbeRecord {

@@ -9,9 +9,10 @@ interface LegacyFields {
   descent?: MergeDescent;
 }
 
-export function upgradeStoredResult(stored: HuntOutcome): HuntOutcome {
-  const legacy = stored as HuntOutcome & LegacyFields;
-  if (Array.isArray(legacy.stages)) return stored;
+/** `stored` is the result column as parsed: the current shape, or one written before stage results existed. */
+export function upgradeStoredResult(stored: HuntOutcome | (Omit<HuntOutcome, 'stages' | 'rounds'> & LegacyFields)): HuntOutcome {
+  const legacy = stored as Omit<HuntOutcome, 'stages' | 'rounds'> & LegacyFields;
+  if (Array.isArray(legacy.stages)) return stored as HuntOutcome;
   const { narrowing, descent, ...rest } = legacy;
   const stages: StageResult[] = [];
   if (descent) stages.push({ stage: 'merge-descent', ...descent });

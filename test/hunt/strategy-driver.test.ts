@@ -234,3 +234,55 @@ describe('the strategy driver', () => {
     expect(outcome.result).toEqual({ kind: 'found', commit: 10 });
   });
 });
+
+describe('the strategy driver, when things go wrong', () => {
+  it('fails (does not wait forever) when a probe throws before it returns a promise', async () => {
+    const graph = makeGraph(chain(20));
+    const outcome = drive(
+      {
+        strategy: new ParallelBisection(graph, 19, [0]),
+        probe: (id) => {
+          if (id % 2 === 0) throw new Error(`cannot materialize ${id}`);
+          return new Promise((resolve) => setTimeout(() => resolve(record(graph.keyOf(id), 'bisect', 'bad')), 5));
+        },
+        judge: (_id, probe) => probe.searchVerdict as BisectVerdict,
+      },
+      { slots: 3, freshMs: () => 1 },
+    );
+    await expect(settle(outcome)).rejects.toThrow(/cannot materialize/);
+  });
+
+  it('cancels what is still running of a strategy once it is done, whether or not the strategy asked', async () => {
+    let cancelled = 0;
+    let answered = false;
+    const outcome = await settle(
+      drive<string, HuntProbe, string>(
+        {
+          // Done after the first answer, saying nothing of the second probe still running.
+          strategy: {
+            plan: (_capacity, inFlight) => {
+              if (answered) return { start: [], cancel: [], done: 'finished' };
+              return inFlight.length === 0 ? { start: ['fast', 'slow'], cancel: [] } : { start: [], cancel: [] };
+            },
+            wants: () => true,
+            record: () => (answered = true),
+            keyOf: (candidate) => candidate,
+          },
+          probe: (candidate, _slot, signal) =>
+            new Promise<HuntProbe>((resolve, reject) => {
+              const timer = setTimeout(() => resolve(record(candidate, 'bisect', 'bad')), candidate === 'fast' ? 1 : 10_000);
+              signal.addEventListener('abort', () => {
+                clearTimeout(timer);
+                cancelled += 1;
+                reject(new InterruptedError('cancelled'));
+              });
+            }),
+          judge: (_candidate, probe) => probe,
+        },
+        { slots: 2, freshMs: () => 1 },
+      ),
+    );
+    expect(outcome.result).toBe('finished');
+    expect(cancelled).toBe(1);
+  });
+});

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { BisectVerdict } from '../../src/search/bisection-step.js';
 import type { CommitGraph } from '../../src/search/commit-graph.js';
+import { HgBisection } from '../../src/search/hg-bisection.js';
 import { ParallelBisection, type FinalStep } from '../../src/search/parallel-bisection.js';
 import { ancestors, chain, makeGraph, type Dag } from '../fixtures/graphs.js';
 import { seededRandom } from '../fixtures/random-history.js';
@@ -266,5 +267,26 @@ describe('stable cuts', () => {
     // 20 pairs of 4 probes: without the window only shifts of a multiple of the cut spacing agree.
     expect(shared).toBeGreaterThanOrEqual(40);
     expect(sharedWithout).toBeLessThan(shared / 4);
+  });
+});
+
+describe('ParallelBisection restricted to hg bisect candidates', () => {
+  test('has exactly hg bisect candidates, also when the graph holds commits off bad ancestry', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 5, max: 80 }), fc.nat(), (size, seed) => {
+        const random = seededRandom(seed);
+        // The whole history, descendants of the candidates that bad does not contain included.
+        const parents = Array.from({ length: size }, (_, i) => (i === 0 ? [] : random() < 0.25 && i > 2 ? [i - 1, Math.floor(random() * (i - 1))] : [Math.max(0, i - 1 - Math.floor(random() * 3))]));
+        const graph = makeGraph({ parents, times: parents.map((_, i) => 1000 + i) });
+        const bad = Math.floor(size / 2) + Math.floor(random() * (size - Math.floor(size / 2)));
+        const badAncestors = [...ancestors(graph, bad)].filter((id) => id !== bad);
+        if (badAncestors.length === 0) return;
+        const good = badAncestors[Math.floor(random() * badAncestors.length)] as number;
+        const hg = new HgBisection(graph, bad, [good]);
+        const restricted = new ParallelBisection(graph, bad, [good], { restrictTo: new Set(hg.candidates()) });
+        expect(restricted.candidates().sort((a, b) => a - b)).toEqual(hg.candidates().sort((a, b) => a - b));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

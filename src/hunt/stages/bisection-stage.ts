@@ -1,19 +1,14 @@
 // The search proper: the chosen bisection (git's or hg's choices with one worker, k-way cuts with several) runs
 // on the driver over the range, with any endpoint checks alongside; hands on the first bad commit it found.
 import { UsageError } from '../../errors.js';
-import type { FirstBad } from '../../model/stage-results.js';
 import type { BisectVerdict, FinalStep } from '../../search/bisection-step.js';
+import type { CommitGraph } from '../../search/commit-graph.js';
+import { describeFirstBad } from '../first-bad.js';
 import type { HuntContext } from '../hunt-context.js';
 import type { HuntProbe } from '../hunt-types.js';
 import type { RangeHandoff, Stage, StageOutput, SuspectHandoff } from '../stage.js';
 import { chooseBisection, type ChosenBisection } from '../strategy-choice.js';
 import type { Track } from '../strategy-driver.js';
-
-/** The first bad commit as a result names it: subject, author, date and the files it changed. */
-export async function describeFirstBad(context: HuntContext, commit: string): Promise<FirstBad> {
-  const info = (await context.history.describe([commit])).get(commit);
-  return { commit, subject: info?.subject ?? '', author: info?.author ?? '', date: info?.date ?? '', files: await context.history.changedFiles(commit) };
-}
 
 /** The bisection of a range, ready to drive: the chosen strategy with its probes and progress lines. */
 export function bisectionTrack(context: HuntContext, chosen: ChosenBisection, keyOf: (id: number) => string, phase: 'bisect' | 'descend'): Track<number, BisectVerdict, FinalStep> {
@@ -33,6 +28,16 @@ export function bisectionTrack(context: HuntContext, chosen: ChosenBisection, ke
   };
 }
 
+/**
+ * With several workers, the candidates whose verdict is already known (this hunt's stored probes, the verdict
+ * cache) are asked before any cut that would run: a resumed or repeated hunt runs nothing it has answered.
+ */
+export async function preferKnownVerdicts(context: HuntContext, chosen: ChosenBisection, graph: CommitGraph): Promise<void> {
+  if (chosen.workers <= 1) return;
+  const answerable = await context.journalAnswerable(chosen.candidates().map((id) => graph.keyOf(id)));
+  chosen.preferKnown(new Set(chosen.candidates().filter((id) => answerable.has(graph.keyOf(id)))));
+}
+
 function progress(context: HuntContext, chosen: ChosenBisection, record: HuntProbe, worker: number | undefined): void {
   const stepsLeft = chosen.stepsLeft();
   context.observer.probeFinished?.(record, { candidatesLeft: chosen.candidateCount(), stepsLeft, ...context.clock.eta(stepsLeft), ...(worker === undefined ? {} : { worker }) });
@@ -50,13 +55,12 @@ export const bisectionStage: Stage<'range'> = {
     try {
       chosen = chooseBisection(context.history.kind, graph, badId, goodIds, { firstParent: context.args.firstParent, workers: context.executor.slots });
     } catch (error) {
-      throw context.reject(new UsageError(`cannot bisect between these revisions: ${error instanceof Error ? error.message : String(error)}`, 'pick --good revisions that are ancestors of --bad'));
+      // A strategy refuses endpoints it cannot search with a RangeError; anything else is a bug, not bad input.
+      if (!(error instanceof RangeError)) throw error;
+      throw context.reject(new UsageError(`cannot bisect between these revisions: ${error.message}`, 'pick --good revisions that are ancestors of --bad'));
     }
     const candidatesAtStart = chosen.candidateCount();
-    if (chosen.workers > 1) {
-      const answerable = await context.journalAnswerable(chosen.candidates().map((id) => graph.keyOf(id)));
-      chosen.preferKnown(new Set(chosen.candidates().filter((id) => answerable.has(graph.keyOf(id)))));
-    }
+    await preferKnownVerdicts(context, chosen, graph);
     const checks = input.endpointChecks;
     if (!checks) context.observer.searching?.();
     const roundsBefore = context.rounds;

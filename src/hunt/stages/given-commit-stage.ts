@@ -2,12 +2,14 @@
 // (single) good the parent its change is narrowed against.
 import type { HuntContext } from '../hunt-context.js';
 import type { RangeHandoff, Stage, StageOutput } from '../stage.js';
-import { describeFirstBad } from './bisection-stage.js';
+import { describeFirstBad } from '../first-bad.js';
 
 export const givenCommitStage: Stage<'range'> = {
   name: 'bisection',
   accepts: 'range',
   async run(context: HuntContext, input: RangeHandoff): Promise<StageOutput> {
+    // Endpoint checks are only ever handed to a bisection to run alongside it: here they would be lost.
+    if (input.endpointChecks) throw new Error('internal: endpoint checks handed to a stage that does not run them');
     const firstBad = await describeFirstBad(context, input.bad);
     return { next: { kind: 'suspect', status: 'found', firstBad, candidates: [input.bad], target: input.bad, descended: false } };
   },

@@ -4,7 +4,7 @@ import type { MergeDescent } from '../../model/stage-results.js';
 import type { HuntContext } from '../hunt-context.js';
 import type { Stage, StageOutput, SuspectHandoff } from '../stage.js';
 import { chooseBisection } from '../strategy-choice.js';
-import { bisectionTrack } from './bisection-stage.js';
+import { bisectionTrack, preferKnownVerdicts } from './bisection-stage.js';
 
 async function descend(context: HuntContext, merge: string): Promise<MergeDescent | undefined> {
   const { history } = context;
@@ -29,6 +29,7 @@ async function descend(context: HuntContext, merge: string): Promise<MergeDescen
   const goodIds = bases.map((base) => graph.idOf(base)).filter((id): id is number => id !== undefined);
   const chosen = chooseBisection(history.kind, graph, badId, goodIds, { firstParent: false, workers: context.executor.slots });
   context.note(`descending into the merged branch: ${chosen.candidateCount()} commits between the merge base and ${context.name(second)}`);
+  await preferKnownVerdicts(context, chosen, graph);
   const before = context.probes.length;
   const track = bisectionTrack(context, chosen, (id) => graph.keyOf(id), 'descend');
   const { result: final } = await context.drive(track);
