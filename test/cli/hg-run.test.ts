@@ -1,9 +1,9 @@
 // End-to-end hunts on Mercurial repositories through the built binary: the git scenarios again (JSON contract,
 // first-parent, skips, hangs, the test environment), the user's hg state untouched, and hg's own bad inputs.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { culprit, finished, processAlive, startCulprit, type CliResult } from '../fixtures/cli.js';
+import { culprit, finished, processAlive, startCulprit, whenRunning, type CliResult } from '../fixtures/cli.js';
 import { branchyHgRepo, dirtyUpHg, hgSnapshot, linearHgRepo } from '../fixtures/scripted-hg-repo.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
 
@@ -177,10 +177,11 @@ describe("the Mercurial user's repository is sacred", () => {
     const marker = path.join(tempDir(), 'started');
     const hunt = ['run', '--narrow', 'none', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', 'main', '--test'];
     for (const delay of [300, 1200, 2500, -1]) {
+      rmSync(marker, { force: true });
       const child = startCulprit([...hunt, `touch ${marker}; sleep 0.2; grep -q ok state.txt`], { env: env(cache) });
       const done = finished(child);
       if (delay >= 0) await sleep(delay);
-      else for (let i = 0; i < 300 && !existsSync(marker); i++) await sleep(50);
+      else expect(await whenRunning(child, done, () => existsSync(marker))).toBeUndefined();
       child.kill('SIGKILL');
       await done;
       await orphansGone(cache);

@@ -5,15 +5,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { importHistory, type SyntheticCommit } from '../../src/demo/fast-import.js';
-import { culprit, DATA_HOME, finished, processAlive, startCulprit } from '../fixtures/cli.js';
+import { culprit, DATA_HOME, finished, processAlive, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { narrowingRepo } from '../fixtures/narrowing-repo.js';
 import { createRandomHistory, seededRandom } from '../fixtures/random-history.js';
 import { linearHgRepo } from '../fixtures/scripted-hg-repo.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 const MARKER_TEST = '! test -f culprit.txt';
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A build that counts its runs in `counter` and leaves one output file; the test reads that output. */
 function countingBuild(counter: string): string {
@@ -87,14 +85,17 @@ describe('culprit run --jobs', () => {
     const test = `echo "$CULPRIT_COMMIT" >> ${counter}; echo $$ >> ${pids}; sleep 0.3; grep -q ok state.txt`;
     const common = ['--repo', repo.dir, '--store', store, '--workdir', path.join(scratch, 'cache'), '--json'];
     const run = ['run', '--good', repo.commits[0]!, '--bad', repo.head, '--test', test, '--no-cache', '--narrow', 'none', '--jobs', '3', ...common];
+    // The seed picks where each kill lands: once the nth test run from here has started, three in flight at most.
+    // The first kill comes after the two endpoint runs and 1-3 bisection runs, so some probes have finished.
     const random = seededRandom(77);
     const checkpoints: Array<{ at: number; finished: Set<string> }> = [];
     for (let kill = 0; kill < 3; kill++) {
+      const target = lines(counter) + (kill === 0 ? 3 : 1) + Math.floor(random() * 3);
       const child = startCulprit(kill === 0 ? run : ['resume', ...common]);
       const done = finished(child);
-      await delay(450 + random() * 500);
+      expect(await whenRunning(child, done, () => lines(counter) >= target)).toBeUndefined();
       child.kill('SIGKILL');
-      await done;
+      expect((await done).signal).toBe('SIGKILL');
       const db = new Database(store, { readonly: true });
       try {
         const rows = db.prepare(`SELECT revision FROM probes WHERE ended_at IS NOT NULL AND source = 'run'`).all() as Array<{ revision: string }>;
@@ -116,7 +117,7 @@ describe('culprit run --jobs', () => {
       db.close();
     }
     expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toHaveLength(1);
-    await delay(200);
+    // Tests left running by a killed culprit are swept by the next start (which waits until they are gone).
     expect(readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number).filter(processAlive)).toEqual([]);
   }, 120_000);
 

@@ -1,19 +1,22 @@
-// Hunts that survive anything: SIGKILL at random moments then resume (same answer, no finished probe repeated,
+// Hunts that survive anything: SIGKILL at seeded points of a hunt then resume (same answer, no finished probe repeated,
 // an intact store), Ctrl-C, the verdict cache (a second identical hunt runs nothing), two hunts at once.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Signals are sent at points of progress (a test run has started or ended), never after a wall-clock delay.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { culprit, finished, processAlive, startCulprit, type CliResult } from '../fixtures/cli.js';
+import { culprit, finished, processAlive, startCulprit, whenRunning, type CliResult } from '../fixtures/cli.js';
 import { seededRandom } from '../fixtures/random-history.js';
 import { narrowingRepo } from '../fixtures/narrowing-repo.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A test that logs every run (and its pid) outside the repository, takes a moment, and reads state.txt. */
-function countingTest(counter: string, pids: string, seconds = 0.15): string {
-  return `echo "$CULPRIT_COMMIT" >> ${counter}; echo $$ >> ${pids}; sleep ${seconds}; grep -q ok state.txt`;
+/**
+ * A test that logs every run (and its pid) outside the repository, takes a moment, and reads state.txt;
+ * with `ends`, it also logs there that it is about to exit.
+ */
+function countingTest(counter: string, pids: string, seconds = 0.15, ends?: string): string {
+  const test = `echo "$CULPRIT_COMMIT" >> ${counter}; echo $$ >> ${pids}; sleep ${seconds}; grep -q ok state.txt`;
+  return ends === undefined ? test : `${test}; status=$?; echo end >> ${ends}; exit $status`;
 }
 
 function lines(file: string): number {
@@ -34,12 +37,13 @@ function integrity(store: string): string {
 }
 
 describe('resume', () => {
-  it('survives SIGKILL at random moments: same answer, at most one repeated probe per kill, an intact store', async () => {
+  it('survives SIGKILL at seeded points: same answer, at most one repeated probe per kill, an intact store', async () => {
     const repo = await linearRepo(160, 101);
     const scratch = tempDir();
     const counter = path.join(scratch, 'runs');
     const pids = path.join(scratch, 'pids');
-    const test = countingTest(counter, pids);
+    const ends = path.join(scratch, 'ends');
+    const test = countingTest(counter, pids, 0.15, ends);
     const args = (store: string): string[] => ['--repo', repo.dir, '--store', store, '--workdir', path.join(scratch, 'cache'), '--json'];
     const run = (store: string): string[] => ['run', '--good', repo.commits[0]!, '--bad', repo.head, '--test', test, '--no-cache', '--narrow', 'none', ...args(store)];
 
@@ -49,24 +53,33 @@ describe('resume', () => {
     writeFileSync(counter, '');
 
     const store = path.join(scratch, 'killed.sqlite');
+    // The seed picks where each kill lands: at start-up (the first attempt, once the workspaces are being made, before
+    // any test ran), during the 1st-3rd test run from here, or just after the 1st-2nd one ended (while culprit
+    // records its verdict and checks out the next commit). The schedule is the same on every run of the test.
     const random = seededRandom(4242);
     let kills = 0;
     let final: CliResult | undefined;
     for (let attempt = 0; attempt < 12 && !final; attempt++) {
       const viaResume = attempt % 3 === 2;
+      const [started, ended] = [lines(counter), lines(ends)];
+      const during = random() < 0.6;
+      const nth = during ? 1 + Math.floor(random() * 3) : 1 + Math.floor(random() * 2);
+      const ready =
+        attempt === 0
+          ? (): boolean => existsSync(path.join(scratch, 'cache', 'workspaces'))
+          : during
+            ? (): boolean => lines(counter) >= started + nth
+            : (): boolean => lines(ends) >= ended + nth;
       const child = startCulprit(viaResume ? ['resume', ...args(store)] : run(store));
       const done = finished(child);
-      // The first kills land early (start-up, endpoint checks), later ones anywhere.
-      const wait = attempt < 2 ? 60 + random() * 300 : 100 + random() * 900;
-      const outcome = await Promise.race([done, delay(wait).then(() => undefined)]);
-      if (outcome) {
-        if (outcome.code === 0) final = outcome;
-        else expect(viaResume && outcome.code === 2, outcome.stderr).toBe(true); // resume before any hunt existed
-        continue;
+      const outcome = (await whenRunning(child, done, ready)) ?? (child.kill('SIGKILL'), await done);
+      if (outcome.signal === 'SIGKILL') {
+        kills += 1;
+      } else if (outcome.code === 0) {
+        final = outcome;
+      } else {
+        expect(viaResume && outcome.code === 2, outcome.stderr).toBe(true); // resume before any hunt existed
       }
-      child.kill('SIGKILL');
-      await done;
-      kills += 1;
     }
     final ??= await culprit(run(store));
     expect(final.code, final.stderr).toBe(0);
@@ -79,8 +92,7 @@ describe('resume', () => {
     expect(integrity(store)).toBe('ok');
     // Every restart continued the one hunt: `run` with the same arguments resumes, it does not start over.
     expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toHaveLength(1);
-    // Tests left running by a killed culprit are swept by the next start: none survives.
-    await delay(200);
+    // Tests left running by a killed culprit are swept by the next start (which waits until they are gone): none survives.
     const alive = readFileSync(pids, 'utf8').trim().split('\n').map(Number).filter(processAlive);
     expect(alive).toEqual([]);
   }, 240_000);
@@ -93,7 +105,8 @@ describe('resume', () => {
     const common = ['--repo', repo.dir, '--store', store, '--workdir', path.join(scratch, 'cache')];
     const child = startCulprit(['run', '--good', repo.commits[0]!, '--bad', repo.head, '--test', countingTest(counter, path.join(scratch, 'pids'), 0.3), '--narrow', 'none', ...common]);
     const done = finished(child);
-    await delay(1500);
+    // Ctrl-C during the 4th test run: the two endpoints and the first bisection step are done.
+    expect(await whenRunning(child, done, () => lines(counter) >= 4)).toBeUndefined();
     child.kill('SIGINT');
     const stopped = await done;
     expect(stopped.code).toBe(130);
@@ -158,7 +171,7 @@ describe('resume', () => {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const done = finished(child);
-    while (!/^narrow +\d+ .*line level/m.test(stderr)) await delay(50);
+    expect(await whenRunning(child, done, () => /^narrow +\d+ .*line level/m.test(stderr))).toBeUndefined();
     child.kill('SIGKILL');
     await done;
     const resumed = await culprit(['resume', '--repo', repo.dir, '--store', store, '--json']);
@@ -179,16 +192,26 @@ describe('resume', () => {
     const scratch = tempDir();
     const store = path.join(scratch, 'store.sqlite');
     const [a, b] = await Promise.all([linearRepo(60, 31), linearRepo(60, 44)]);
-    const slow = (repo: typeof a): string[] => ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--store', store, '--narrow', 'none', '--workdir', path.join(scratch, 'cache'), '--json', '--test', 'sleep 0.2; grep -q ok state.txt'];
-    const child = startCulprit(slow(a));
+    // Each test run logs itself to `runs`, and waits while the file `gate` exists: the hunt is held at its first runs.
+    const slow = (repo: typeof a, runs: string, gate = path.join(scratch, 'no-gate')): string[] => [
+      'run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--store', store, '--narrow', 'none', '--workdir', path.join(scratch, 'cache'), '--json',
+      '--test', `echo run >> ${runs}; while test -e ${gate}; do sleep 0.05; done; sleep 0.2; grep -q ok state.txt`,
+    ];
+    const [runsA, runsB, gate] = ['runs-a', 'runs-b', 'gate'].map((name) => path.join(scratch, name)) as [string, string, string];
+    writeFileSync(gate, '');
+    const child = startCulprit(slow(a, runsA, gate));
     const running = finished(child);
-    await delay(1200);
+    expect(await whenRunning(child, running, () => lines(runsA) > 0)).toBeUndefined();
     const other = await culprit(['resume', '1', '--store', store]);
     expect(other.code).toBe(2);
     expect(other.stderr.trim().split('\n')).toHaveLength(1);
     expect(other.stderr).toMatch(/hunt 1 is running in process \d+/);
-    // Meanwhile a second hunt on the same store, in another repository.
-    const [first, second] = await Promise.all([running, culprit(slow(b))]);
+    // Meanwhile a second hunt on the same store, in another repository: the first goes on once the second has begun.
+    const secondChild = startCulprit(slow(b, runsB));
+    const secondDone = finished(secondChild);
+    expect(await whenRunning(secondChild, secondDone, () => lines(runsB) > 0)).toBeUndefined();
+    rmSync(gate);
+    const [first, second] = await Promise.all([running, secondDone]);
     expect(first.code, first.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(first.stdout).firstBad.commit).toBe(a.culprit);
@@ -196,9 +219,10 @@ describe('resume', () => {
     expect(integrity(store)).toBe('ok');
 
     // An interrupted hunt is mentioned by a run with other arguments.
-    const stopped = startCulprit(['run', '--repo', a.dir, '--good', a.commits[0]!, '--bad', a.head, '--store', store, '--narrow', 'none', '--no-cache', '--workdir', path.join(scratch, 'cache'), '--test', 'sleep 0.3; grep -q ok state.txt']);
+    const stoppedRuns = path.join(scratch, 'runs-stopped');
+    const stopped = startCulprit(['run', '--repo', a.dir, '--good', a.commits[0]!, '--bad', a.head, '--store', store, '--narrow', 'none', '--no-cache', '--workdir', path.join(scratch, 'cache'), '--test', `echo run >> ${stoppedRuns}; sleep 0.3; grep -q ok state.txt`]);
     const stoppedDone = finished(stopped);
-    await delay(1200);
+    expect(await whenRunning(stopped, stoppedDone, () => lines(stoppedRuns) > 0)).toBeUndefined();
     stopped.kill('SIGKILL');
     await stoppedDone;
     const mention = await culprit(['run', '--repo', a.dir, '--good', a.commits[1]!, '--bad', a.head, '--store', store, '--narrow', 'none', '--workdir', path.join(scratch, 'cache'), '--test', 'grep -q ok state.txt']);

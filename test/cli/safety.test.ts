@@ -1,9 +1,9 @@
 // The non-negotiables, end to end: hangs kill whole process groups (children that ignore SIGTERM too),
 // the user's repository is identical after a hunt and after culprit is SIGKILLed, Ctrl-C exits 130.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { culprit, dirtyUp, finished, processAlive, repoSnapshot, startCulprit } from '../fixtures/cli.js';
+import { culprit, dirtyUp, finished, processAlive, repoSnapshot, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,8 +46,9 @@ describe('hangs and process groups', () => {
       env: { XDG_CACHE_HOME: cache },
     });
     const done = finished(child);
-    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await sleep(100);
-    await sleep(300);
+    // Ctrl-C once the hanging test has started all four of its processes.
+    const started = (): number => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).length : 0);
+    expect(await whenRunning(child, done, () => started() >= 4)).toBeUndefined();
     child.kill('SIGINT');
     const result = await done;
     expect(result.code).toBe(130);
@@ -78,12 +79,16 @@ describe("the user's checkout is sacred", () => {
     const before = repoSnapshot(repo.dir);
     const cache = tempDir();
     const marker = path.join(tempDir(), 'started');
-    for (const delay of [150, 700, 1500]) {
+    // Two kills at arbitrary moments (whatever culprit is doing then, the repository must be as it was), and one
+    // once a test has started, so that at least one kill lands mid-probe however slow the machine is.
+    for (const delay of [150, 700, -1]) {
+      rmSync(marker, { force: true });
       const child = startCulprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', `touch ${marker}; sleep 0.2; grep -q ok state.txt`], {
         env: { XDG_CACHE_HOME: cache },
       });
       const done = finished(child);
-      await sleep(delay);
+      if (delay >= 0) await sleep(delay);
+      else expect(await whenRunning(child, done, () => existsSync(marker))).toBeUndefined();
       child.kill('SIGKILL');
       await done;
       expect(repoSnapshot(repo.dir)).toEqual(before);

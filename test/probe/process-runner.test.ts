@@ -102,6 +102,25 @@ function readPids(file: string): number[] {
     .map(Number);
 }
 
+/**
+ * A timeout that expires once `ready()` holds (the command has set itself up), through the runner's own timeout
+ * updates: a fixed timeout would race the command's set-up, which a loaded machine can slow past it.
+ */
+function timeoutOnce(ready: () => boolean): Partial<RunRequest> {
+  return {
+    timeoutMs: 600_000,
+    timeoutUpdates: (listener) => {
+      let done = false;
+      void (async () => {
+        while (!done && !ready()) await delay(10);
+        // Counted from the start, so 1 ms is already over: the timeout expires now.
+        if (!done) listener(1);
+      })();
+      return () => (done = true);
+    },
+  };
+}
+
 async function waitForLines(file: string, count: number): Promise<void> {
   for (let i = 0; i < 2000 && readPids(file).length < count; i++) await delay(10);
 }
@@ -215,7 +234,7 @@ describe('hangs', () => {
       `echo $$ >> '${pidFile}'`,
       'wait',
     ].join('\n');
-    const result = await sh(script, { timeoutMs: 1500, graceMs: 300 });
+    const result = await sh(script, { ...timeoutOnce(() => readPids(pidFile).length === 5), graceMs: 300 });
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true, killedByUs: true });
     const pids = readPids(pidFile);
     expect(pids).toHaveLength(5);
@@ -225,7 +244,8 @@ describe('hangs', () => {
   });
 
   it('lets a TERM handler finish and still reports the hang', async () => {
-    const result = await sh(`trap 'echo cleaning up; exit 143' TERM; sleep 100 & wait`, { timeoutMs: 500 });
+    const trapped = fresh('trapped');
+    const result = await sh(`trap 'echo cleaning up; exit 143' TERM; touch '${trapped}'; sleep 100 & wait`, timeoutOnce(() => existsSync(trapped)));
     expect(result).toMatchObject({ exitCode: 143, signal: null, timedOut: true, killedByUs: true });
     expect(result.outputTail).toContain('cleaning up');
   });
@@ -284,7 +304,7 @@ describe('leftovers of a command that ended', () => {
   it.runIf(linux)('kills a TERM-ignoring child that escaped with setsid -f, while the command hangs', async () => {
     const pidFile = fresh('pids');
     const script = `setsid -f sh -c 'trap "" TERM; echo $$ > "$1"; exec sleep 1000' sh '${pidFile}'\nwhile [ ! -s '${pidFile}' ]; do sleep 0.01; done\nsleep 1000`;
-    const result = await sh(script, { timeoutMs: 1000, graceMs: 200 });
+    const result = await sh(script, { ...timeoutOnce(() => readPids(pidFile).length === 1), graceMs: 200 });
     expect(result.timedOut).toBe(true);
     expect(readPids(pidFile)).toHaveLength(1);
     expectGone(readPids(pidFile));
@@ -364,7 +384,8 @@ describe('log', () => {
   });
 
   it('includes output written before a timeout', async () => {
-    const result = await sh('echo before-hang; sleep 100', { timeoutMs: 500 });
+    const written = fresh('written');
+    const result = await sh(`echo before-hang; touch '${written}'; sleep 100`, timeoutOnce(() => existsSync(written)));
     expect(result.timedOut).toBe(true);
     expect(result.outputTail).toContain('before-hang');
   });

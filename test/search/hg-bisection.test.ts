@@ -449,8 +449,9 @@ describe('HgBisection input checks', () => {
   });
 });
 
-describe('HgBisection performance', () => {
-  test('a 100,000-changeset history with merges bisects in a few seconds', () => {
+// No timing threshold (on a shared machine timings are noise); the file's test timeout still stops a bisection gone quadratic.
+describe('HgBisection on a large history', () => {
+  test('a 100,000-changeset history with merges bisects in few probes', () => {
     const size = 100_000;
     let seed = 12345;
     const random = (): number => {
@@ -470,7 +471,6 @@ describe('HgBisection performance', () => {
     }
     const culprit = 61_803;
     const isBad = descendants(dag, [culprit]);
-    const start = performance.now();
     const bisection = new HgBisection(makeGraph(dag), size - 1, [0]);
     let probes = 0;
     let step = bisection.next();
@@ -479,9 +479,7 @@ describe('HgBisection performance', () => {
       bisection.record(step.commit, isBad.has(step.commit) ? 'bad' : 'good');
       step = bisection.next();
     }
-    const elapsed = performance.now() - start;
     expect(step).toEqual({ kind: 'found', commit: culprit });
     expect(probes).toBeLessThan(40);
-    expect(elapsed).toBeLessThan(10_000);
   });
 });
