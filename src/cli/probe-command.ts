@@ -1,5 +1,6 @@
 // `culprit probe`: one probe of one commit in a private workspace, the command a hunt prints to reproduce.
 // Its exit code follows the test contract (0 good, 1 bad, 125 skip), so it can itself drive `git bisect run`.
+import { asEnvironmentError } from '../environment-failure.js';
 import { CulpritError } from '../errors.js';
 import { openHistory } from '../history/open-history.js';
 import { abortIfCrashed } from '../hunt/verdict-rule.js';
@@ -42,9 +43,10 @@ export async function probeCommand(argv: readonly string[], options: Record<stri
       executor.close();
     }
   } catch (error) {
-    if (error instanceof CulpritError) {
-      process.stderr.write(`culprit: ${error.line}\n`);
-      return error.exitCode;
+    const known = error instanceof CulpritError ? error : asEnvironmentError(error);
+    if (known) {
+      process.stderr.write(`culprit: ${known.line}\n`);
+      return known.exitCode;
     }
     throw error;
   } finally {

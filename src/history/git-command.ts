@@ -1,6 +1,7 @@
 // Runs git as a child process with an environment that cannot leak into the user's repository.
 // Every call is read-only towards the user's repository: no index refresh, no optional locks.
 import { spawn } from 'node:child_process';
+import { toolFailure } from './tool-failure.js';
 
 /** Variables that would redirect git away from the directory we name explicitly. */
 const REDIRECTING_VARIABLES = [
@@ -53,9 +54,7 @@ export function git(cwd: string, args: readonly string[], options: { input?: str
 /** Like git(), but a non-zero exit is an error carrying git's own message. */
 export async function gitOk(cwd: string, args: readonly string[], options: { input?: string } = {}): Promise<string> {
   const result = await git(cwd, args, options);
-  if (result.code !== 0) {
-    throw new Error(`git ${args.join(' ')} failed (${result.code}): ${result.stderr.trim().split('\n')[0] ?? ''}`);
-  }
+  if (result.code !== 0) throw toolFailure('git', `git ${args[0] ?? ''}`, cwd, result.stderr);
   return result.stdout;
 }
 
@@ -81,7 +80,7 @@ export function gitLines(cwd: string, args: readonly string[], onLine: (line: st
     child.on('close', (code) => {
       if (rest) onLine(rest);
       if (code === 0) resolve();
-      else reject(new Error(`git ${args.join(' ')} failed (${code}): ${Buffer.concat(err).toString('utf8').trim()}`));
+      else reject(toolFailure('git', `git ${args[0] ?? ''}`, cwd, Buffer.concat(err).toString('utf8')));
     });
   });
 }

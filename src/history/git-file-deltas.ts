@@ -2,6 +2,7 @@
 // detected as git shows them) and one `cat-file --batch` for every blob, so a large change costs two processes.
 import { git, gitOk } from './git-command.js';
 import type { FileDelta, FileMode } from './history.js';
+import { toolFailure } from './tool-failure.js';
 
 const NO_BLOB = /^0+$/;
 
@@ -46,7 +47,7 @@ async function readObjects(root: string, names: readonly string[]): Promise<Map<
   const wanted = [...new Set(names)];
   if (wanted.length === 0) return contents;
   const result = await git(root, ['cat-file', '--batch'], { input: `${wanted.join('\n')}\n` });
-  if (result.code !== 0) throw new Error(`git cat-file --batch failed: ${result.stderr.trim()}`);
+  if (result.code !== 0) throw toolFailure('git', 'git cat-file', root, result.stderr);
   const raw = result.raw;
   let offset = 0;
   for (const name of wanted) {
@@ -74,7 +75,7 @@ async function readBlobs(root: string, blobs: readonly string[]): Promise<Map<st
   const objects = await readObjects(root, blobs.filter((blob) => !NO_BLOB.test(blob)));
   const contents = new Map<string, Buffer>();
   for (const [blob, content] of objects) {
-    if (content === null) throw new Error(`git cat-file: blob ${blob} is missing`);
+    if (content === null) throw toolFailure('git', 'git cat-file', root, `blob ${blob} is missing`);
     contents.set(blob, content);
   }
   return contents;

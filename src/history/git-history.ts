@@ -7,6 +7,8 @@ import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { git, gitLines, gitOk, GitNotFoundError } from './git-command.js';
 import type { CommitInfo, FileDelta, History } from './history.js';
 import { gitFileDeltas, gitReadFiles } from './git-file-deltas.js';
+import { toolFailure } from './tool-failure.js';
+import { short } from '../text/format.js';
 
 export class GitHistory implements History {
   readonly kind = 'git' as const;
@@ -81,14 +83,14 @@ export class GitHistory implements History {
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     const result = await git(this.root, ['merge-base', '--is-ancestor', ancestor, descendant]);
-    if (result.code > 1) throw new Error(`git merge-base --is-ancestor failed: ${result.stderr.trim()}`);
+    if (result.code > 1) throw toolFailure('git', 'git merge-base --is-ancestor', this.root, result.stderr);
     return result.code === 0;
   }
 
   async mergeBases(bad: string, goods: readonly string[]): Promise<string[]> {
     const result = await git(this.root, ['merge-base', '--all', bad, ...goods]);
     if (result.code === 1) return [];
-    if (result.code !== 0) throw new Error(`git merge-base failed: ${result.stderr.trim()}`);
+    if (result.code !== 0) throw toolFailure('git', 'git merge-base', this.root, result.stderr);
     return result.stdout.split('\n').filter(Boolean);
   }
 
@@ -130,6 +132,6 @@ export class GitHistory implements History {
   }
 
   shortName(commit: string): string {
-    return commit.slice(0, 12);
+    return short(commit);
   }
 }

@@ -1,6 +1,7 @@
 // Runs Mercurial as a child process under culprit's own configuration: no system, user or repository hgrc,
 // so none of the user's hooks or extensions run in culprit's commands, and HGPLAIN keeps the output stable.
 import { spawn } from 'node:child_process';
+import { toolFailure } from './tool-failure.js';
 
 export class HgNotFoundError extends Error {}
 
@@ -57,6 +58,6 @@ export function hgReason(result: HgResult): string {
 /** Like hg(), but a non-zero exit is an error carrying hg's own message. */
 export async function hgOk(cwd: string, args: readonly string[], options: { repo?: string } = {}): Promise<string> {
   const result = await hg(cwd, args, options);
-  if (result.code !== 0) throw new Error(`hg ${args.join(' ')} failed (${result.code}): ${hgReason(result)}`);
+  if (result.code !== 0) throw toolFailure('hg', `hg ${args[0] ?? ''}`, options.repo ?? cwd, result.stderr);
   return result.stdout;
 }

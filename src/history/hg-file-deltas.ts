@@ -3,8 +3,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hg, hgOk, hgReason } from './hg-command.js';
+import { hg, hgOk } from './hg-command.js';
 import type { FileDelta, FileMode } from './history.js';
+import { toolFailure } from './tool-failure.js';
 
 interface StatusEntry {
   status: 'A' | 'M' | 'R';
@@ -32,7 +33,7 @@ async function readSide(root: string, revision: string, files: readonly string[]
   const flags = new Map<string, string>();
   // `hg files` exits 1 when no pattern matches: that only means none of the files exist there.
   const listed = await hg(root, ['files', '--rev', revision, '--template', '{flags}\\t{path}\\n', '--', ...files.map((file) => `path:${file}`)], { repo: root });
-  if (listed.code > 1) throw new Error(`hg files --rev ${revision} failed: ${hgReason(listed)}`);
+  if (listed.code > 1) throw toolFailure('hg', 'hg files', root, listed.stderr);
   for (const line of listed.stdout.split('\n')) {
     const tab = line.indexOf('\t');
     if (tab >= 0) flags.set(line.slice(tab + 1), line.slice(0, tab));

@@ -7,6 +7,8 @@ import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { hg, hgOk, hgReason, HgNotFoundError, type HgResult } from './hg-command.js';
 import type { CommitInfo, FileDelta, History } from './history.js';
 import { hgFileDeltas, hgReadFiles } from './hg-file-deltas.js';
+import { toolFailure } from './tool-failure.js';
+import { short } from '../text/format.js';
 
 const NULL_NODE = '0'.repeat(40);
 /** What `wdir()` resolves to: the working directory, not a changeset. */
@@ -92,7 +94,7 @@ export class HgHistory implements History {
     const badNode = node(bad);
     const revset = goods.length === 0 ? `::${badNode}` : `(::${badNode} - ::${goodList}) + (${goodList}::${badNode}) + (${goodList}::${goodList})`;
     const result = await this.log(['--rev', revset, '--template', '{rev} {node} {manifest.node} {p1.node} {p2.node}\n']);
-    if (result.code !== 0) throw new Error(`hg log -r '${revset}' failed: ${hgReason(result)}`);
+    if (result.code !== 0) throw toolFailure('hg', 'hg log', this.root, result.stderr);
     const records: CommitRecord[] = [];
     for (const line of result.stdout.split('\n')) {
       const [rev, key, manifest, ...parents] = line.split(' ');
@@ -106,7 +108,7 @@ export class HgHistory implements History {
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     const result = await this.log(['--rev', `${node(ancestor)} and ::${node(descendant)}`, '--template', '{node}\n']);
-    if (result.code !== 0) throw new Error(`hg log (is-ancestor) failed: ${hgReason(result)}`);
+    if (result.code !== 0) throw toolFailure('hg', 'hg log', this.root, result.stderr);
     return result.stdout.trim() !== '';
   }
 
@@ -115,7 +117,7 @@ export class HgHistory implements History {
     if (goods.length === 0) return [];
     const revset = `heads(::${node(bad)} and ::(${goods.map(node).join('+')}))`;
     const result = await this.log(['--rev', revset, '--template', '{node}\n']);
-    if (result.code !== 0) throw new Error(`hg log -r '${revset}' failed: ${hgReason(result)}`);
+    if (result.code !== 0) throw toolFailure('hg', 'hg log', this.root, result.stderr);
     return result.stdout.split('\n').filter(Boolean);
   }
 
@@ -124,7 +126,7 @@ export class HgHistory implements History {
     if (commits.length === 0) return infos;
     const revisions = commits.flatMap((commit) => ['--rev', node(commit)]);
     const result = await this.log([...revisions, '--template', '{node}\\0{desc|firstline}\\0{author}\\0{date|rfc3339date}\\n']);
-    if (result.code !== 0) throw new Error(`hg log (describe) failed: ${hgReason(result)}`);
+    if (result.code !== 0) throw toolFailure('hg', 'hg log', this.root, result.stderr);
     for (const line of result.stdout.split('\n')) {
       const [commit, subject = '', author = '', date = ''] = line.split('\0');
       if (commit) infos.set(commit, { commit, subject, author, date });
@@ -142,7 +144,7 @@ export class HgHistory implements History {
     const known = this.manifests.get(commit);
     if (known) return known;
     const result = await this.log(['--rev', node(commit), '--template', '{manifest.node}']);
-    if (result.code !== 0 || !/^[0-9a-f]{40}$/.test(result.stdout.trim())) throw new Error(`hg log (manifest of ${commit}) failed: ${hgReason(result)}`);
+    if (result.code !== 0 || !/^[0-9a-f]{40}$/.test(result.stdout.trim())) throw toolFailure('hg', 'hg log', this.root, result.stderr || `no manifest for ${commit}`);
     this.manifests.set(commit, result.stdout.trim());
     return result.stdout.trim();
   }
@@ -153,7 +155,7 @@ export class HgHistory implements History {
 
   async parents(commit: string): Promise<string[]> {
     const result = await this.log(['--rev', node(commit), '--template', '{p1.node} {p2.node}']);
-    if (result.code !== 0) throw new Error(`hg log (parents of ${commit}) failed: ${hgReason(result)}`);
+    if (result.code !== 0) throw toolFailure('hg', 'hg log', this.root, result.stderr);
     return result.stdout.trim().split(' ').filter((parent) => parent !== '' && parent !== NULL_NODE);
   }
 
@@ -162,6 +164,6 @@ export class HgHistory implements History {
   }
 
   shortName(commit: string): string {
-    return commit.slice(0, 12);
+    return short(commit);
   }
 }

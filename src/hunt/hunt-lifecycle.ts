@@ -1,5 +1,6 @@
 // A hunt's life around its stages: attached to its record in the store, given an executor and a context, and
 // ended as found, interrupted or aborted (kept, resumable) or, when its input was wrong, discarded without trace.
+import { asEnvironmentError } from '../environment-failure.js';
 import { CulpritError, InterruptedError } from '../errors.js';
 import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
@@ -95,7 +96,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
   } catch (caught) {
     // Ctrl-C reaches the git and hg helpers too (one process group): whatever failed after it, the hunt was interrupted.
     // The reason is the hunt's signal's: a probe that was being cancelled may report its own cancel instead.
-    const error = options.signal?.aborted ? new InterruptedError(String(options.signal.reason ?? 'SIGINT')) : caught;
+    const error = options.signal?.aborted ? new InterruptedError(String(options.signal.reason ?? 'SIGINT')) : (asEnvironmentError(caught) ?? caught);
     const line = lineOf(error);
     if (caught === context.rejection && !options.signal?.aborted) {
       // Wrong input (a good that fails, a bad merge base) found by the checks: no record of a hunt that never really
@@ -107,7 +108,12 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
         observer.discarded?.();
       } else store.hunts.finish(huntId, 'aborted', null, line);
     } else {
-      store.hunts.finish(huntId, error instanceof InterruptedError ? 'interrupted' : 'aborted', null, line);
+      try {
+        store.hunts.finish(huntId, error instanceof InterruptedError ? 'interrupted' : 'aborted', null, line);
+      } catch {
+        // The store itself may be what failed (a full disk): the hunt stays `running` with a dead owner, which
+        // reads as interrupted and resumes all the same; the error the user needs is the first one.
+      }
     }
     throw error;
   } finally {

@@ -21,7 +21,7 @@ export function searchVerdictOf(probe: ProbeRecord, name: string): BisectVerdict
   if (probe.searchVerdict === 'abort') {
     throw new PolicyAbortError(
       `the ${describeOutcome(probe.outcome)} at ${name} and --on-build-failure is abort`,
-      `fix the build (log: ${probe.logPath}); the hunt is kept and resumes from here`,
+      `fix the build (log: ${probe.logPath})`,
     );
   }
   return probe.searchVerdict;

@@ -9,6 +9,8 @@ import type { HgHistory } from '../history/hg-history.js';
 import type { Workspace } from './workspace.js';
 import { unlock } from './workspace-lock.js';
 import { claimSlot } from './workspace-slots.js';
+import { toolFailure } from '../history/tool-failure.js';
+import { short } from '../text/format.js';
 
 /** Written once a clone is whole: a slot without it was cut short (e.g. its hg was SIGKILLed) and is cloned anew. */
 const COMPLETE_MARKER = 'culprit-clone-complete';
@@ -66,7 +68,7 @@ export class HgWorkspace implements Workspace {
     const result = await hg(path.dirname(this.directory), ['clone', '--noupdate', '--quiet', '--', this.source, this.directory]);
     if (result.code !== 0) {
       rmSync(this.directory, { recursive: true, force: true });
-      throw new Error(`could not clone ${this.source} into a workspace: ${hgReason(result)}`);
+      throw toolFailure('hg', 'hg clone', this.directory, result.stderr);
     }
     writeFileSync(this.marker, '');
   }
@@ -86,7 +88,7 @@ export class HgWorkspace implements Workspace {
             'secret changesets are never cloned: make them draft (hg phase --draft --force REV) or pick other endpoints',
           );
         }
-        throw new Error(`hg update --clean --rev ${commit} failed in ${this.directory}: ${hgReason(result)}`);
+        throw toolFailure('hg', `hg update to ${short(commit)}`, this.directory, result.stderr);
       }
     }
     // Untracked leftovers go, ignored build outputs stay (the ignore rules are the checked-out changeset's).

@@ -48,36 +48,49 @@ function keyedEnvironment(environment: NodeJS.ProcessEnv): Record<string, string
   return env;
 }
 
+/** JSON with object keys sorted at every level: equal values give equal text whatever order they were built in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, field]) => field !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, field]) => `${JSON.stringify(key)}:${canonical(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function digest(material: unknown): string {
+  return createHash('sha256').update(canonical(material)).digest('hex');
+}
+
+/**
+ * Which recipe fields can change what a build produces. `satisfies` makes a new Recipe field a compile error here
+ * until someone decides whether it belongs to the build cache's key.
+ */
+const SHAPES_THE_BUILD = {
+  build: true,
+  buildTimeoutSeconds: true,
+  test: false,
+  timeoutSeconds: false,
+  graceSeconds: false,
+  onHang: false,
+  onBuildFailure: false,
+} as const satisfies Record<keyof Recipe, boolean>;
+
 /**
  * The build cache's notion of "the same build": the build command and what it reads besides the tree, and the
  * artifact globs. The test is not part of it, so a hunt with another test reuses the builds.
  */
 export function buildRecipeKey(recipe: Recipe, subdirectory: string, artifacts: readonly string[], environment: NodeJS.ProcessEnv = process.env): string | undefined {
   if (!recipe.build) return undefined;
-  const material = {
-    build: recipe.build,
-    buildTimeout: recipe.buildTimeoutSeconds,
-    subdirectory,
-    artifacts: [...artifacts].sort(),
-    env: keyedEnvironment(environment),
-    files: commandFiles([recipe.build]),
-  };
-  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+  const fields = Object.fromEntries(Object.entries(recipe).filter(([name]) => SHAPES_THE_BUILD[name as keyof Recipe] !== false));
+  return digest({ recipe: fields, subdirectory, artifacts: [...artifacts].sort(), env: keyedEnvironment(environment), files: commandFiles([recipe.build]) });
 }
 
+/**
+ * The verdict cache's notion of "the same recipe": every field of the recipe (a field added later is part of the key
+ * without anyone listing it), the directory the commands run in, the keyed environment and the command files.
+ */
 export function recipeKey(recipe: Recipe, subdirectory: string, environment: NodeJS.ProcessEnv = process.env): string {
-  const env = keyedEnvironment(environment);
   const commands = recipe.build ? [recipe.build, recipe.test] : [recipe.test];
-  const material = {
-    build: recipe.build ?? null,
-    test: recipe.test,
-    timeout: recipe.timeoutSeconds ?? 'derived',
-    buildTimeout: recipe.buildTimeoutSeconds,
-    onHang: recipe.onHang,
-    onBuildFailure: recipe.onBuildFailure,
-    subdirectory,
-    env,
-    files: commandFiles(commands),
-  };
-  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+  return digest({ recipe: { ...recipe, timeoutSeconds: recipe.timeoutSeconds ?? 'derived' }, subdirectory, env: keyedEnvironment(environment), files: commandFiles(commands) });
 }

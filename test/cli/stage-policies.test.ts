@@ -27,11 +27,12 @@ describe('stages and their policies', () => {
     const hunt = ['run', '--good', repo.commits[0]!, '--bad', repo.head, '--build', build, '--on-build-failure', 'abort', '--test', 'grep -q ok state.txt', '--narrow', 'none', ...args];
     const aborted = await culprit(hunt);
     expect(aborted.code, aborted.stderr).toBe(3);
-    const lines = aborted.stderr.trim().split('\n');
-    expect(lines.at(-2)).toMatch(/^culprit: the build failed with exit 1 at [0-9a-f]{12} and --on-build-failure is abort; fix the build/);
     const id = document(aborted).hunt;
     expect(id).toEqual(expect.any(Number));
-    expect(lines.at(-1)).toBe(`culprit: continue with: culprit resume ${id}`);
+    // One line: what stopped it, what to do, and how to continue.
+    expect(aborted.stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(`^culprit: the build failed with exit 1 at [0-9a-f]{12} and --on-build-failure is abort; fix the build \\(log: \\S+\\); once fixed, continue with: culprit resume ${id}$`),
+    );
     expect(existsSync(store)).toBe(true);
     const listed = JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout);
     expect(listed).toEqual([expect.objectContaining({ hunt: id, status: 'aborted', error: expect.stringMatching(/--on-build-failure is abort/) })]);

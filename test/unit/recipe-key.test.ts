@@ -1,0 +1,45 @@
+// The verdict cache's and the build cache's keys of a recipe: every field of the recipe counts, so a recipe field
+// added later can never share cache entries with recipes that lack it; field order does not matter.
+import { describe, expect, it } from 'vitest';
+import type { Recipe } from '../../src/model/recipe.js';
+import { buildRecipeKey, recipeKey } from '../../src/probe/recipe-key.js';
+
+const recipe: Recipe = { build: { shell: 'make' }, test: { shell: 'make check' }, buildTimeoutSeconds: 600, graceSeconds: 5, onHang: 'bad', onBuildFailure: 'skip' };
+const env = { PATH: '/usr/bin' };
+
+describe('recipe keys', () => {
+  it('changes with every field of the recipe, the grace period and fields added later included', () => {
+    const base = recipeKey(recipe, '', env);
+    const variants: Recipe[] = [
+      { ...recipe, graceSeconds: 1 },
+      { ...recipe, timeoutSeconds: 30 },
+      { ...recipe, buildTimeoutSeconds: 60 },
+      { ...recipe, onHang: 'skip' },
+      { ...recipe, onBuildFailure: 'bad' },
+      { ...recipe, test: { argv: ['make', 'check'] } },
+      { ...recipe, build: { shell: 'make -j2' } },
+      // A field a later culprit adds to Recipe, seen by this one as any other field.
+      { ...recipe, repeat: 3 } as Recipe,
+    ];
+    const keys = variants.map((variant) => recipeKey(variant, '', env));
+    for (const key of keys) expect(key).not.toBe(base);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(recipeKey(recipe, 'sub', env)).not.toBe(base);
+    expect(recipeKey(recipe, '', { PATH: '/opt/bin' })).not.toBe(base);
+  });
+
+  it('does not depend on the order the fields were written in', () => {
+    const reordered: Recipe = { onBuildFailure: 'skip', onHang: 'bad', graceSeconds: 5, buildTimeoutSeconds: 600, test: { shell: 'make check' }, build: { shell: 'make' } };
+    expect(recipeKey(reordered, '', env)).toBe(recipeKey(recipe, '', env));
+    expect(buildRecipeKey(reordered, '', ['out/**'], env)).toBe(buildRecipeKey(recipe, '', ['out/**'], env));
+  });
+
+  it('keys builds by what shapes them: another test or grace reuses the build, another build command does not', () => {
+    const base = buildRecipeKey(recipe, '', ['out/**'], env);
+    expect(buildRecipeKey({ ...recipe, test: { shell: 'other' }, graceSeconds: 1, onHang: 'skip' }, '', ['out/**'], env)).toBe(base);
+    expect(buildRecipeKey({ ...recipe, build: { shell: 'make -j8' } }, '', ['out/**'], env)).not.toBe(base);
+    expect(buildRecipeKey({ ...recipe, buildTimeoutSeconds: 5 }, '', ['out/**'], env)).not.toBe(base);
+    expect(buildRecipeKey(recipe, '', ['bin/**'], env)).not.toBe(base);
+    expect(buildRecipeKey({ ...recipe, build: undefined } as Recipe, '', ['out/**'], env)).toBeUndefined();
+  });
+});
