@@ -3,7 +3,8 @@
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { git, gitOk } from '../history/git-command.js';
+import { git, gitOk, type GitResult } from '../history/git-command.js';
+import { toolFailure } from '../history/tool-failure.js';
 import type { GitHistory } from '../history/git-history.js';
 import type { Workspace } from './workspace.js';
 import { unlock } from './workspace-lock.js';
@@ -14,6 +15,14 @@ import { claimSlot } from './workspace-slots.js';
 export function workspaceBase(cacheRoot: string, history: GitHistory): string {
   const digest = createHash('sha256').update(history.identity).digest('hex').slice(0, 12);
   return path.join(cacheRoot, 'workspaces', `${path.basename(history.root).replace(/[^\w.-]/g, '_')}-${digest}`);
+}
+
+/**
+ * Whether a quiet checkout really happened: git 2.39 exits 0 when it cannot read the commit's tree (a damaged
+ * repository) and leaves a wrong working tree, so its complaints count as a failure too.
+ */
+function checkedOut(result: GitResult): boolean {
+  return result.code === 0 && !/^(error|fatal): /m.test(result.stderr);
 }
 
 export class GitWorkspace implements Workspace {
@@ -53,12 +62,14 @@ export class GitWorkspace implements Workspace {
   }
 
   async checkout(commit: string, options: { clean?: boolean } = {}): Promise<void> {
-    const result = await git(this.directory, ['checkout', '--quiet', '--force', '--detach', commit]);
-    if (result.code !== 0) {
+    const args = ['checkout', '--quiet', '--force', '--detach', commit];
+    let result = await git(this.directory, args);
+    if (!checkedOut(result)) {
       // A damaged index (e.g. culprit killed mid-checkout) is rebuilt from the commit itself.
       rmSync(path.join(this.directory, '.git', 'index'), { force: true });
       rmSync(path.join(this.directory, '.git', 'index.lock'), { force: true });
-      await gitOk(this.directory, ['checkout', '--quiet', '--force', '--detach', commit]);
+      result = await git(this.directory, args);
+      if (!checkedOut(result)) throw toolFailure('git', 'git checkout', this.directory, result.stderr);
     }
     await gitOk(this.directory, ['clean', options.clean ? '-ffdxq' : '-ffdq']);
   }
