@@ -128,3 +128,21 @@ describe('culprit narrow', () => {
     expect(narrowed.verification.parentPlusChange.ok && narrowed.verification.commitMinusChange.ok).toBe(true);
   }, 180_000);
 });
+
+describe('narrowing on several workers', () => {
+  it('with --jobs 3 ends on the same change as with one worker, with the same verification', async () => {
+    const repo = await narrowingRepo();
+    type Check = { expected: string; outcome: string; ok: boolean } | null;
+    const narrow = async (jobs: string): Promise<{ narrowed: { diff: string; changes: unknown[]; verification: Record<string, Check> } }> => {
+      const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', DECISIVE, '--jobs', jobs, '--no-cache', '--json', ...workdir()]);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const [one, three] = [await narrow('1'), await narrow('3')];
+    expect(three.narrowed.diff).toBe(one.narrowed.diff);
+    expect(three.narrowed.changes).toEqual(one.narrowed.changes);
+    // Step numbers differ (speculative configurations take steps too); what each check found does not.
+    const found = (checks: Record<string, Check>): Record<string, unknown> => Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check && { expected: check.expected, outcome: check.outcome, ok: check.ok }]));
+    expect(found(three.narrowed.verification)).toEqual(found(one.narrowed.verification));
+  }, 180_000);
+});

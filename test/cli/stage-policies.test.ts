@@ -44,6 +44,21 @@ describe('stages and their policies', () => {
     expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toEqual([expect.objectContaining({ hunt: id, status: 'found' })]);
   }, 120_000);
 
+  it('prints one document for a hunt: run --json is what report --format json and show --json print later', async () => {
+    const repo = await linearRepo(12, 7);
+    const scratch = tempDir();
+    const store = path.join(scratch, 'hunts.sqlite');
+    const run = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--store', store, '--workdir', scratch, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const live = document(run) as unknown as Record<string, unknown> & { hunt: number; stages: Array<{ stage: string }>; narrowingProbes: unknown[] };
+    expect(live.stages.map((stage) => stage.stage)).toEqual(['endpoints', 'bisection', 'narrowing']);
+    expect(live.narrowingProbes.length).toBeGreaterThan(0);
+    const report = JSON.parse((await culprit(['report', String(live.hunt), '--store', store, '--format', 'json'])).stdout);
+    const shown = JSON.parse((await culprit(['show', String(live.hunt), '--store', store, '--json'])).stdout);
+    expect(report).toEqual(live);
+    expect(shown).toEqual(live);
+  }, 60_000);
+
   it('stops with exit 3 when the build aborts at a merge base, instead of skipping it', async () => {
     const repo = await linearRepo(16, 9, 'bug', { topicFrom: 4 });
     const base = repo.commits[4]!;
