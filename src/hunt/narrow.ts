@@ -8,6 +8,7 @@ import { revertChange } from '../changes/revert.js';
 import { unifiedDiff } from '../changes/unified-diff.js';
 import type { LevelTests, Narrowing, NarrowedUnit, NarrowingOutcome, VerificationCheck } from '../model/stage-results.js';
 import { describeSignature, narrowingOutcome, type FailureSignature } from '../probe/failure-signature.js';
+import { ProbeList } from '../search/probe-list.js';
 import { configurationOf, narrowChangeTree, nodesOf } from './change-narrowing.js';
 import type { HuntContext } from './hunt-context.js';
 import type { HuntProbe } from './hunt-types.js';
@@ -64,15 +65,14 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     context.observer.narrowingProbe?.(probe, outcome, what);
     return outcome;
   };
-  /** `fresh` runs it again rather than reuse this hunt's own answer (a verification check). */
-  const run = async (states: readonly FileState[], on: string, phase: 'narrow' | 'narrow-verify', what: string, fresh = false): Promise<{ outcome: NarrowingOutcome; probe: HuntProbe }> => {
-    const probe = await context.probe({ commit: on, phase, configuration: { digest: statesDigest(states), states }, freshness: fresh ? 'confirm' : 'reuse' });
+  const run = async (states: readonly FileState[], on: string, what: string): Promise<{ outcome: NarrowingOutcome; probe: HuntProbe }> => {
+    const probe = await context.probe({ commit: on, phase: 'narrow', configuration: { digest: statesDigest(states), states } });
     return { outcome: judge(probe, what), probe };
   };
 
   // The whole change on the parent is the commit's own tree: a second run of the failing commit, and so the
   // cheapest test of whether the failure is reliable enough to narrow.
-  const whole = await run(materialize(tree, everything(tree)), parent, 'narrow', 'the whole change again');
+  const whole = await run(materialize(tree, everything(tree)), parent, 'the whole change again');
   if (whole.outcome !== 'fail') {
     const flaky = whole.outcome === 'pass';
     return {
@@ -110,22 +110,46 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
   const diff = unifiedDiff(parentStates, minimalStates);
   const tests = 1 + narrowed.levels.reduce((sum, level) => sum + level.tests, 0);
 
-  const check = async (expected: 'fail' | 'pass', on: string, states: readonly FileState[], what: string): Promise<VerificationCheck> => {
-    const result = await run(states, on, 'narrow-verify', what, true);
-    return { expected, outcome: result.outcome, ok: result.outcome === expected, step: result.probe.step };
-  };
   const commitStates = materialize(tree, everything(tree));
-  const parentPlusChange = await check('fail', parent, minimalStates, 'parent + change');
-  const commitMinusChange = await check('pass', commit, commitMinusStates, 'commit − change');
-  let badMinusChange: VerificationCheck | null = null;
+  // The three checks are independent: with several workers they run side by side.
+  const checks: Array<{ name: 'parentPlusChange' | 'commitMinusChange' | 'badMinusChange'; expected: 'fail' | 'pass'; on: string; states: readonly FileState[]; what: string }> = [
+    { name: 'parentPlusChange', expected: 'fail', on: parent, states: minimalStates, what: 'parent + change' },
+    { name: 'commitMinusChange', expected: 'pass', on: commit, states: commitMinusStates, what: 'commit − change' },
+  ];
+  let notApplicable: VerificationCheck | null = null;
   if (request.originalBad && request.originalBad !== commit) {
     // On the bad revision the same edit is replayed as a patch: from the commit's files to the commit minus the change.
     const contents = await history.readFiles(request.originalBad, commitStates.map((state) => state.path));
     const reverted = revertChange(commitMinusStates, commitStates, contents);
-    badMinusChange = reverted.applies
-      ? await check('pass', request.originalBad, reverted.states, 'bad − change')
-      : { expected: 'pass', outcome: 'not-applicable', ok: false, reason: `the change no longer applies to ${reverted.path} there` };
+    if (reverted.applies) checks.push({ name: 'badMinusChange', expected: 'pass', on: request.originalBad, states: reverted.states, what: 'bad − change' });
+    else notApplicable = { expected: 'pass', outcome: 'not-applicable', ok: false, reason: `the change no longer applies to ${reverted.path} there` };
   }
+  const found = new Map<string, VerificationCheck>();
+  await context.drive(
+    {
+      strategy: new ProbeList<number, HuntProbe>(checks.map((_, index) => index)),
+      // A verification runs again rather than reuse this hunt's own answer (`confirm`).
+      probe: (index, slot, signal) => {
+        const { on, states } = checks[index] as (typeof checks)[number];
+        return context.probe({ commit: on, phase: 'narrow-verify', configuration: { digest: statesDigest(states), states }, freshness: 'confirm', slot, signal });
+      },
+      judge: (index, probe) => {
+        const { name, expected, what } = checks[index] as (typeof checks)[number];
+        const outcome = judge(probe, what);
+        found.set(name, { expected, outcome, ok: outcome === expected, step: probe.step });
+        return probe;
+      },
+    },
+    { counted: false },
+  );
+  const verified = (name: string): VerificationCheck => {
+    const check = found.get(name);
+    if (!check) throw new Error(`internal: no verification result for ${name}`);
+    return check;
+  };
+  const parentPlusChange = verified('parentPlusChange');
+  const commitMinusChange = verified('commitMinusChange');
+  const badMinusChange = checks.some((check) => check.name === 'badMinusChange') ? verified('badMinusChange') : notApplicable;
   return {
     ...base,
     level: deepest,
