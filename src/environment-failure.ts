@@ -2,8 +2,8 @@
 // that says what failed and what to do, instead of a stack trace: errno errors and SQLite's error codes.
 import { EnvironmentError } from './errors.js';
 
-function errnoLine(code: string, error: NodeJS.ErrnoException): EnvironmentError | undefined {
-  const where = error.path ? ` ${error.path}` : '';
+function errnoLine(code: string, error: NodeJS.ErrnoException, file = error.path): EnvironmentError | undefined {
+  const where = file ? ` ${file}` : '';
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
@@ -28,6 +28,20 @@ function sqliteLine(code: string, error: Error): EnvironmentError | undefined {
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return new EnvironmentError(`the hunt store is damaged: ${error.message}`, 'move the store file aside (culprit starts a new one) or pass --store elsewhere', error);
   if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') return new EnvironmentError(`the hunt store could not be read or written: ${error.message}`, 'check the disk it is on', error);
   return undefined;
+}
+
+/** Failures of writing itself: what a full, read-only or failing disk gives a write to a file already open. */
+const WRITE_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+
+/**
+ * `error` from writing `file`, as the one line naming that file: Node's write errors name no path (`ENOSPC: no space
+ * left on device, write`). Any other error comes back as it is.
+ */
+export function failedWriting(file: string, error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const errno = error as NodeJS.ErrnoException;
+  if (typeof errno.code !== 'string' || !WRITE_FAILURES.has(errno.code)) return error;
+  return errnoLine(errno.code, errno, errno.path ?? file) ?? error;
 }
 
 /** The one-line error for a failure of the machine rather than of culprit; undefined for anything else. */

@@ -7,7 +7,7 @@ import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { git, gitLines, gitOk, GitNotFoundError } from './git-command.js';
 import type { CommitInfo, FileDelta, History } from './history.js';
 import { gitFileDeltas, gitReadFiles } from './git-file-deltas.js';
-import { toolFailure } from './tool-failure.js';
+import { looksDamaged, toolFailure } from './tool-failure.js';
 import { short } from '../text/format.js';
 
 export class GitHistory implements History {
@@ -51,6 +51,8 @@ export class GitHistory implements History {
     const result = await git(this.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]);
     const hash = result.stdout.trim();
     if (result.code !== 0 || !/^[0-9a-f]{40,64}$/.test(hash)) {
+      // --quiet silences an unknown revision; what git still says is about its object store (a truncated pack).
+      if (looksDamaged(result.stderr)) throw toolFailure('git', 'git rev-parse', this.root, result.stderr);
       throw new UsageError(`unknown revision for ${role}: '${revision}'`, `give a commit hash, branch or tag that exists in ${this.root}`);
     }
     return hash;

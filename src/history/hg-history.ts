@@ -7,7 +7,7 @@ import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { hg, hgOk, hgReason, HgNotFoundError, type HgResult } from './hg-command.js';
 import type { CommitInfo, FileDelta, History } from './history.js';
 import { hgFileDeltas, hgReadFiles } from './hg-file-deltas.js';
-import { toolFailure } from './tool-failure.js';
+import { looksDamaged, toolFailure } from './tool-failure.js';
 import { short } from '../text/format.js';
 
 const NULL_NODE = '0'.repeat(40);
@@ -70,6 +70,7 @@ export class HgHistory implements History {
     const result = await this.log([`--rev=${revision}`, '--template', '{node}\n']);
     const nodes = result.code === 0 ? result.stdout.split('\n').filter((line) => /^[0-9a-f]{40}$/.test(line) && line !== NULL_NODE && line !== WDIR_NODE) : [];
     if (nodes.length === 0) {
+      if (result.code !== 0 && looksDamaged(result.stderr)) throw toolFailure('hg', 'hg log', this.root, result.stderr);
       const reason = result.code === 0 ? '' : hgReason(result);
       const help = `give a revision number, hash, tag, bookmark, branch or revset naming a changeset in ${this.root}`;
       throw new UsageError(`unknown revision for ${role}: '${revision}'`, reason && !/unknown revision/.test(reason) ? `${reason}; ${help}` : help);

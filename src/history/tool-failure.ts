@@ -27,6 +27,14 @@ function hintFor(tool: 'git' | 'hg', reason: string): string {
   return `check the repository with ${check}; if it is sound, please report this line as a culprit bug`;
 }
 
+/**
+ * Whether a tool's complaint is about the repository's storage rather than about what it was asked: used where a
+ * failure is normally the user's input (an unknown revision), so only unmistakable damage counts.
+ */
+export function looksDamaged(stderr: string): boolean {
+  return /corrupt|packfile|does not match index|bad object|unable to read|could not read|inflate|loose object|integrity check|unknown compression|damaged/i.test(stderr);
+}
+
 /** The first meaningful line of a tool's error output, without its `fatal:`/`abort:` prefix. */
 export function firstReason(stderr: string): string {
   const line = stderr.split('\n').map((text) => text.trim()).find((text) => text !== '') ?? '';

@@ -3,6 +3,7 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FileState } from '../changes/materialize.js';
+import { failedWriting } from '../environment-failure.js';
 
 function inside(directory: string, relative: string): string {
   const target = path.resolve(directory, relative);
@@ -22,7 +23,11 @@ export function writeConfiguration(directory: string, states: readonly FileState
       symlinkSync(state.content.toString('utf8'), target);
       continue;
     }
-    writeFileSync(target, state.content);
+    try {
+      writeFileSync(target, state.content);
+    } catch (error) {
+      throw failedWriting(target, error);
+    }
     chmodSync(target, state.mode === 'executable' ? 0o755 : 0o644);
   }
 }

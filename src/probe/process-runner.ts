@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { CommandSpec } from '../model/recipe.js';
 import { describeCommand } from '../text/format.js';
 import { canInspectProcesses, newProbeToken, PROBE_TOKEN_VARIABLE, runProcesses, sendSignal } from './process-sweep.js';
+import { failedWriting } from '../environment-failure.js';
 
 export type { CommandSpec } from '../model/recipe.js';
 
@@ -68,6 +69,8 @@ export async function runCommand(request: RunRequest): Promise<RunResult> {
   const log = openSync(request.logPath, 'a+');
   try {
     return await runLogged(request, file, args, log);
+  } catch (error) {
+    throw failedWriting(request.logPath, error);
   } finally {
     closeSync(log);
   }

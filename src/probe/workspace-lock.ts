@@ -1,6 +1,7 @@
 // An exclusive claim on a workspace slot, held by a live culprit process and recognised as stale once it dies.
 // Lets a killed hunt's workspace be reclaimed (and reset) by the next hunt instead of piling up.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { failedWriting } from '../environment-failure.js';
 import { processAlive } from '../system/process-alive.js';
 
 export { processAlive } from '../system/process-alive.js';
@@ -25,7 +26,14 @@ export function tryLock(lockPath: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockPath, 'wx');
-      writeSync(fd, `${process.pid}\n`);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } catch (error) {
+        // No lock without its owner's pid; the user hears which file could not be written (a full disk, say).
+        closeSync(fd);
+        rmSync(lockPath, { force: true });
+        throw failedWriting(lockPath, error);
+      }
       closeSync(fd);
       return true;
     } catch (error) {

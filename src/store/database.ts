@@ -3,12 +3,21 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { UsageError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Connection = Database.Database;
 
 const HINT = 'pass --store PATH with a writable file, or remove the broken one';
+
+/** A store path that is fine but whose disk is full or failing: the machine's fault (exit 4), not the input's. */
+function diskFailure(what: string, error: unknown): EnvironmentError | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return new EnvironmentError(`${what}: ${describe(error)}`, 'free some disk space', error);
+  if (code === 'EIO' || code.startsWith('SQLITE_IOERR')) return new EnvironmentError(`${what}: ${describe(error)}`, 'check the disk it is on, or pass --store elsewhere', error);
+  return undefined;
+}
 
 function describe(error: unknown): string {
   if (error instanceof Error) {
@@ -29,14 +38,15 @@ export function openDatabase(file: string, options: { mustExist: boolean }): { c
     try {
       mkdirSync(path.dirname(file), { recursive: true });
     } catch (error) {
-      throw new UsageError(`cannot create the store's directory ${path.dirname(file)}: ${describe(error)}`, HINT);
+      const what = `cannot create the store's directory ${path.dirname(file)}`;
+      throw diskFailure(what, error) ?? new UsageError(`${what}: ${describe(error)}`, HINT);
     }
   }
   let connection: Connection;
   try {
     connection = new Database(file, { timeout: 15_000 });
   } catch (error) {
-    throw new UsageError(`cannot open the hunt store ${file}: ${describe(error)}`, HINT);
+    throw diskFailure(`cannot open the hunt store ${file}`, error) ?? new UsageError(`cannot open the hunt store ${file}: ${describe(error)}`, HINT);
   }
   try {
     connection.pragma('journal_mode = WAL');
@@ -50,7 +60,7 @@ export function openDatabase(file: string, options: { mustExist: boolean }): { c
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       throw new UsageError(`${file} is not a culprit hunt store (not an SQLite database, or damaged)`, HINT);
     }
-    throw new UsageError(`cannot use the hunt store ${file}: ${describe(error)}`, HINT);
+    throw diskFailure(`cannot use the hunt store ${file}`, error) ?? new UsageError(`cannot use the hunt store ${file}: ${describe(error)}`, HINT);
   }
   return { connection, created: !exists };
 }
