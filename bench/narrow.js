@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildChangeTree, nodesAtLevel } from '../dist/changes/change-tree.js';
 import { closeConfiguration, materialize } from '../dist/changes/materialize.js';
-import { narrowChangeTree } from '../dist/hunt/change-narrowing.js';
+import { narrowChangeTree, nodesOf } from '../dist/hunt/change-narrowing.js';
 import { DeltaDebugging } from '../dist/search/delta-debugging.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,8 +38,17 @@ function oracleFor(tree, decisive) {
   };
 }
 
+/** The narrowing strategy run on one worker, as the hunt's driver runs it: ask, test, record, until done. */
+async function oneWorker(strategy, tree, oracle) {
+  for (;;) {
+    const plan = strategy.plan(1, []);
+    if (plan.done) return plan.done;
+    for (const configuration of plan.start) strategy.record(configuration, oracle(nodesOf(tree, configuration)));
+  }
+}
+
 async function hierarchical(tree, oracle) {
-  const result = await narrowChangeTree(tree, 'line', async (configuration) => oracle(configuration));
+  const result = await narrowChangeTree(tree, 'line', (strategy) => oneWorker(strategy, tree, oracle));
   return { tests: result.levels.reduce((sum, level) => sum + level.tests, 0), levels: result.levels.map((level) => `${level.level} ${level.tests}`).join(', '), found: result.minimal.length };
 }
 
