@@ -17,11 +17,17 @@ function nearlyFull(directory: string): number | undefined {
   }
 }
 
+/** What git and hg say of a damaged object store, revlog or pack: unmistakable wherever it appears. */
+const DAMAGE = /corrupt|packfile|does not match index|bad object|unable to read|could not read|inflate|loose object|integrity check|unknown compression|damaged/i;
+/** Said of damage too, but also of a revision that is simply not there: only read as damage once a command has failed. */
+const LIKELY_DAMAGE = /missing|bad tree|no node|no match found|revlog/i;
+const NO_SPACE = /no space left on device/i;
+
 function hintFor(tool: 'git' | 'hg', reason: string): string {
   const check = tool === 'git' ? 'git fsck' : 'hg verify';
-  if (/no space left on device|disk quota exceeded|ENOSPC|EDQUOT/i.test(reason)) return 'free some disk space';
+  if (NO_SPACE.test(reason) || /disk quota exceeded|ENOSPC|EDQUOT/i.test(reason)) return 'free some disk space';
   if (/read-only file system|permission denied/i.test(reason)) return 'make that directory writable for culprit, or pass --workdir elsewhere';
-  if (/bad object|corrupt|missing|unable to read|could not read|inflate|bad tree|packfile|loose object|integrity check|no node|no match found|revlog|damaged|unknown compression/i.test(reason)) {
+  if (DAMAGE.test(reason) || LIKELY_DAMAGE.test(reason)) {
     return `the repository looks damaged: check it with ${check}`;
   }
   return `check the repository with ${check}; if it is sound, please report this line as a culprit bug`;
@@ -32,7 +38,7 @@ function hintFor(tool: 'git' | 'hg', reason: string): string {
  * failure is normally the user's input (an unknown revision), so only unmistakable damage counts.
  */
 export function looksDamaged(stderr: string): boolean {
-  return /corrupt|packfile|does not match index|bad object|unable to read|could not read|inflate|loose object|integrity check|unknown compression|damaged/i.test(stderr);
+  return DAMAGE.test(stderr);
 }
 
 /** The first meaningful line of a tool's error output, without its `fatal:`/`abort:` prefix. */
@@ -44,9 +50,13 @@ export function firstReason(stderr: string): string {
 /** `what` names the command as a user would recognise it (`git checkout`), `where` the directory it ran in. */
 export function toolFailure(tool: 'git' | 'hg', what: string, where: string, stderr: string): EnvironmentError {
   let reason = firstReason(stderr) || 'no message';
-  const free = nearlyFull(where);
   // The reason may be on a later line (git prints `unable to write file` first), or not printed at all.
-  if (/no space left on device/i.test(stderr) && !/no space left on device/i.test(reason)) reason += ' (no space left on device)';
-  else if (free !== undefined && !/no space left on device/i.test(reason)) reason += ` (no space left on device: ${Math.floor(free / 1024)} KiB free there)`;
+  if (!NO_SPACE.test(reason)) {
+    if (NO_SPACE.test(stderr)) reason += ' (no space left on device)';
+    else {
+      const free = nearlyFull(where);
+      if (free !== undefined) reason += ` (no space left on device: ${Math.floor(free / 1024)} KiB free there)`;
+    }
+  }
   return new EnvironmentError(`${what} failed in ${where}: ${reason}`, hintFor(tool, reason));
 }

@@ -27,17 +27,22 @@ export function configurationOf(tree: ChangeTree, containers: readonly number[],
 }
 
 /** How the narrowing's configurations get tested: through the hunt's strategy driver. */
-export type DriveNarrowing = (strategy: Strategy<NarrowingConfiguration, NarrowingOutcome, NarrowingDone>, level: (configuration: NarrowingConfiguration) => ChangeLevel) => Promise<NarrowingDone>;
+export type DriveNarrowing = (strategy: Strategy<NarrowingConfiguration, NarrowingOutcome, NarrowingDone>) => Promise<NarrowingDone>;
+
+/** The level a configuration's units are at, as the change tree names it. */
+export function levelOf(configuration: { depth: number }): ChangeLevel {
+  return LEVELS[configuration.depth] ?? 'token';
+}
 
 export async function narrowChangeTree(tree: ChangeTree, deepest: ChangeLevel, driveNarrowing: DriveNarrowing): Promise<NarrowedChange> {
   const hierarchy = { roots: tree.files.map((file) => file.node), childrenOf: (id: number) => tree.nodes[id]?.children ?? [] };
   const search = new HierarchicalNarrowing(hierarchy, LEVELS.indexOf(deepest));
-  const step = await driveNarrowing(new NarrowingStrategy(search), (configuration) => LEVELS[configuration.depth] ?? 'token');
+  const step = await driveNarrowing(new NarrowingStrategy(search));
   return {
     minimal: [...step.minimal],
     kept: [...step.kept],
     containers: [...step.containers],
-    levels: step.levels.map((level) => ({ level: LEVELS[level.depth] ?? 'token', units: level.units, tests: level.tests })),
+    levels: step.levels.map((level) => ({ level: levelOf(level), units: level.units, tests: level.tests })),
   };
 }
 

@@ -13,7 +13,7 @@ import type { CommitGraph } from '../search/commit-graph.js';
 import type { HuntArguments } from '../store/store-types.js';
 import { resolveEndpoints } from './hunt-endpoints.js';
 import type { HuntOptions } from './hunt-types.js';
-import { chooseBisection, estimatePace } from './strategy-choice.js';
+import { chooseBisection, estimatePace, type ChosenBisection } from './strategy-choice.js';
 
 export interface PreparedHunt {
   history: History;
@@ -26,6 +26,8 @@ export interface PreparedHunt {
   huntKey: string;
   /** Candidates and steps (or rounds) as the start line announces them. */
   candidates: number;
+  /** git's or hg's bisection of `graph`, made for the start line: the bisection stage's with one worker. */
+  preview: ChosenBisection | undefined;
   pace: number;
 }
 
@@ -95,5 +97,6 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
     huntKey: huntKey(history.identity, args, key),
     candidates: preview?.candidateCount() ?? graph.size,
     pace: estimatePace(preview, graph.size, args.jobs ?? 1),
+    preview,
   };
 }

@@ -23,7 +23,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   const prepared = await prepareHunt(options);
   const { args, graph } = prepared;
   return withHunt(prepared, options, async (context: HuntContext): Promise<HuntOutcome> => {
-    const { results, last } = await runStages(context, args.narrowOnly ? NARROW_ONLY : HUNT, { kind: 'range', bad: args.bad, goods: [...args.goods], graph });
+    const { results, last } = await runStages(context, args.narrowOnly ? NARROW_ONLY : HUNT, { kind: 'range', bad: args.bad, goods: [...args.goods], graph, ...(prepared.preview ? { bisection: prepared.preview } : {}) });
     if (last.kind !== 'suspect') throw new Error('internal: the stages ended without a suspect');
     return {
       status: last.status,

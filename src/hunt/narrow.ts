@@ -9,8 +9,8 @@ import { unifiedDiff } from '../changes/unified-diff.js';
 import type { LevelTests, Narrowing, NarrowedUnit, NarrowingOutcome, VerificationCheck } from '../model/stage-results.js';
 import { describeSignature, narrowingOutcome, type FailureSignature } from '../probe/failure-signature.js';
 import { ProbeList } from '../search/probe-list.js';
-import { configurationOf, narrowChangeTree, nodesOf } from './change-narrowing.js';
-import type { HuntContext } from './hunt-context.js';
+import { configurationOf, levelOf, narrowChangeTree, nodesOf } from './change-narrowing.js';
+import type { HuntContext, ProbeRequest } from './hunt-context.js';
 import type { HuntProbe } from './hunt-types.js';
 
 export type { Narrowing, NarrowedUnit, VerificationCheck } from '../model/stage-results.js';
@@ -65,16 +65,15 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     context.observer.narrowingProbe?.(probe, outcome, what);
     return outcome;
   };
-  const run = async (states: readonly FileState[], on: string, what: string): Promise<{ outcome: NarrowingOutcome; probe: HuntProbe }> => {
-    const probe = await context.probe({ commit: on, phase: 'narrow', configuration: { digest: statesDigest(states), states } });
-    return { outcome: judge(probe, what), probe };
-  };
+  /** A probe of `states` written on top of `on`. */
+  const probeStates = (on: string, states: readonly FileState[], request: Omit<ProbeRequest, 'commit' | 'configuration'>): Promise<HuntProbe> =>
+    context.probe({ ...request, commit: on, configuration: { digest: statesDigest(states), states } });
 
   // The whole change on the parent is the commit's own tree: a second run of the failing commit, and so the
   // cheapest test of whether the failure is reliable enough to narrow.
-  const whole = await run(materialize(tree, everything(tree)), parent, 'the whole change again');
-  if (whole.outcome !== 'fail') {
-    const flaky = whole.outcome === 'pass';
+  const whole = judge(await probeStates(parent, materialize(tree, everything(tree)), { phase: 'narrow' }), 'the whole change again');
+  if (whole !== 'fail') {
+    const flaky = whole === 'pass';
     return {
       ...base,
       status: flaky ? 'flaky' : 'not-reproduced',
@@ -87,14 +86,11 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     };
   }
 
-  const narrowed = await narrowChangeTree(tree, deepest, async (strategy, levelOf) => {
+  const narrowed = await narrowChangeTree(tree, deepest, async (strategy) => {
     const { result } = await context.drive(
       {
         strategy,
-        probe: (configuration, slot, signal) => {
-          const states = materialize(tree, nodesOf(tree, configuration));
-          return context.probe({ commit: parent, phase: 'narrow', configuration: { digest: statesDigest(states), states }, slot, signal });
-        },
+        probe: (configuration, slot, signal) => probeStates(parent, materialize(tree, nodesOf(tree, configuration)), { phase: 'narrow', slot, signal }),
         judge: (configuration, probe) => judge(probe, `${levelOf(configuration)} level`),
       },
       // Several workers test the next configurations of a round alongside: same answer, sooner.
@@ -131,7 +127,7 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
       // A verification runs again rather than reuse this hunt's own answer (`confirm`).
       probe: (index, slot, signal) => {
         const { on, states } = checks[index] as (typeof checks)[number];
-        return context.probe({ commit: on, phase: 'narrow-verify', configuration: { digest: statesDigest(states), states }, freshness: 'confirm', slot, signal });
+        return probeStates(on, states, { phase: 'narrow-verify', freshness: 'confirm', slot, signal });
       },
       judge: (index, probe) => {
         const { name, expected, what } = checks[index] as (typeof checks)[number];

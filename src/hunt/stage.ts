@@ -4,6 +4,7 @@ import type { CommitGraph } from '../search/commit-graph.js';
 import type { FirstBad, StageName, StageResult } from '../model/stage-results.js';
 import type { HuntContext } from './hunt-context.js';
 import type { HuntProbe } from './hunt-types.js';
+import type { ChosenBisection } from './strategy-choice.js';
 import type { Track } from './strategy-driver.js';
 
 /** Between the endpoint checks, the merge bases and the bisection: the region still to search. */
@@ -13,6 +14,8 @@ export interface RangeHandoff {
   goods: string[];
   /** The candidate region between them, loaded once and reloaded when the goods change. */
   graph: CommitGraph;
+  /** A one-worker bisection already made for exactly this graph and these goods (the start line's), not yet asked. */
+  bisection?: ChosenBisection;
   /** Endpoint checks left to run alongside the first cuts (several workers, every good on bad's line). */
   endpointChecks?: Track<string, HuntProbe, unknown>;
 }

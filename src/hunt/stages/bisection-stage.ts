@@ -53,7 +53,8 @@ export const bisectionStage: Stage<'range'> = {
     const goodIds = input.goods.map((good) => graph.idOf(good)).filter((id): id is number => id !== undefined);
     let chosen: ChosenBisection;
     try {
-      chosen = chooseBisection(context.history.kind, graph, badId, goodIds, { firstParent: context.args.firstParent, workers: context.executor.slots });
+      // With one worker, the bisection the start line was computed with is this one: its first choice is made.
+      chosen = context.executor.slots === 1 && input.bisection ? input.bisection : chooseBisection(context.history.kind, graph, badId, goodIds, { firstParent: context.args.firstParent, workers: context.executor.slots });
     } catch (error) {
       // A strategy refuses endpoints it cannot search with a RangeError; anything else is a bug, not bad input.
       if (!(error instanceof RangeError)) throw error;

@@ -28,7 +28,9 @@ export const mergeBasesStage: Stage<'range'> = {
       (error) => context.reject(error),
     );
     if (tested.length === 0) return { next: input };
-    const graph = goods.length === input.goods.length ? input.graph : await context.history.loadGraph(input.bad, goods);
-    return { result: { stage: 'merge-bases', tested, goods }, next: { ...input, goods, graph } };
+    if (goods.length === input.goods.length) return { result: { stage: 'merge-bases', tested, goods }, next: input };
+    // New goods: a new region, and any bisection made for the old one no longer applies.
+    const { bisection: _stale, ...rest } = input;
+    return { result: { stage: 'merge-bases', tested, goods }, next: { ...rest, goods, graph: await context.history.loadGraph(input.bad, goods) } };
   },
 };
