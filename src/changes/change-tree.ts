@@ -1,8 +1,10 @@
-// A change between two commits as a tree: files > hunks > lines > tokens, every node with an id in one space,
+// A change between two commits as a tree: files > hunks > blocks > lines > tokens, every node with an id in one space,
 // built with jsdiff from both sides' contents. Narrowing searches subsets of it; materialize.ts writes them out.
 import { diffLines, diffWordsWithSpace } from 'diff';
 import type { FileDelta } from '../history/history.js';
 import { LEVELS, type ChangeLevel } from './change-level.js';
+import { hunkUnits, type Unit } from './change-units.js';
+import { syntaxOf } from './code-structure.js';
 import { splitTokens } from './token-split.js';
 
 export { LEVELS, type ChangeLevel };
@@ -17,18 +19,21 @@ export interface WordPiece {
 
 export type ChangeNode =
   | { kind: 'file'; id: number; parent: null; children: number[]; file: number }
-  | { kind: 'hunk'; id: number; parent: number; children: number[]; oldStart: number }
+  /** The removed lines [oldStart, oldStart + oldCount) of the parent's file and what replaces them. */
+  | { kind: 'hunk'; id: number; parent: number; children: number[]; oldStart: number; oldCount: number }
+  /** A statement or block of code (or a removed one and the added one that rewrites it): its parts are its children. */
+  | { kind: 'block'; id: number; parent: number; children: number[] }
   | {
       kind: 'line';
       id: number;
       parent: number;
       children: number[];
-      op: 'remove' | 'add';
-      text: string;
-      oldIndex: number;
-      /** For an added line that replaces a removed one: the word diff between them, and the removed line's id. */
+      /** A removal, an addition, or a removed line and the added line that replaces it, taken or left as one. */
+      op: 'remove' | 'add' | 'replace';
+      removed: string | null;
+      added: string | null;
+      /** For a replacement: the word diff between the two lines, whose tokens are the children. */
       words: WordPiece[] | null;
-      partner: number | null;
     }
   | { kind: 'token'; id: number; parent: number; children: number[]; op: 'remove' | 'add'; text: string };
 
@@ -68,37 +73,50 @@ export function buildChangeTree(deltas: readonly FileDelta[]): ChangeTree {
     const fileNode = add<Extract<ChangeNode, { kind: 'file' }>>({ kind: 'file', parent: null, children: [], file: files.length });
     files.push({ ...delta, node: fileNode.id, atomic });
     if (atomic) continue;
-    addHunks(fileNode.id, delta.before?.toString('utf8') ?? '', delta.after?.toString('utf8') ?? '', add);
+    addHunks(fileNode.id, delta.path, delta.before?.toString('utf8') ?? '', delta.after?.toString('utf8') ?? '', add);
   }
   return { files, nodes };
 }
 
 type Adder = <T extends ChangeNode>(node: Omit<T, 'id'>) => T;
 
-function addHunks(fileId: number, before: string, after: string, add: Adder): void {
+function addHunks(fileId: number, path: string, before: string, after: string, add: Adder): void {
+  const syntax = syntaxOf(path);
   let oldIndex = 0;
-  let hunk: { id: number; removed: Array<{ id: number; text: string }>; added: number } | undefined;
+  let open: { start: number; removed: string[]; added: string[] } | undefined;
+  const close = (): void => {
+    if (!open) return;
+    const hunk = add<Extract<ChangeNode, { kind: 'hunk' }>>({ kind: 'hunk', parent: fileId, children: [], oldStart: open.start, oldCount: open.removed.length });
+    addUnits(hunk.id, hunkUnits(open.removed, open.added, syntax), add);
+    open = undefined;
+  };
   for (const part of diffLines(before, after)) {
     const lines = splitLines(part.value);
     if (!part.added && !part.removed) {
+      close();
       oldIndex += lines.length;
-      hunk = undefined;
       continue;
     }
-    hunk ??= { id: add<Extract<ChangeNode, { kind: 'hunk' }>>({ kind: 'hunk', parent: fileId, children: [], oldStart: oldIndex }).id, removed: [], added: 0 };
-    for (const text of lines) {
-      if (part.removed) {
-        const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent: hunk.id, children: [], op: 'remove', text, oldIndex, words: null, partner: null });
-        hunk.removed.push({ id: line.id, text });
-        oldIndex += 1;
-      } else {
-        // The i-th added line of a hunk replaces its i-th removed line: its tokens are the word diff between them.
-        const partner = hunk.removed[hunk.added];
-        hunk.added += 1;
-        const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent: hunk.id, children: [], op: 'add', text, oldIndex, words: null, partner: partner?.id ?? null });
-        if (partner) line.words = wordPieces(line.id, partner.text, text, add);
-      }
+    open ??= { start: oldIndex, removed: [], added: [] };
+    if (part.removed) {
+      open.removed.push(...lines);
+      oldIndex += lines.length;
+    } else open.added.push(...lines);
+  }
+  close();
+}
+
+function addUnits(parent: number, units: readonly Unit[], add: Adder): void {
+  for (const unit of units) {
+    if (unit.kind === 'block') {
+      const block = add<Extract<ChangeNode, { kind: 'block' }>>({ kind: 'block', parent, children: [] });
+      addUnits(block.id, unit.children, add);
+      continue;
     }
+    const op = unit.removed === null ? 'add' : unit.added === null ? 'remove' : 'replace';
+    const line = add<Extract<ChangeNode, { kind: 'line' }>>({ kind: 'line', parent, children: [], op, removed: unit.removed, added: unit.added, words: null });
+    // A replaced line's tokens are the word diff between the two lines.
+    if (unit.removed !== null && unit.added !== null) line.words = wordPieces(line.id, unit.removed, unit.added, add);
   }
 }
 

@@ -23,7 +23,7 @@ function node(tree: ChangeTree, id: number): ChangeNode {
 }
 
 function addedText(line: Extract<ChangeNode, { kind: 'line' }>, included: Configuration): string {
-  if (!line.words) return line.text;
+  if (!line.words) return line.added ?? '';
   let text = '';
   for (const piece of line.words) {
     if (piece.op === 'keep') text += piece.text;
@@ -33,29 +33,29 @@ function addedText(line: Extract<ChangeNode, { kind: 'line' }>, included: Config
   return text;
 }
 
+/** What a node of a hunk writes: its new text where it and all above it are included, the old text elsewhere. */
+function unitText(tree: ChangeTree, id: number, applied: boolean, included: Configuration): string {
+  const unit = node(tree, id);
+  const on = applied && included.has(id);
+  if (unit.kind === 'line') return on ? (unit.op === 'remove' ? '' : addedText(unit, included)) : (unit.removed ?? '');
+  let text = '';
+  for (const child of unit.children) text += unitText(tree, child, on, included);
+  return text;
+}
+
 function modifiedText(tree: ChangeTree, file: FileChange, included: Configuration): string {
   const lines = splitLines(file.before?.toString('utf8') ?? '');
-  const out: string[] = [];
+  let out = '';
   let cursor = 0;
   for (const hunkId of node(tree, file.node).children) {
     const hunk = node(tree, hunkId);
     if (hunk.kind !== 'hunk') continue;
-    const hunkIncluded = included.has(hunkId);
-    for (const lineId of hunk.children) {
-      const line = node(tree, lineId);
-      if (line.kind !== 'line') continue;
-      if (line.op === 'remove') {
-        while (cursor < line.oldIndex) out.push(lines[cursor++] ?? '');
-        if (!(hunkIncluded && included.has(lineId))) out.push(lines[line.oldIndex] ?? '');
-        cursor = line.oldIndex + 1;
-      } else {
-        while (cursor < line.oldIndex) out.push(lines[cursor++] ?? '');
-        if (hunkIncluded && included.has(lineId)) out.push(addedText(line, included));
-      }
-    }
+    while (cursor < hunk.oldStart) out += lines[cursor++] ?? '';
+    out += unitText(tree, hunkId, true, included);
+    cursor = hunk.oldStart + hunk.oldCount;
   }
-  while (cursor < lines.length) out.push(lines[cursor++] ?? '');
-  return out.join('');
+  while (cursor < lines.length) out += lines[cursor++] ?? '';
+  return out;
 }
 
 /** Every file the change touches, as the configuration leaves it (unchanged ones included, at the parent's state). */

@@ -33,17 +33,30 @@ export function statesDigest(states: readonly FileState[]): string {
   return hash.digest('hex');
 }
 
+/** The found units as lines and tokens users read: a block as its lines, a replaced line as its removal and addition. */
 function describeUnits(tree: ChangeTree, ids: readonly number[]): NarrowedUnit[] {
   const fileOf = (id: number): string => {
     let node = tree.nodes[id];
     while (node && node.parent !== null) node = tree.nodes[node.parent];
     return node?.kind === 'file' ? (tree.files[node.file]?.path ?? '') : '';
   };
-  return [...ids].sort((a, b) => a - b).map((id): NarrowedUnit => {
+  const units: NarrowedUnit[] = [];
+  const describe = (id: number, level: ChangeLevel): void => {
     const node = tree.nodes[id];
-    if (!node || node.kind === 'file' || node.kind === 'hunk') return { file: fileOf(id), level: node?.kind ?? 'file', kind: 'file', text: '' };
-    return { file: fileOf(id), level: node.kind, kind: node.op, text: node.text.replace(/\n$/, '') };
-  });
+    if (!node) return;
+    const file = fileOf(id);
+    if (node.kind === 'file' || node.kind === 'hunk') {
+      if (node.kind === 'file' || node.children.length === 0) units.push({ file, level, kind: 'file', text: '' });
+      else for (const child of node.children) describe(child, level);
+    } else if (node.kind === 'block') for (const child of node.children) describe(child, level);
+    else if (node.kind === 'token') units.push({ file, level, kind: node.op, text: node.text.replace(/\n$/, '') });
+    else {
+      if (node.removed !== null) units.push({ file, level, kind: 'remove', text: node.removed.replace(/\n$/, '') });
+      if (node.added !== null) units.push({ file, level, kind: 'add', text: node.added.replace(/\n$/, '') });
+    }
+  };
+  for (const id of [...ids].sort((a, b) => a - b)) describe(id, tree.nodes[id]?.kind ?? 'file');
+  return units;
 }
 
 export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
@@ -99,10 +112,8 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     return result;
   });
   const minimalStates = materialize(tree, configurationOf(tree, narrowed.containers, [...narrowed.kept, ...narrowed.minimal]));
-  // The commit without the change: every found unit taken out, except a removed line whose replacement was
-  // narrowed to tokens (taking that removal out would bring the old line back beside the edited one).
-  const editedPartners = new Set(narrowed.containers.map((id) => tree.nodes[id]).flatMap((node) => (node?.kind === 'line' && node.partner !== null ? [node.partner] : [])));
-  const commitMinusStates = materialize(tree, everythingExcept(tree, [...narrowed.minimal, ...narrowed.kept.filter((id) => !editedPartners.has(id))]));
+  // The commit without the change: every found unit taken out (a replaced line narrowed to tokens loses just those).
+  const commitMinusStates = materialize(tree, everythingExcept(tree, [...narrowed.minimal, ...narrowed.kept]));
   const diff = unifiedDiff(parentStates, minimalStates);
   const tests = 1 + narrowed.levels.reduce((sum, level) => sum + level.tests, 0);
 

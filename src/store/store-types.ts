@@ -1,5 +1,7 @@
 // The records the store keeps: a hunt with the arguments that can run it again, its probes, and cached verdicts.
 // Plain data: the store serialises it, the hunt and the reports read it.
+import type { ChangeLevel } from '../changes/change-level.js';
+import type { NarrowBudget } from '../model/narrow-budget.js';
 import type { Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
 import type { HuntOutcome } from '../model/stage-results.js';
@@ -26,8 +28,12 @@ export interface HuntArguments {
   cache: boolean;
   workdir?: string;
   /** Absent in hunts stored before narrowing existed. */
-  narrow?: 'none' | 'file' | 'hunk' | 'line' | 'token';
+  narrow?: 'none' | ChangeLevel;
   signature?: string;
+  /** A command run before each configuration's build and test (`--narrow-check`), or false for no check at all. */
+  narrowCheck?: string | false;
+  /** When narrowing stops with its best answer so far (`--narrow-budget`). */
+  narrowBudget?: NarrowBudget;
   narrowOnly?: boolean;
   /** Workers probing at once (absent: one). */
   jobs?: number;

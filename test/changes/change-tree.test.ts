@@ -86,9 +86,9 @@ describe('unified diff', () => {
     const { unifiedDiff } = await import('../../src/changes/unified-diff.js');
     const tree = buildChangeTree([modified('errors.js', "top\nconst R = ['A'];\nbottom\n", "top\nconst R = ['A', 'B', 'C'];\nbottom\n")]);
     const c = nodesAtLevel(tree, 'token').find((id) => tree.nodes[id]?.kind === 'token' && /C/.test((tree.nodes[id] as { text: string }).text))!;
-    // At the token level the replaced line's removal stays in (it has no tokens of its own).
-    const removal = tree.nodes.find((node) => node.kind === 'line' && node.op === 'remove')!.id;
-    const diff = unifiedDiff(materialize(tree, new Set()), materialize(tree, closeConfiguration(tree, [c, removal])));
+    // A replaced line is one unit: picking one of its tokens applies the edit with that token alone.
+    expect(tree.nodes.filter((node) => node.kind === 'line').map((node) => node.kind === 'line' && node.op)).toEqual(['replace']);
+    const diff = unifiedDiff(materialize(tree, new Set()), materialize(tree, closeConfiguration(tree, [c])));
     expect(diff).toBe("diff --git a/errors.js b/errors.js\n--- a/errors.js\n+++ b/errors.js\n@@ -1,3 +1,3 @@\n top\n-const R = ['A'];\n+const R = ['A', 'C'];\n bottom\n");
   });
 });
