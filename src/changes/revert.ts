@@ -1,7 +1,7 @@
-// Takes a narrowed change back out of some revision: each file's part of the change is reverse-applied with
-// jsdiff (text) or swapped back whole (binary, added, deleted), and a part that no longer applies is reported.
-import { applyPatch, createPatch } from 'diff';
+// Takes a narrowed change back out of some revision: each file's part of the change is undone by a three-way
+// merge (text) or swapped back whole (binary, added, deleted), and a part that no longer applies is reported.
 import { isBinary } from './change-tree.js';
+import { mergeThreeWay } from './three-way-merge.js';
 import type { FileState } from './materialize.js';
 
 export type RevertResult = { applies: true; states: FileState[] } | { applies: false; path: string };
@@ -27,8 +27,9 @@ export function revertChange(without: readonly FileState[], withChange: readonly
       states.push({ path: changed.path, content: before, mode: original?.mode ?? null });
       continue;
     }
-    const reverted = applyPatch(current.toString('utf8'), createPatch(changed.path, after.toString('utf8'), before.toString('utf8')));
-    if (reverted === false) return { applies: false, path: changed.path };
+    // The revision's file is "ours"; the commit's file the base; the commit without the change "theirs".
+    const reverted = mergeThreeWay(after.toString('utf8'), current.toString('utf8'), before.toString('utf8'));
+    if (reverted === null) return { applies: false, path: changed.path };
     states.push({ path: changed.path, content: Buffer.from(reverted, 'utf8'), mode: original?.mode ?? changed.mode });
   }
   return { applies: true, states };

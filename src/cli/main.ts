@@ -47,8 +47,11 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-verify', 'do not test the good and bad revisions before bisecting')
     .option('--no-cache', "do not reuse verdicts other hunts found for the same tree and recipe")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
-    .option('--narrow <level>', 'narrow the first bad commit down to none, file, hunk, line or token (default: token)')
+    .option('--narrow <level>', 'narrow the first bad commit down to none, file, hunk, block, line or token (default: token)')
     .option('--signature <regex>', 'while narrowing, only output matching this counts as the failure')
+    .option('--narrow-check <cmd>', 'while narrowing, run this cheap check (e.g. tsc --noEmit) before building and testing each configuration; failing, the configuration is unresolved')
+    .option('--no-narrow-check', 'no checks before narrowing tests (default: Python compiled, JavaScript and JSON parsed)')
+    .option('--narrow-budget <budget>', "stop narrowing with the smallest failing change found so far after this many tests or this long: 200, 15m, '200,1h' or none (default: 15m)")
     .option('--json', 'print one JSON document on stdout')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).runCommandLine(argv, options)));
   buildReuse(runCommand);
@@ -59,8 +62,11 @@ function program(setExit: (code: number) => void): Command {
     .description("find the minimal part of a change (files, hunks, lines, tokens) that still makes the test fail")
     .requiredOption('--good <rev>', 'the revision before the change, where the test passes (usually C~1)', collect)
     .requiredOption('--bad <rev>', 'the revision with the change, where the test fails')
-    .option('--narrow <level>', 'how deep to go: file, hunk, line or token (default: token)')
+    .option('--narrow <level>', 'how deep to go: file, hunk, block, line or token (default: token)')
     .option('--signature <regex>', 'only output matching this counts as the failure')
+    .option('--narrow-check <cmd>', 'while narrowing, run this cheap check (e.g. tsc --noEmit) before building and testing each configuration; failing, the configuration is unresolved')
+    .option('--no-narrow-check', 'no checks before narrowing tests (default: Python compiled, JavaScript and JSON parsed)')
+    .option('--narrow-budget <budget>', "stop narrowing with the smallest failing change found so far after this many tests or this long: 200, 15m, '200,1h' or none (default: 15m)")
     .option('--no-verify', 'do not test the good and bad revisions first')
     .option('--no-cache', "do not reuse verdicts of other hunts")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
@@ -75,6 +81,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--vcs <kind>', 'git or hg (default: detected)')
     .option('--workdir <dir>', "culprit's cache directory (default: the one the hunt used)")
     .option('--jobs <n>', 'probe n candidates at once (default: as the hunt was started)')
+    .option('--narrow-budget <budget>', 'narrowing budget for this run (default: as the hunt was started; none when continuing a narrowing its budget stopped)')
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (id: string | undefined, options: Record<string, unknown>) => setExit(await (await import('./resume-command.js')).resumeCommandLine(id, options)));

@@ -1,6 +1,7 @@
 // Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
 import { UsageError } from '../errors.js';
 import { LEVELS, type ChangeLevel } from '../changes/change-level.js';
+import { parseNarrowBudget, type NarrowBudget } from '../model/narrow-budget.js';
 import { compileSignaturePattern } from '../probe/failure-signature.js';
 import type { CommandSpec } from '../probe/process-runner.js';
 import { parseSize } from '../probe/artifact-cache.js';
@@ -76,10 +77,24 @@ export function vcsOption(value: unknown): 'git' | 'hg' | undefined {
   return choice('--vcs', String(value), ['git', 'hg'] as const, 'git');
 }
 
-/** --narrow LEVEL and --signature REGEX, validated before anything runs. */
-export function narrowingOptions(options: Record<string, unknown>): { narrow: 'none' | ChangeLevel; signature?: string } {
+/** --narrow-budget 200 | 15m | 200,1h | none. */
+export function narrowBudgetOption(value: unknown): NarrowBudget | undefined {
+  if (value === undefined) return undefined;
+  const budget = parseNarrowBudget(String(value));
+  if (!budget) throw new UsageError(`--narrow-budget takes a number of tests, a time or both, got '${String(value)}'`, "e.g. --narrow-budget 200, --narrow-budget 15m, --narrow-budget '200,1h' or --narrow-budget none");
+  return budget;
+}
+
+/** --narrow LEVEL, --signature REGEX, --narrow-check CMD (or --no-narrow-check) and --narrow-budget, validated before anything runs. */
+export function narrowingOptions(options: Record<string, unknown>): { narrow: 'none' | ChangeLevel; signature?: string; narrowCheck?: string | false; narrowBudget?: NarrowBudget } {
   const narrow = choice('--narrow', typeof options.narrow === 'string' ? options.narrow : undefined, ['none', ...LEVELS] as const, 'token');
-  if (typeof options.signature !== 'string') return { narrow };
-  compileSignaturePattern(options.signature);
-  return { narrow, signature: options.signature };
+  if (typeof options.signature === 'string') compileSignaturePattern(options.signature);
+  if (typeof options.narrowCheck === 'string' && options.narrowCheck.trim() === '') throw new UsageError('--narrow-check needs a command', "e.g. --narrow-check 'tsc --noEmit', or --no-narrow-check for no check");
+  const budget = narrowBudgetOption(options.narrowBudget);
+  return {
+    narrow,
+    ...(typeof options.signature === 'string' ? { signature: options.signature } : {}),
+    ...(typeof options.narrowCheck === 'string' || options.narrowCheck === false ? { narrowCheck: options.narrowCheck } : {}),
+    ...(budget ? { narrowBudget: budget } : {}),
+  };
 }

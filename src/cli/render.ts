@@ -91,9 +91,13 @@ export class ProgressPrinter {
         this.emit(`cancel   [w${info.worker}]  ${short(info.commit)}  its answer no longer matters\n`);
       },
       note: (message) => this.emit(`culprit: ${message}\n`),
+      narrowingPredicted: (what) => {
+        this.emit(`narrow --  (no test)  unresolved  ${what}\n`);
+      },
       narrowingProbe: (probe, outcome, what) => {
         const time = probe.source === 'run' ? `${probe.seconds.toFixed(2)}s` : probe.source;
-        this.emit(`narrow ${String(probe.step).padStart(2)}  ${short(probe.commit)}  ${outcome.padEnd(10)}  ${time}  ${what}\n`);
+        const shown = probe.outcome.kind === 'check-failed' ? `${outcome} (check failed)` : outcome;
+        this.emit(`narrow ${String(probe.step).padStart(2)}  ${short(probe.commit)}  ${shown.padEnd(10)}  ${time}  ${what}\n`);
       },
     };
   }

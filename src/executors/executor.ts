@@ -2,7 +2,7 @@
 // cross a queue to another machine as well as run in a local workspace.
 import type { Materialization } from '../model/materialization.js';
 import type { ProbeRecord } from '../model/probe-record.js';
-import type { Recipe } from '../model/recipe.js';
+import type { CommandSpec, Recipe } from '../model/recipe.js';
 
 /**
  * One probe to run, as plain data. (A configuration's file contents are Buffers: a queue executor encodes them.)
@@ -19,6 +19,8 @@ export interface ProbeJob {
   build?: { key: string; tree: string; globs: readonly string[] };
   /** Remove ignored files (old build outputs) at the checkout: no incremental build. */
   cleanBuild: boolean;
+  /** Narrowing's cheap check, run after the configuration is written and before the build; failing, it ends the probe. */
+  check?: CommandSpec;
   /** Names the probe's log files, unique within the hunt (step and short hash). */
   logName: string;
 }

@@ -77,6 +77,7 @@ export class LocalExecutor implements Executor {
       signal,
       ...(build ? { buildReuse: { cache: this.buildCache(), key: build.key, globs: build.globs, repo: this.options.history.root, tree: build.tree, notSaved: (reason: string) => this.notSaved(reason) } } : {}),
       ...(job.cleanBuild ? { cleanBuild: true } : {}),
+      ...(job.check ? { check: job.check } : {}),
     });
   }
 

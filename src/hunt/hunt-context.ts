@@ -5,6 +5,7 @@ import type { FileState } from '../changes/materialize.js';
 import type { Executor, ProbeJob } from '../executors/executor.js';
 import type { History } from '../history/history.js';
 import type { Phase } from '../model/probe-record.js';
+import type { CommandSpec } from '../model/recipe.js';
 import type { BisectVerdict } from '../search/bisection-step.js';
 import { ProbeList } from '../search/probe-list.js';
 import { short } from '../text/format.js';
@@ -23,6 +24,8 @@ export interface ProbeRequest {
   /** A configuration of a change written on top of the commit (narrowing). */
   configuration?: { digest: string; states: readonly FileState[] };
   freshness?: Freshness;
+  /** Narrowing's cheap check, run in the workspace before the build. */
+  check?: CommandSpec;
   /** The worker to run on (0-based); the driver gives each probe one. */
   slot?: number;
   signal?: AbortSignal;
@@ -160,6 +163,7 @@ export class HuntContext {
       ...(build ? { build } : {}),
       cleanBuild: args.cleanBuild ?? false,
       logName: `${String(step).padStart(3, '0')}-${short(request.commit)}`,
+      ...(request.check ? { check: request.check } : {}),
     };
   }
 }

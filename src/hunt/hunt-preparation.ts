@@ -43,6 +43,8 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     narrow: args.narrow ?? 'none',
     signature: args.signature ?? null,
     narrowOnly: args.narrowOnly ?? false,
+    // Absent unless given, so hunts stored before the option existed keep their keys.
+    ...(args.narrowCheck === undefined ? {} : { narrowCheck: args.narrowCheck }),
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
@@ -67,6 +69,8 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
     ...(options.workdir === undefined ? {} : { workdir: path.resolve(options.workdir) }),
     narrow: options.narrow ?? 'none',
     ...(options.signature === undefined ? {} : { signature: options.signature }),
+    ...(options.narrowCheck === undefined ? {} : { narrowCheck: options.narrowCheck }),
+    ...(options.narrowBudget === undefined ? {} : { narrowBudget: { ...options.narrowBudget } }),
     ...(options.narrowOnly ? { narrowOnly: true } : {}),
     ...(options.jobs !== undefined && options.jobs > 1 ? { jobs: options.jobs } : {}),
     ...(options.artifacts && options.artifacts.length > 0 ? { artifacts: [...options.artifacts] } : {}),

@@ -1,6 +1,7 @@
 // The shapes a hunt shares with its callers: options in, progress events out, a result at the end.
 // Kept apart from the orchestration so the CLI and library users can depend on them alone.
 import type { ChangeLevel } from '../changes/change-level.js';
+import type { NarrowBudget } from '../model/narrow-budget.js';
 import type { Phase } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
 import type { HuntOutcome, MergeDescent, Narrowing } from '../model/stage-results.js';
@@ -35,6 +36,10 @@ export interface HuntOptions {
   narrow?: ChangeLevel | 'none';
   /** A regular expression on the test's output that marks *the* failure while narrowing. */
   signature?: string;
+  /** A cheap check run before each narrowing configuration's build and test; false for none (default: syntax checks). */
+  narrowCheck?: string | false;
+  /** Narrowing stops with its smallest failing change so far after this (default: 15 minutes; `{}` for none). */
+  narrowBudget?: NarrowBudget;
   /** Build outputs (globs relative to the workspace) kept after a successful build and restored for the same tree. */
   artifacts?: readonly string[];
   /** Size limit of the build cache in bytes (default 5 GiB); least recently used builds go first. */
@@ -75,6 +80,8 @@ export interface HuntObserver {
   workerCancelled?(info: { worker: number; commit: string }): void;
   /** A narrowing probe ended: what its configuration did, judged against the failure signature. */
   narrowingProbe?(probe: HuntProbe, outcome: string, what: string): void;
+  /** A narrowing configuration a syntax check showed cannot load: unresolved without a probe. */
+  narrowingPredicted?(what: string): void;
   note?(message: string): void;
 }
 

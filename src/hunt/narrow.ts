@@ -1,17 +1,21 @@
-// After the first bad commit: the minimal part of its change that still produces the failure, and the three
-// checks that make it believable (parent + part fails, commit − part passes, bad revision − part passes).
+// After the first bad commit: the minimal part of its change that still produces the failure, checked three ways
+// (parent + part fails, commit − part passes, bad revision − part passes); an answer that fails them falls back
+// to the deepest level whose answer holds, and a spent budget ends with the smallest failing change so far.
 import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { buildChangeTree, type ChangeLevel, type ChangeTree } from '../changes/change-tree.js';
 import { everything, everythingExcept, materialize, type FileState } from '../changes/materialize.js';
-import { revertChange } from '../changes/revert.js';
 import { unifiedDiff } from '../changes/unified-diff.js';
-import type { LevelTests, Narrowing, NarrowedUnit, NarrowingOutcome, VerificationCheck } from '../model/stage-results.js';
+import { describeNarrowBudget, type NarrowBudget } from '../model/narrow-budget.js';
+import type { LevelTests, Narrowing, NarrowedUnit, NarrowingOutcome, RejectedAnswer } from '../model/stage-results.js';
 import { describeSignature, narrowingOutcome, type FailureSignature } from '../probe/failure-signature.js';
-import { ProbeList } from '../search/probe-list.js';
-import { configurationOf, levelOf, narrowChangeTree, nodesOf } from './change-narrowing.js';
+import type { LevelAnswer, NarrowingConfiguration } from '../search/hierarchical-narrowing.js';
+import { changedUnits, changeNarrowing, levelName, nodesOf } from './change-narrowing.js';
 import type { HuntContext, ProbeRequest } from './hunt-context.js';
 import type { HuntProbe } from './hunt-types.js';
+import { narrowingChecks } from './narrowing-checks.js';
+import { NarrowingRun } from './narrowing-run.js';
+import { failedChecks, verifies, verifyChange, type Verification } from './narrowing-verification.js';
 
 export type { Narrowing, NarrowedUnit, VerificationCheck } from '../model/stage-results.js';
 
@@ -23,6 +27,10 @@ export interface NarrowRequest {
   originalBad: string | null;
   deepest: ChangeLevel;
   signature: FailureSignature;
+  /** --narrow-check's command, false for no checks at all, undefined for the default checks. */
+  check?: string | false;
+  /** When to stop with the best answer so far; none when absent. */
+  budget?: NarrowBudget;
 }
 
 export function statesDigest(states: readonly FileState[]): string {
@@ -66,25 +74,39 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
   if (deltas.length === 0) throw new UsageError(`${history.shortName(commit)} changes no files: there is nothing to narrow`, 'pass --narrow none, or narrow another commit');
   const tree = buildChangeTree(deltas);
   const signature = describeSignature(request.signature);
-  const base = { parent, commit, signature, level: request.deepest, levels: [] as LevelTests[], tests: 0 };
   let deepest = request.deepest;
   if (tree.files.every((file) => file.atomic) && deepest !== 'file') {
     context.note(`${history.shortName(commit)} changes only binary, added, deleted or renamed files: narrowing stops at the file level`);
     deepest = 'file';
   }
   const parentStates = materialize(tree, new Set());
+  const commitStates = materialize(tree, everything(tree));
+  const checks = narrowingChecks(request.check, commitStates);
+  const base = { parent, commit, signature, level: deepest, levels: [] as LevelTests[], tests: 0, ...(checks.descriptions.length > 0 ? { checks: checks.descriptions } : {}) };
   const judge = (probe: HuntProbe, what: string): NarrowingOutcome => {
     const outcome = narrowingOutcome(probe, request.signature);
     context.observer.narrowingProbe?.(probe, outcome, what);
     return outcome;
   };
-  /** A probe of `states` written on top of `on`. */
-  const probeStates = (on: string, states: readonly FileState[], request: Omit<ProbeRequest, 'commit' | 'configuration'>): Promise<HuntProbe> =>
-    context.probe({ ...request, commit: on, configuration: { digest: statesDigest(states), states } });
+  let check = checks.command;
+  /** A probe of `states` written on top of `on`, through the cheap check first. */
+  const probeStates = (on: string, states: readonly FileState[], options: Omit<ProbeRequest, 'commit' | 'configuration'>): Promise<HuntProbe> =>
+    context.probe({ ...options, commit: on, configuration: { digest: statesDigest(states), states }, ...(check ? { check } : {}) });
 
   // The whole change on the parent is the commit's own tree: a second run of the failing commit, and so the
-  // cheapest test of whether the failure is reliable enough to narrow.
-  const whole = judge(await probeStates(parent, materialize(tree, everything(tree)), { phase: 'narrow' }), 'the whole change again');
+  // cheapest test of whether the failure is reliable enough to narrow. It also tries the check on the commit.
+  let wholeProbe = await probeStates(parent, commitStates, { phase: 'narrow' });
+  if (wholeProbe.outcome.kind === 'check-failed') {
+    context.note(
+      checks.defaultCommand
+        ? `the Python syntax check fails on ${history.shortName(commit)} itself (see ${wholeProbe.logPath}): narrowing without it`
+        : `--narrow-check fails on ${history.shortName(commit)} itself (see ${wholeProbe.logPath}): narrowing without it`,
+    );
+    check = undefined;
+    base.checks = checks.descriptions.filter((description) => !description.startsWith('compiled by') && !description.startsWith('--narrow-check'));
+    wholeProbe = await probeStates(parent, commitStates, { phase: 'narrow' });
+  }
+  const whole = judge(wholeProbe, 'the whole change again');
   if (whole !== 'fail') {
     const flaky = whole === 'pass';
     return {
@@ -99,72 +121,125 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     };
   }
 
-  const narrowed = await narrowChangeTree(tree, deepest, async (strategy) => {
-    const { result } = await context.drive(
-      {
-        strategy,
-        probe: (configuration, slot, signal) => probeStates(parent, materialize(tree, nodesOf(tree, configuration)), { phase: 'narrow', slot, signal }),
-        judge: (configuration, probe) => judge(probe, `${levelOf(configuration)} level`),
-      },
-      // Several workers test the next configurations of a round alongside: same answer, sooner.
-      { counted: false },
-    );
-    return result;
+  const search = changeNarrowing(tree, deepest);
+  const tally = new Map<number, { tests: number; unresolved: number; predicted: number }>();
+  const countAt = (depth: number): { tests: number; unresolved: number; predicted: number } => {
+    let found = tally.get(depth);
+    if (!found) tally.set(depth, (found = { tests: 0, unresolved: 0, predicted: 0 }));
+    return found;
+  };
+  const budget = request.budget ?? {};
+  const startedAt = performance.now();
+  let freshTests = 0;
+  let spent: string | undefined;
+  const run = new NarrowingRun({
+    search,
+    predict: (configuration) => {
+      const problem = checks.syntax?.problemOf(materialize(tree, nodesOf(tree, configuration)));
+      return problem && `${problem.path} does not parse: ${problem.message}`;
+    },
+    predicted: (configuration, reason) => {
+      countAt(configuration.depth).predicted += 1;
+      context.observer.narrowingPredicted?.(`${describeLevel(configuration)}: ${reason}`);
+    },
+    exhausted: () => {
+      if (budget.tests !== undefined && freshTests >= budget.tests) spent = `${budget.tests} tests`;
+      else if (budget.seconds !== undefined && (performance.now() - startedAt) / 1000 >= budget.seconds) spent = describeNarrowBudget({ seconds: budget.seconds });
+      return spent !== undefined;
+    },
   });
-  const minimalStates = materialize(tree, configurationOf(tree, narrowed.containers, [...narrowed.kept, ...narrowed.minimal]));
-  // The commit without the change: every found unit taken out (a replaced line narrowed to tokens loses just those).
-  const commitMinusStates = materialize(tree, everythingExcept(tree, [...narrowed.minimal, ...narrowed.kept]));
-  const diff = unifiedDiff(parentStates, minimalStates);
-  const tests = 1 + narrowed.levels.reduce((sum, level) => sum + level.tests, 0);
-
-  const commitStates = materialize(tree, everything(tree));
-  // The three checks are independent: with several workers they run side by side.
-  const checks: Array<{ name: 'parentPlusChange' | 'commitMinusChange' | 'badMinusChange'; expected: 'fail' | 'pass'; on: string; states: readonly FileState[]; what: string }> = [
-    { name: 'parentPlusChange', expected: 'fail', on: parent, states: minimalStates, what: 'parent + change' },
-    { name: 'commitMinusChange', expected: 'pass', on: commit, states: commitMinusStates, what: 'commit − change' },
-  ];
-  let notApplicable: VerificationCheck | null = null;
-  if (request.originalBad && request.originalBad !== commit) {
-    // On the bad revision the same edit is replayed as a patch: from the commit's files to the commit minus the change.
-    const contents = await history.readFiles(request.originalBad, commitStates.map((state) => state.path));
-    const reverted = revertChange(commitMinusStates, commitStates, contents);
-    if (reverted.applies) checks.push({ name: 'badMinusChange', expected: 'pass', on: request.originalBad, states: reverted.states, what: 'bad − change' });
-    else notApplicable = { expected: 'pass', outcome: 'not-applicable', ok: false, reason: `the change no longer applies to ${reverted.path} there` };
-  }
-  const found = new Map<string, VerificationCheck>();
-  await context.drive(
+  const describeLevel = (configuration: NarrowingConfiguration): string => {
+    const progress = search.progress();
+    const name = levelName(tree, search.levelUnits(configuration.depth));
+    if (!progress || progress.depth !== configuration.depth) return `${name} level`;
+    // ddmin needs about two tests per halving of what is left at this level.
+    const left = 2 * Math.ceil(Math.log2(Math.max(progress.unitsLeft, 1)));
+    const mean = context.clock.meanSeconds;
+    const eta = mean === undefined ? undefined : left * mean;
+    return `${name} level, ${progress.unitsLeft} of ${progress.units} units left${left > 0 ? `, ~${left} tests${eta === undefined ? '' : ` (~${formatSeconds(eta)})`} to go at this level` : ''}`;
+  };
+  const { result: done } = await context.drive(
     {
-      strategy: new ProbeList<number, HuntProbe>(checks.map((_, index) => index)),
-      // A verification runs again rather than reuse this hunt's own answer (`confirm`).
-      probe: (index, slot, signal) => {
-        const { on, states } = checks[index] as (typeof checks)[number];
-        return probeStates(on, states, { phase: 'narrow-verify', freshness: 'confirm', slot, signal });
-      },
-      judge: (index, probe) => {
-        const { name, expected, what } = checks[index] as (typeof checks)[number];
-        const outcome = judge(probe, what);
-        found.set(name, { expected, outcome, ok: outcome === expected, step: probe.step });
-        return probe;
+      strategy: run,
+      probe: (configuration, slot, signal) => probeStates(parent, materialize(tree, nodesOf(tree, configuration)), { phase: 'narrow', slot, signal }),
+      judge: (configuration, probe) => {
+        if (probe.source === 'run') freshTests += 1;
+        const outcome = judge(probe, describeLevel(configuration));
+        const counts = countAt(configuration.depth);
+        counts.tests += 1;
+        if (outcome === 'unresolved') counts.unresolved += 1;
+        return outcome;
       },
     },
+    // Several workers test the next configurations of a round alongside: same answer, sooner.
     { counted: false },
   );
-  const verified = (name: string): VerificationCheck => {
-    const check = found.get(name);
-    if (!check) throw new Error(`internal: no verification result for ${name}`);
-    return check;
-  };
-  const parentPlusChange = verified('parentPlusChange');
-  const commitMinusChange = verified('commitMinusChange');
-  const badMinusChange = checks.some((check) => check.name === 'badMinusChange') ? verified('badMinusChange') : notApplicable;
+  const levels: LevelTests[] = done.levels.map((level) => {
+    const counts = countAt(level.depth);
+    return { level: levelName(tree, level.unitIds), units: level.units, tests: counts.tests, unresolved: counts.unresolved, predicted: counts.predicted };
+  });
+  const tests = 1 + levels.reduce((sum, level) => sum + level.tests, 0);
+
+  // The answer, then the levels above it from the deepest: the first whose checks hold is reported.
+  const finalAnswer: LevelAnswer = { units: done.minimal, kept: done.kept, containers: done.containers };
+  const answers: Array<{ answer: LevelAnswer; level: ChangeLevel; depth: number }> = [
+    { answer: finalAnswer, level: levels.at(-1)?.level ?? deepest, depth: done.levels.length - 1 },
+    ...done.levels
+      .flatMap((level) => (level.answer ? [{ answer: level.answer, level: levelName(tree, level.unitIds), depth: level.depth }] : []))
+      .reverse()
+      .filter((entry, index) => !(index === 0 && done.complete && sameAnswer(entry.answer, finalAnswer))),
+  ];
+  const rejected: RejectedAnswer[] = [];
+  let reported: { answer: LevelAnswer; level: ChangeLevel; verification: Verification } | undefined;
+  let firstTried: typeof reported;
+  for (const { answer, level } of answers) {
+    const found = [...answer.kept, ...answer.units];
+    const verification = await verifyChange({
+      context,
+      parent,
+      commit,
+      originalBad: request.originalBad,
+      minimal: materialize(tree, nodesOf(tree, answer)),
+      commitMinus: materialize(tree, everythingExcept(tree, found)),
+      commitStates,
+      // A verification runs again rather than reuse this hunt's own answer (`confirm`).
+      probeStates: (on, states, slot, signal) => probeStates(on, states, { phase: 'narrow-verify', freshness: 'confirm', slot, signal }),
+      judge,
+    });
+    firstTried ??= { answer, level, verification };
+    if (verifies(verification)) {
+      reported = { answer, level, verification };
+      break;
+    }
+    rejected.push({ level, changes: changedUnits(tree, found), failed: failedChecks(verification) });
+  }
+  const shown = reported ?? firstTried;
+  if (!shown) throw new Error('internal: narrowing ended without an answer');
+  if (reported && rejected.length > 0) {
+    context.note(`the ${rejected[0]?.level ?? deepest}-level change did not verify (${rejected[0]?.failed.join('; ') ?? ''}): reporting the ${reported.level}-level change, which does`);
+  }
+  const stoppedEarly = run.stoppedEarly;
   return {
     ...base,
     level: deepest,
     status: 'narrowed',
-    diff,
-    changes: describeUnits(tree, [...narrowed.kept, ...narrowed.minimal]),
-    levels: narrowed.levels,
+    diff: unifiedDiff(parentStates, materialize(tree, nodesOf(tree, shown.answer))),
+    changes: describeUnits(tree, [...shown.answer.kept, ...shown.answer.units]),
+    levels,
     tests,
-    verification: { parentPlusChange, commitMinusChange, badMinusChange },
+    verification: shown.verification,
+    minimal: !stoppedEarly,
+    ...(stoppedEarly && spent ? { stoppedAfter: spent } : {}),
+    verified: reported !== undefined,
+    ...(rejected.length > 0 ? { rejected } : {}),
   };
+}
+
+function sameAnswer(a: LevelAnswer, b: LevelAnswer): boolean {
+  const key = (answer: LevelAnswer): string => [[...answer.units].sort(), [...answer.kept].sort(), [...answer.containers].sort()].map((ids) => ids.join(',')).join('|');
+  return key(a) === key(b);
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
 }

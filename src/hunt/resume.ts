@@ -2,6 +2,7 @@
 // from the store, so only the probe that was in flight (and what follows) runs. A finished hunt returns its result.
 import path from 'node:path';
 import { openHistory } from '../history/open-history.js';
+import type { NarrowBudget } from '../model/narrow-budget.js';
 import { Store } from '../store/store.js';
 import { runHunt } from './hunt.js';
 import type { HuntObserver, HuntResult } from './hunt-types.js';
@@ -17,6 +18,8 @@ export interface ResumeOptions {
   workdir?: string;
   /** Workers for this run; default: as many as the hunt was started with. */
   jobs?: number;
+  /** Narrowing's budget for this run; default: the hunt's own, or none when its budget stopped the narrowing. */
+  narrowBudget?: NarrowBudget;
   signal?: AbortSignal;
   observer?: HuntObserver;
 }
@@ -37,8 +40,11 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       hunt = huntToResume(store, history.identity, history.root);
     }
     const finished = storedResultOf(store, hunt);
-    if (finished) return { result: finished, alreadyFinished: true };
+    // A narrowing its budget stopped is finished but not done: resuming continues it, with no budget unless given.
+    const partial = finished?.narrowing?.minimal === false;
+    if (finished && !partial) return { result: finished, alreadyFinished: true };
     const args = hunt.arguments;
+    const narrowBudget = options.narrowBudget ?? (partial ? {} : args.narrowBudget);
     const result = await runHunt({
       repo: path.join(args.repo, args.subdirectory),
       vcs: args.vcs,
@@ -50,6 +56,8 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       cache: args.cache,
       narrow: args.narrow ?? 'none',
       ...(args.signature === undefined ? {} : { signature: args.signature }),
+      ...(args.narrowCheck === undefined ? {} : { narrowCheck: args.narrowCheck }),
+      ...(narrowBudget === undefined ? {} : { narrowBudget }),
       ...(args.narrowOnly ? { narrowOnly: true } : {}),
       ...((options.jobs ?? args.jobs) === undefined ? {} : { jobs: options.jobs ?? args.jobs }),
       ...(args.artifacts ? { artifacts: args.artifacts } : {}),

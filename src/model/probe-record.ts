@@ -9,7 +9,9 @@ export type Outcome =
   | { kind: 'hung' }
   | { kind: 'crashed'; exitCode: number | null; signal: string | null }
   | { kind: 'build-failed'; exitCode: number | null; signal: string | null; timedOut: boolean }
-  | { kind: 'not-found'; exitCode: 126 | 127 };
+  | { kind: 'not-found'; exitCode: 126 | 127 }
+  /** Narrowing's cheap check (`--narrow-check`, or the syntax check) failed: the configuration was never built or tested. */
+  | { kind: 'check-failed'; exitCode: number | null; timedOut: boolean };
 
 /** The verdict as reports show it: a hang reads as `hang` whatever --on-hang makes of it. */
 export type ReportedVerdict = 'good' | 'bad' | 'skip' | 'hang';

@@ -83,6 +83,19 @@ export interface LevelTests {
   units: number;
   /** Configurations tested at this level (answers from the outcome cache not counted). */
   tests: number;
+  /** Of the tests, the ones that neither passed nor failed the failure's way (absent in older hunts). */
+  unresolved?: number;
+  /** Configurations a syntax check showed could not load: unresolved without a test, not among `tests`. */
+  predicted?: number;
+}
+
+/** A deeper answer the verification turned down, and why: the reported one is a shallower level's. */
+export interface RejectedAnswer {
+  level: ChangeLevel;
+  /** Changed lines and tokens it had. */
+  changes: number;
+  /** The checks that did not come out as expected, as `name: outcome`. */
+  failed: string[];
 }
 
 export interface Narrowing {
@@ -98,6 +111,16 @@ export interface Narrowing {
   tests: number;
   verification: { parentPlusChange: VerificationCheck; commitMinusChange: VerificationCheck; badMinusChange: VerificationCheck | null } | null;
   note?: string;
+  /** False when a budget stopped the search: the change fails but may hold more than it needs (absent: true). */
+  minimal?: boolean;
+  /** What stopped it early: `20 tests`, `15 min`. */
+  stoppedAfter?: string;
+  /** Whether every verification check came out as expected for the reported change (absent in older hunts). */
+  verified?: boolean;
+  /** Deeper answers turned down by their verification, deepest first. */
+  rejected?: RejectedAnswer[];
+  /** The cheap checks each configuration went through before its build and test. */
+  checks?: string[];
 }
 
 export interface NarrowingResult extends Narrowing {

@@ -1,11 +1,20 @@
-// What makes a failure *the* failure while narrowing: the bad commit's hang, its exit code, or --signature REGEX
-// on the output. A configuration that fails any other way is unresolved, never bad.
+// What makes a failure *the* failure while narrowing: the bad commit's hang, its exit code with the error its
+// output names, or --signature REGEX on the output. A configuration that fails any other way is unresolved.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { ProbeRecord } from '../model/probe-record.js';
 import type { NarrowingOutcome } from '../model/stage-results.js';
 
-export type FailureSignature = { kind: 'hang' } | { kind: 'exit'; exitCode: number } | { kind: 'output'; pattern: string };
+/**
+ * `marker`: the error the bad commit's output ends with (`AssertionError`, `KeyError`), which a configuration's
+ * failure must name too; without one, a configuration that fails to load (a syntax error, a missing name) is not it.
+ */
+export type FailureSignature = { kind: 'hang' } | { kind: 'exit'; exitCode: number; marker?: string | null } | { kind: 'output'; pattern: string };
+
+/** Named errors as Python, JavaScript, Java and most test runners print them. */
+const ERROR_NAME = /\b([A-Z][A-Za-z0-9_]*(?:Error|Exception|Failure))\b/g;
+/** What code that does not load or link says: never the failure when the bad commit's own output says none of it. */
+const LOAD_FAILURE = /\b(?:SyntaxError|IndentationError|TabError|ModuleNotFoundError|ImportError|NameError|UnboundLocalError|ReferenceError)\b|Cannot find module|ERR_MODULE_NOT_FOUND|is not defined\b|undefined reference to|cannot find symbol|was not declared in this scope/;
 
 export type { NarrowingOutcome } from '../model/stage-results.js';
 
@@ -20,11 +29,18 @@ export function compileSignaturePattern(pattern: string): RegExp {
   }
 }
 
+/** The last error name in a run's output, where a failing test says what failed. */
+function lastErrorName(text: string): string | null {
+  let found: string | null = null;
+  for (const match of text.matchAll(ERROR_NAME)) found = match[1] ?? found;
+  return found;
+}
+
 /** The signature the bad commit's probe defines; undefined when that probe did not fail at all. */
 export function signatureOf(bad: ProbeRecord, pattern?: string): FailureSignature | undefined {
   if (pattern !== undefined) return { kind: 'output', pattern };
   if (bad.outcome.kind === 'hung') return { kind: 'hang' };
-  if (bad.outcome.kind === 'failed' || bad.outcome.kind === 'not-found') return { kind: 'exit', exitCode: bad.outcome.exitCode };
+  if (bad.outcome.kind === 'failed' || bad.outcome.kind === 'not-found') return { kind: 'exit', exitCode: bad.outcome.exitCode, marker: lastErrorName(outputOf(bad)) };
   return undefined;
 }
 
@@ -33,7 +49,7 @@ export function describeSignature(signature: FailureSignature): string {
     case 'hang':
       return 'a hang';
     case 'exit':
-      return `exit code ${signature.exitCode}`;
+      return `exit code ${signature.exitCode}${signature.marker ? ` with ${signature.marker} in the output` : ', and no sign of code that fails to load'}`;
     case 'output':
       return `output matching /${signature.pattern}/`;
   }
@@ -55,22 +71,30 @@ function logEnd(logPath: string): string {
   }
 }
 
+/** A run's output: the end of its log without culprit's own lines (the command line, the exit status). */
+function outputOf(record: ProbeRecord): string {
+  const logged = logEnd(record.logPath)
+    .split('\n')
+    .filter((line) => !line.startsWith('[culprit] '))
+    .join('\n');
+  return logged.includes(record.outputTail) ? logged : `${record.outputTail}\n${logged}`;
+}
+
 export function narrowingOutcome(record: ProbeRecord, signature: FailureSignature): NarrowingOutcome {
   const outcome = record.outcome;
   if (outcome.kind === 'passed') return 'pass';
-  if (outcome.kind === 'build-failed' || outcome.kind === 'untestable' || outcome.kind === 'crashed') return 'unresolved';
+  if (outcome.kind === 'build-failed' || outcome.kind === 'untestable' || outcome.kind === 'crashed' || outcome.kind === 'check-failed') return 'unresolved';
   switch (signature.kind) {
     case 'hang':
       return outcome.kind === 'hung' ? 'fail' : 'unresolved';
-    case 'exit':
-      return (outcome.kind === 'failed' || outcome.kind === 'not-found') && outcome.exitCode === signature.exitCode ? 'fail' : 'unresolved';
-    case 'output': {
-      // The log's own lines (the command line, the exit status) are culprit's, not the test's output.
-      const text = `${record.outputTail}\n${logEnd(record.logPath)
-        .split('\n')
-        .filter((line) => !line.startsWith('[culprit] '))
-        .join('\n')}`;
-      return compileSignaturePattern(signature.pattern).test(text) ? 'fail' : 'unresolved';
+    case 'exit': {
+      if (!((outcome.kind === 'failed' || outcome.kind === 'not-found') && outcome.exitCode === signature.exitCode)) return 'unresolved';
+      if (signature.marker === undefined) return 'fail';
+      const text = outputOf(record);
+      if (signature.marker !== null) return text.includes(signature.marker) ? 'fail' : 'unresolved';
+      return LOAD_FAILURE.test(text) ? 'unresolved' : 'fail';
     }
+    case 'output':
+      return compileSignaturePattern(signature.pattern).test(outputOf(record)) ? 'fail' : 'unresolved';
   }
 }

@@ -35,6 +35,8 @@ export function searchVerdict(outcome: Outcome, recipe: Recipe): SearchVerdict |
       return recipe.onHang;
     case 'build-failed':
       return recipe.onBuildFailure;
+    case 'check-failed':
+      return 'skip';
     case 'crashed':
       return 'abort';
   }
@@ -59,6 +61,8 @@ export function describeOutcome(outcome: Outcome): string {
       return outcome.exitCode === 127 ? 'exited 127 (command not found)' : 'exited 126 (command not executable)';
     case 'crashed':
       return outcome.signal ? `was killed by ${outcome.signal}` : `exited ${outcome.exitCode}`;
+    case 'check-failed':
+      return outcome.timedOut ? 'check timed out' : `check failed${outcome.exitCode === null ? '' : ` with exit ${outcome.exitCode}`}`;
     case 'build-failed':
       return outcome.timedOut ? 'build timed out' : outcome.signal ? `build killed by ${outcome.signal}` : `build failed with exit ${outcome.exitCode}`;
   }

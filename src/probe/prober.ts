@@ -7,6 +7,7 @@ import { cleanGitEnvironment } from '../history/git-command.js';
 import type { Outcome, ProbeRecord } from '../model/probe-record.js';
 import { classifyBuild, classifyTest, reportedVerdict, searchVerdict } from './outcome.js';
 import { runCommand, type RunResult } from './process-runner.js';
+import type { CommandSpec } from '../model/recipe.js';
 import type { Recipe } from './recipe.js';
 import { materialize, type Materialization } from './materializer.js';
 import type { Workspace } from './workspace.js';
@@ -44,7 +45,12 @@ export interface ProbeRequest {
   buildReuse?: BuildReuse;
   /** Remove ignored files (old build outputs) too before building: no incremental build. */
   cleanBuild?: boolean;
+  /** A cheap check run before the build; its failure ends the probe as `check-failed`. */
+  check?: CommandSpec;
 }
+
+/** A check is meant to be cheap: it gets the build's time limit at most, and no more than a few minutes. */
+const CHECK_TIMEOUT_SECONDS = 300;
 
 /** The workspace directory matching the user's subdirectory, or the top when the commit lacks it. */
 function commandDirectory(workspace: Workspace, subdirectory: string | undefined): string {
@@ -86,6 +92,21 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
       outputTail: run.outputTail,
     };
   };
+
+  if (request.check) {
+    const logPath = `${request.logStem}.check.log`;
+    const checkRun = await runCommand({
+      command: request.check,
+      cwd,
+      env,
+      timeoutMs: Math.min(recipe.buildTimeoutSeconds, CHECK_TIMEOUT_SECONDS) * 1000,
+      graceMs,
+      logPath,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    if (checkRun.interrupted) throw interrupted();
+    if (checkRun.exitCode !== 0 || checkRun.timedOut) return finish({ kind: 'check-failed', exitCode: checkRun.exitCode, timedOut: checkRun.timedOut }, checkRun, logPath);
+  }
 
   const reuse = request.buildReuse;
   if (recipe.build && reuse && (await reuse.cache.restore(reuse.key, workspace.directory))) build = 'restored';

@@ -27,14 +27,37 @@ function checkLine(check: VerificationCheck, what: string, good: string): string
   return `  ${mark} ${what}: ${check.outcome === 'fail' ? 'fails' : check.outcome === 'pass' ? 'passes' : 'fails differently'}${check.ok ? ` — ${good}` : ''}`;
 }
 
+/** What the change is called: only a complete, verified search earns "minimal failure-inducing change". */
+export function narrowingHeadline(narrowing: Narrowing): string {
+  const changes = narrowing.changes.length;
+  const size = `${changes} changed line${changes === 1 ? '' : 's'} or token${changes === 1 ? '' : 's'}`;
+  if (narrowing.minimal === false) return `Stopped after ${narrowing.stoppedAfter ?? 'its budget'}: this change (${size}) still fails; it may not be minimal (continue with culprit resume)`;
+  if (narrowing.verified === false) return `Smallest failing change found (${size}), NOT verified: see the checks below`;
+  const fallback = narrowing.rejected?.length ? `, at the ${narrowing.changes[0]?.level ?? narrowing.level} level: the deeper answer did not verify` : '';
+  return `Minimal failure-inducing change${fallback}`;
+}
+
+/** Tests per level, with the unresolved ones and the ones a syntax check answered without a test. */
+export function levelSummary(narrowing: Narrowing): string {
+  return narrowing.levels
+    .map((level) => {
+      const extra = [level.unresolved ? `${level.unresolved} unresolved` : '', level.predicted ? `${level.predicted} rejected by the syntax check` : ''].filter(Boolean).join(', ');
+      return `${level.level} ${level.tests}/${level.units}${extra ? ` (${extra})` : ''}`;
+    })
+    .join(', ');
+}
+
 export function renderNarrowing(narrowing: Narrowing, color: boolean): string[] {
   const lines: string[] = [];
   if (narrowing.status !== 'narrowed') {
     lines.push(`Narrowing stopped: ${narrowing.note ?? narrowing.status}`);
     return lines;
   }
-  const perLevel = narrowing.levels.map((level) => `${level.level} ${level.tests}/${level.units}`).join(', ');
-  lines.push(`Minimal failure-inducing change (${narrowing.level} level; ${narrowing.tests} tests: ${perLevel || 'none needed'}; failure = ${narrowing.signature}):`);
+  lines.push(`${narrowingHeadline(narrowing)} (${narrowing.level} level; ${narrowing.tests} tests: ${levelSummary(narrowing) || 'none needed'}; failure = ${narrowing.signature}):`);
+  for (const rejected of narrowing.rejected ?? []) {
+    lines.push(`  rejected: the ${rejected.level}-level change of ${rejected.changes} line(s)/token(s), because ${rejected.failed.join('; ') || 'its checks did not hold'}`);
+  }
+  if (narrowing.checks?.length) lines.push(`  checked before each test: ${narrowing.checks.join('; ')}`);
   lines.push('', (color ? colorDiff(narrowing.diff) : narrowing.diff).replace(/\n$/, ''), '', 'Verification:');
   const verification = narrowing.verification;
   if (verification) {

@@ -2,7 +2,7 @@
 // and Markdown reports walk a hunt's stage results and ask this module for each one's section.
 import type { MergeDescentResult, NarrowingResult, StageResult, VerificationCheck } from '../model/stage-results.js';
 import { fence, short } from '../text/format.js';
-import { renderNarrowing } from './narrowing-text.js';
+import { levelSummary, narrowingHeadline, renderNarrowing } from './narrowing-text.js';
 
 function descentSentence(descent: MergeDescentResult): string {
   if (descent.commit) return `Inside the merged branch, ${descent.commit} is the first bad commit (${descent.probes} probes to find it).`;
@@ -32,7 +32,10 @@ function checkCell(check: VerificationCheck | null, what: string): string {
 
 function narrowingMarkdown(narrowing: NarrowingResult): string[] {
   if (narrowing.status !== 'narrowed' || !narrowing.diff) return narrowing.note ? ['', `Narrowing: ${narrowing.note}`] : [];
-  const out = ['', `### Minimal failure-inducing change (${narrowing.level} level, ${narrowing.tests} tests, failure = ${narrowing.signature})`, '', fence(narrowing.diff, 'diff')];
+  const out = ['', `### ${narrowingHeadline(narrowing)}`, '', `${narrowing.tests} tests (${levelSummary(narrowing) || 'none needed'}); failure = ${narrowing.signature}.`];
+  for (const rejected of narrowing.rejected ?? []) out.push('', `Rejected: the ${rejected.level}-level change of ${rejected.changes} line(s)/token(s), because ${rejected.failed.join('; ') || 'its checks did not hold'}.`);
+  if (narrowing.checks?.length) out.push('', `Checked before each test: ${narrowing.checks.join('; ')}.`);
+  out.push('', fence(narrowing.diff, 'diff'));
   const checks = narrowing.verification;
   if (checks) {
     out.push('', '#### Verification', '', '| check | result |', '|---|---|');

@@ -28,7 +28,10 @@ interface Position {
   granularity: number;
   /** Complements of the runs are tried first, then the runs themselves. */
   phase: 'complement' | 'subset';
+  /** The run tried next; after a failing complement the round goes on from where the removed run was (picire). */
   index: number;
+  /** Runs of this round tried so far: the round is over when every run has been. */
+  tried: number;
   done: boolean;
 }
 
@@ -44,10 +47,11 @@ function advance(at: Position, lookup: (configuration: readonly number[]) => Con
       break;
     }
     const runs = split(at.current, at.granularity);
-    if (at.index >= runs.length) {
+    if (at.tried >= runs.length) {
       if (at.phase === 'complement') {
         at.phase = 'subset';
         at.index = 0;
+        at.tried = 0;
         continue;
       }
       // A whole round without a failure: finer runs, or the end when every run is one change.
@@ -56,20 +60,28 @@ function advance(at: Position, lookup: (configuration: readonly number[]) => Con
         at.granularity = Math.min(at.granularity * 2, at.current.length);
         at.phase = 'complement';
         at.index = 0;
+        at.tried = 0;
       }
       continue;
     }
-    const run = runs[at.index] ?? [];
+    const index = at.index % runs.length;
+    const run = runs[index] ?? [];
     const removed = new Set(run);
     const configuration = at.phase === 'complement' ? at.current.filter((change) => !removed.has(change)) : run;
     const outcome = lookup(configuration);
     if (outcome === undefined) return configuration;
     if (outcome === 'fail') {
+      // Runs before the removed one were tried at this granularity and kept: starting after them saves retrying
+      // them first. The round still ends only when every run has been tried since the last failure.
+      at.index = at.phase === 'complement' ? index : 0;
       at.granularity = at.phase === 'complement' ? Math.max(at.granularity - 1, 2) : 2;
       at.current = configuration;
       at.phase = 'complement';
-      at.index = 0;
-    } else at.index += 1;
+      at.tried = 0;
+    } else {
+      at.index = index + 1;
+      at.tried += 1;
+    }
   }
   return undefined;
 }
@@ -91,7 +103,7 @@ export class DeltaDebugging {
     const all = Array.from({ length: count }, (_, index) => index);
     this.cache.set(keyOf(all), 'fail');
     this.cache.set('', 'pass');
-    this.position = { current: all, granularity: 2, phase: 'complement', index: 0, done: false };
+    this.position = { current: all, granularity: 2, phase: 'complement', index: 0, tried: 0, done: false };
     this.step = this.settle();
   }
 
@@ -102,6 +114,16 @@ export class DeltaDebugging {
 
   next(): DeltaStep {
     return this.step;
+  }
+
+  /** How many runs the failing configuration is cut into now. */
+  get granularity(): number {
+    return this.position.granularity;
+  }
+
+  /** The smallest failing configuration found so far: the answer if the search stopped now. */
+  get current(): readonly number[] {
+    return this.position.current;
   }
 
   /**

@@ -13,6 +13,17 @@ export interface LevelCount {
   depth: number;
   units: number;
   tests: number;
+  /** The units searched at this level (so a caller can name the level by what they are). */
+  unitIds: readonly number[];
+  /** Once the level is over: what the narrowing would answer had it stopped there. */
+  answer?: LevelAnswer;
+}
+
+/** A complete answer of one level: its failing units, with the kept nodes and containers of the levels above. */
+export interface LevelAnswer {
+  units: readonly number[];
+  kept: readonly number[];
+  containers: readonly number[];
 }
 
 /**
@@ -29,7 +40,23 @@ export interface NarrowingConfiguration {
 
 export type NarrowingStep =
   | { kind: 'test'; configuration: NarrowingConfiguration }
-  | { kind: 'done'; minimal: readonly number[]; kept: readonly number[]; containers: readonly number[]; levels: readonly LevelCount[] };
+  | {
+      kind: 'done';
+      minimal: readonly number[];
+      kept: readonly number[];
+      containers: readonly number[];
+      levels: readonly LevelCount[];
+      /** False when the search was stopped early: the answer fails but may not be minimal. */
+      complete: boolean;
+    };
+
+/** Where the search is: the level, how many of its units are still in the failing configuration, and how fine it cuts. */
+export interface NarrowingProgress {
+  depth: number;
+  unitsLeft: number;
+  units: number;
+  granularity: number;
+}
 
 export class HierarchicalNarrowing {
   private depth = 0;
@@ -42,6 +69,7 @@ export class HierarchicalNarrowing {
   private indexOf = new Map<number, number>();
   private survivors: number[] = [];
   private finished = false;
+  private stopped = false;
 
   /** `deepest` is the last depth searched (0 = roots only). */
   constructor(
@@ -59,7 +87,7 @@ export class HierarchicalNarrowing {
     }
     this.search = new DeltaDebugging(this.units.length);
     this.indexOf = new Map(this.units.map((unit, index) => [unit, index]));
-    this.levels.push({ depth: this.depth, units: this.units.length, tests: 0 });
+    this.levels.push({ depth: this.depth, units: this.units.length, tests: 0, unitIds: [...this.units] });
     this.settle();
   }
 
@@ -69,6 +97,8 @@ export class HierarchicalNarrowing {
       const step = this.search.next();
       if (step.kind === 'test') return;
       this.survivors = step.minimal.map((index) => this.units[index] ?? -1);
+      const level = this.levels.at(-1);
+      if (level) level.answer = { units: [...this.survivors], kept: [...this.kept], containers: [...this.containers] };
       if (this.depth >= this.deepest) {
         this.finished = true;
         return;
@@ -91,11 +121,40 @@ export class HierarchicalNarrowing {
 
   next(): NarrowingStep {
     if (this.finished || !this.search) {
-      return { kind: 'done', minimal: [...this.survivors], kept: [...this.kept], containers: [...this.containers], levels: this.levels.map((level) => ({ ...level })) };
+      return {
+        kind: 'done',
+        minimal: [...this.survivors],
+        kept: [...this.kept],
+        containers: [...this.containers],
+        levels: this.levels.map((level) => ({ ...level })),
+        complete: !this.stopped,
+      };
     }
     const step = this.search.next();
     if (step.kind !== 'test') throw new Error('internal: a settled level has a test to ask');
     return { kind: 'test', configuration: this.configurationOf(step.configuration) };
+  }
+
+  /**
+   * Ends the search now (a budget ran out): the answer is the smallest failing configuration found so far, at the
+   * level it was found, marked as not necessarily minimal.
+   */
+  stop(): void {
+    if (this.finished) return;
+    if (this.search) this.survivors = this.search.current.map((index) => this.units[index] ?? -1);
+    this.stopped = true;
+    this.finished = true;
+  }
+
+  /** The units searched at a level (known once the search has reached it). */
+  levelUnits(depth: number): readonly number[] {
+    return this.levels[depth]?.unitIds ?? [];
+  }
+
+  /** Where the search is now; undefined once it is over. */
+  progress(): NarrowingProgress | undefined {
+    if (this.finished || !this.search) return undefined;
+    return { depth: this.depth, unitsLeft: this.search.current.length, units: this.units.length, granularity: this.search.granularity };
   }
 
   /** The asked configuration's outcome. */

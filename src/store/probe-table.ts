@@ -60,7 +60,8 @@ function toRow(raw: RawProbe): ProbeRow {
 
 /** Outcomes that say something about the environment rather than the tree are never reused. */
 function cacheable(finding: ProbeRecord): boolean {
-  return finding.outcome.kind !== 'crashed' && finding.outcome.kind !== 'not-found' && finding.searchVerdict !== 'abort';
+  // A failed narrowing check says nothing of the test, and another hunt may check differently or not at all.
+  return finding.outcome.kind !== 'crashed' && finding.outcome.kind !== 'not-found' && finding.outcome.kind !== 'check-failed' && finding.searchVerdict !== 'abort';
 }
 
 export interface ProbeStart {

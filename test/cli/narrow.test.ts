@@ -59,7 +59,7 @@ describe('culprit narrow', () => {
     const test = `${WELL_FORMED}; if grep -q EBADF src/errors.js; then exit 1; fi; if grep -q EPIPE src/errors.js; then exit 2; fi; exit 0`;
     const result = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', test, '--json', ...workdir()]);
     const narrowed = JSON.parse(result.stdout).narrowed;
-    expect(narrowed.signature).toBe('exit code 1');
+    expect(narrowed.signature).toBe('exit code 1, and no sign of code that fails to load');
     expect(narrowed.diff).toContain("'EBADF'");
     expect(narrowed.diff).not.toContain('EPIPE');
     const bySignature = await culprit(['narrow', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', `${WELL_FORMED}; if grep -q EPIPE src/errors.js; then echo broken pipe; exit 1; fi; if grep -q EBADF src/errors.js; then echo bad descriptor; exit 1; fi`, '--signature', 'broken pipe', '--json', ...workdir()]);
@@ -103,7 +103,7 @@ describe('culprit narrow', () => {
     expect(badPattern.stderr.trim().split('\n')).toHaveLength(1);
     const badLevel = await culprit(['run', '--repo', repo.dir, '--good', repo.parent, '--bad', repo.culprit, '--test', DECISIVE, '--narrow', 'word', ...workdir()]);
     expect(badLevel.code).toBe(2);
-    expect(badLevel.stderr).toMatch(/--narrow must be one of none, file, hunk, line, token/);
+    expect(badLevel.stderr).toMatch(/--narrow must be one of none, file, hunk, block, line, token/);
   }, 120_000);
 
   it('with --first-parent, descends into the merged branch before narrowing', async () => {

@@ -1,6 +1,7 @@
 // The last stage: the minimal part of the suspect commit's change that still makes the test fail. Picks the
 // parent to narrow against (the first; a merge is narrowed as a change of its own) and the failure signature.
 import { UsageError } from '../../errors.js';
+import { DEFAULT_NARROW_BUDGET } from '../../model/narrow-budget.js';
 import { compileSignaturePattern, signatureOf } from '../../probe/failure-signature.js';
 import type { HuntContext } from '../hunt-context.js';
 import type { Stage, StageOutput, SuspectHandoff } from '../stage.js';
@@ -41,7 +42,16 @@ export const narrowingStage: Stage<'suspect'> = {
     // Loaded when needed: the change tree and jsdiff are not part of a plain bisection's start-up.
     const { narrowCommit } = await import('../narrow.js');
     try {
-      const narrowing = await narrowCommit({ context, parent, commit, originalBad: args.bad === commit ? null : args.bad, deepest: level, signature });
+      const narrowing = await narrowCommit({
+        context,
+        parent,
+        commit,
+        originalBad: args.bad === commit ? null : args.bad,
+        deepest: level,
+        signature,
+        ...(args.narrowCheck === undefined ? {} : { check: args.narrowCheck }),
+        budget: args.narrowBudget ?? DEFAULT_NARROW_BUDGET,
+      });
       return { result: { stage: 'narrowing', ...narrowing }, next: input };
     } catch (error) {
       // After a hunt the first bad commit stands on its own; a change that cannot be narrowed is worth a note only.
