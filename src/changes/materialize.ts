@@ -22,7 +22,7 @@ function node(tree: ChangeTree, id: number): ChangeNode {
   return found;
 }
 
-function addedText(line: Extract<ChangeNode, { kind: 'line' }>, included: Configuration): string {
+export function addedText(line: Extract<ChangeNode, { kind: 'line' }>, included: Configuration): string {
   if (!line.words) return line.added ?? '';
   let text = '';
   for (const piece of line.words) {

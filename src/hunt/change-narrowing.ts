@@ -28,7 +28,7 @@ export function changeNarrowing(tree: ChangeTree, deepest: ChangeLevel): Hierarc
     const childLevel = node.kind === 'line' ? LEVELS.indexOf('token') : node.kind === 'block' ? LEVELS.indexOf('line') : LEVELS.indexOf(node.kind) + 1;
     return childLevel <= limit ? node.children : [];
   };
-  return new HierarchicalNarrowing({ roots: tree.files.map((file) => file.node), childrenOf }, Number.POSITIVE_INFINITY);
+  return new HierarchicalNarrowing({ roots: tree.files.map((file) => file.node), childrenOf, groupsOf: couplingOf(tree) }, Number.POSITIVE_INFINITY);
 }
 
 /** A level is named for the coarsest kind of unit it searches (a level of blocks may hold single lines too). */
@@ -53,4 +53,72 @@ export function changedUnits(tree: ChangeTree, ids: readonly number[]): number {
   };
   for (const id of ids) walk(id);
   return count;
+}
+
+const NAME = /[A-Za-z_$][\w$]{2,}/g;
+
+function namesIn(text: string | null, into: Set<string>): void {
+  if (text) for (const match of text.matchAll(NAME)) into.add(match[0]);
+}
+
+/**
+ * Groups a level's units that share a name the commit introduces (in added text, absent from every file before it)
+ * or retires (in removed text, absent from every file after it): a renamed function and its callers, a moved
+ * definition and its uses. Taken apart they fail to load; ddmin takes or leaves such a group whole.
+ */
+export function couplingOf(tree: ChangeTree): (units: readonly number[]) => number[][] {
+  const before = new Set<string>();
+  const after = new Set<string>();
+  for (const file of tree.files) {
+    namesIn(file.before?.toString('utf8') ?? null, before);
+    namesIn(file.after?.toString('utf8') ?? null, after);
+  }
+  const cache = new Map<number, Set<string>>();
+  const couplingNames = (id: number): Set<string> => {
+    const known = cache.get(id);
+    if (known) return known;
+    const names = new Set<string>();
+    const node = tree.nodes[id];
+    const collect = (added: string | null, removed: string | null): void => {
+      const words = new Set<string>();
+      namesIn(added, words);
+      for (const word of words) if (!before.has(word)) names.add(word);
+      words.clear();
+      namesIn(removed, words);
+      for (const word of words) if (!after.has(word)) names.add(word);
+    };
+    if (node?.kind === 'line') collect(node.added, node.removed);
+    else if (node?.kind === 'token') collect(node.op === 'add' ? node.text : null, node.op === 'remove' ? node.text : null);
+    else if (node?.kind === 'file' && node.children.length === 0) {
+      const file = tree.files[node.file];
+      collect(file?.after?.toString('utf8') ?? null, file?.before?.toString('utf8') ?? null);
+    }
+    for (const child of node?.children ?? []) for (const name of couplingNames(child)) names.add(name);
+    cache.set(id, names);
+    return names;
+  };
+  return (units) => {
+    const parent = units.map((_, index) => index);
+    const find = (index: number): number => {
+      while (parent[index] !== index) index = parent[index] = parent[parent[index] ?? index] ?? index;
+      return index;
+    };
+    const owner = new Map<string, number>();
+    units.forEach((unit, index) => {
+      for (const name of couplingNames(unit)) {
+        const first = owner.get(name);
+        if (first === undefined) owner.set(name, index);
+        else parent[find(index)] = find(first);
+      }
+    });
+    const groups = new Map<number, number[]>();
+    units.forEach((unit, index) => {
+      const root = find(index);
+      const group = groups.get(root);
+      if (group) group.push(unit);
+      else groups.set(root, [unit]);
+    });
+    // In the order of each group's first unit; a group's units keep their order.
+    return [...groups.values()];
+  };
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { buildChangeTree, type ChangeLevel, type ChangeTree } from '../changes/change-tree.js';
 import { everything, everythingExcept, materialize, type FileState } from '../changes/materialize.js';
+import { unbalancedLine } from '../changes/token-balance.js';
 import { unifiedDiff } from '../changes/unified-diff.js';
 import { describeNarrowBudget, type NarrowBudget } from '../model/narrow-budget.js';
 import type { LevelTests, Narrowing, NarrowedUnit, NarrowingOutcome, RejectedAnswer } from '../model/stage-results.js';
@@ -135,7 +136,11 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
   const run = new NarrowingRun({
     search,
     predict: (configuration) => {
-      const problem = checks.syntax?.problemOf(materialize(tree, nodesOf(tree, configuration)));
+      const nodes = nodesOf(tree, configuration);
+      // A token cut that unbalances a line's brackets or quotes breaks it in any programming language.
+      const unbalanced = request.check !== false ? unbalancedLine(tree, nodes) : undefined;
+      if (unbalanced !== undefined) return `unbalanced brackets or quotes in: ${unbalanced}`;
+      const problem = checks.syntax?.problemOf(materialize(tree, nodes));
       return problem && `${problem.path} does not parse: ${problem.message}`;
     },
     predicted: (configuration, reason) => {

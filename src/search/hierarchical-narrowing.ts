@@ -6,12 +6,19 @@ export interface ChangeHierarchy {
   /** The top-level changes (files). */
   readonly roots: readonly number[];
   childrenOf(node: number): readonly number[];
+  /**
+   * Units of one level that only make sense together (a renamed function and its callers), as groups covering all
+   * the units in their order: ddmin takes or leaves a group whole. Default: every unit on its own.
+   */
+  groupsOf?(units: readonly number[]): number[][];
 }
 
 export interface LevelCount {
   /** 0 for the roots. */
   depth: number;
   units: number;
+  /** What ddmin searched: groups of units taken or left together (as many as units when none are coupled). */
+  groups: number;
   tests: number;
   /** The units searched at this level (so a caller can name the level by what they are). */
   unitIds: readonly number[];
@@ -65,7 +72,9 @@ export class HierarchicalNarrowing {
   private readonly containers: number[] = [];
   private readonly levels: LevelCount[] = [];
   private search: DeltaDebugging | undefined;
-  /** Each unit's index in the current level's search. */
+  /** The current level's groups of units: ddmin searches these. */
+  private groups: number[][] = [];
+  /** Each unit's group in the current level's search. */
   private indexOf = new Map<number, number>();
   private survivors: number[] = [];
   private finished = false;
@@ -85,9 +94,10 @@ export class HierarchicalNarrowing {
       this.finished = true;
       return;
     }
-    this.search = new DeltaDebugging(this.units.length);
-    this.indexOf = new Map(this.units.map((unit, index) => [unit, index]));
-    this.levels.push({ depth: this.depth, units: this.units.length, tests: 0, unitIds: [...this.units] });
+    this.groups = this.hierarchy.groupsOf?.(this.units) ?? this.units.map((unit) => [unit]);
+    this.search = new DeltaDebugging(this.groups.length);
+    this.indexOf = new Map(this.groups.flatMap((group, index) => group.map((unit): [number, number] => [unit, index])));
+    this.levels.push({ depth: this.depth, units: this.units.length, groups: this.groups.length, tests: 0, unitIds: [...this.units] });
     this.settle();
   }
 
@@ -96,7 +106,7 @@ export class HierarchicalNarrowing {
     while (!this.finished && this.search) {
       const step = this.search.next();
       if (step.kind === 'test') return;
-      this.survivors = step.minimal.map((index) => this.units[index] ?? -1);
+      this.survivors = this.unitsOf(step.minimal);
       const level = this.levels.at(-1);
       if (level) level.answer = { units: [...this.survivors], kept: [...this.kept], containers: [...this.containers] };
       if (this.depth >= this.deepest) {
@@ -141,7 +151,7 @@ export class HierarchicalNarrowing {
    */
   stop(): void {
     if (this.finished) return;
-    if (this.search) this.survivors = this.search.current.map((index) => this.units[index] ?? -1);
+    if (this.search) this.survivors = this.unitsOf(this.search.current);
     this.stopped = true;
     this.finished = true;
   }
@@ -154,7 +164,7 @@ export class HierarchicalNarrowing {
   /** Where the search is now; undefined once it is over. */
   progress(): NarrowingProgress | undefined {
     if (this.finished || !this.search) return undefined;
-    return { depth: this.depth, unitsLeft: this.search.current.length, units: this.units.length, granularity: this.search.granularity };
+    return { depth: this.depth, unitsLeft: this.unitsOf(this.search.current).length, units: this.units.length, granularity: this.search.granularity };
   }
 
   /** The asked configuration's outcome. */
@@ -190,16 +200,25 @@ export class HierarchicalNarrowing {
   }
 
   private configurationOf(indices: readonly number[]): NarrowingConfiguration {
-    return { depth: this.depth, units: indices.map((index) => this.units[index] ?? -1), kept: [...this.kept], containers: [...this.containers] };
+    return { depth: this.depth, units: this.unitsOf(indices), kept: [...this.kept], containers: [...this.containers] };
+  }
+
+  private unitsOf(indices: readonly number[]): number[] {
+    return indices.flatMap((index) => this.groups[index] ?? []);
   }
 
   private indicesOf(configuration: NarrowingConfiguration): number[] | undefined {
     const indices: number[] = [];
+    let covered = 0;
     for (const unit of configuration.units) {
       const index = this.indexOf.get(unit);
       if (index === undefined) return undefined;
-      indices.push(index);
+      if (indices.at(-1) !== index) {
+        indices.push(index);
+        covered += this.groups[index]?.length ?? 0;
+      }
     }
-    return indices;
+    // Only whole groups, in order, name a configuration of this level.
+    return covered === configuration.units.length ? indices : undefined;
   }
 }
