@@ -56,6 +56,8 @@ export function changedUnits(tree: ChangeTree, ids: readonly number[]): number {
 }
 
 const NAME = /[A-Za-z_$][\w$]{2,}/g;
+/** Shorter lines (`}`, `return x;`) recur everywhere: they tell nothing of where code moved. */
+const MOVED_LINE_LENGTH = 12;
 
 function namesIn(text: string | null, into: Set<string>): void {
   if (text) for (const match of text.matchAll(NAME)) into.add(match[0]);
@@ -64,7 +66,8 @@ function namesIn(text: string | null, into: Set<string>): void {
 /**
  * Groups a level's units that share a name the commit introduces (in added text, absent from every file before it)
  * or retires (in removed text, absent from every file after it): a renamed function and its callers, a moved
- * definition and its uses. Taken apart they fail to load; ddmin takes or leaves such a group whole.
+ * definition and its uses; and units a line moved between (removed here, added there). Taken apart they fail to
+ * load or compute something else; ddmin takes or leaves such a group whole.
  */
 export function couplingOf(tree: ChangeTree): (units: readonly number[]) => number[][] {
   const before = new Set<string>();
@@ -73,6 +76,18 @@ export function couplingOf(tree: ChangeTree): (units: readonly number[]) => numb
     namesIn(file.before?.toString('utf8') ?? null, before);
     namesIn(file.after?.toString('utf8') ?? null, after);
   }
+  // A line removed in one place and added in another (moved, re-indented, extracted into a helper) is one move.
+  const removedLines = new Set<string>();
+  const addedLines = new Set<string>();
+  for (const node of tree.nodes) {
+    if (node.kind !== 'line') continue;
+    if (node.removed !== null) removedLines.add(node.removed.trim());
+    if (node.added !== null) addedLines.add(node.added.trim());
+  }
+  const moved = (text: string | null): string | undefined => {
+    const trimmed = text?.trim() ?? '';
+    return trimmed.length >= MOVED_LINE_LENGTH && /\w/.test(trimmed) && removedLines.has(trimmed) && addedLines.has(trimmed) ? `\0moved ${trimmed}` : undefined;
+  };
   const cache = new Map<number, Set<string>>();
   const couplingNames = (id: number): Set<string> => {
     const known = cache.get(id);
@@ -87,7 +102,10 @@ export function couplingOf(tree: ChangeTree): (units: readonly number[]) => numb
       namesIn(removed, words);
       for (const word of words) if (!after.has(word)) names.add(word);
     };
-    if (node?.kind === 'line') collect(node.added, node.removed);
+    if (node?.kind === 'line') {
+      collect(node.added, node.removed);
+      for (const move of [moved(node.added), moved(node.removed)]) if (move) names.add(move);
+    }
     else if (node?.kind === 'token') collect(node.op === 'add' ? node.text : null, node.op === 'remove' ? node.text : null);
     else if (node?.kind === 'file' && node.children.length === 0) {
       const file = tree.files[node.file];

@@ -6,13 +6,13 @@ import type { ProbeRecord } from '../model/probe-record.js';
 import type { NarrowingOutcome } from '../model/stage-results.js';
 
 /**
- * `marker`: the error the bad commit's output ends with (`AssertionError`, `KeyError`), which a configuration's
- * failure must name too; without one, a configuration that fails to load (a syntax error, a missing name) is not it.
+ * `marker`: the last error line of the bad commit's output (`AssertionError: core.score: expected #, got #`),
+ * which a configuration's output must have too (values aside); without one, a configuration that fails to load (a syntax error, a missing name) is not it.
  */
 export type FailureSignature = { kind: 'hang' } | { kind: 'exit'; exitCode: number; marker?: string | null } | { kind: 'output'; pattern: string };
 
 /** Named errors as Python, JavaScript, Java and most test runners print them. */
-const ERROR_NAME = /\b([A-Z][A-Za-z0-9_]*(?:Error|Exception|Failure))\b/g;
+const ERROR_NAME_ONCE = /\b[A-Z][A-Za-z0-9_]*(?:Error|Exception|Failure)\b/;
 /** What code that does not load or link says: never the failure when the bad commit's own output says none of it. */
 const LOAD_FAILURE = /\b(?:SyntaxError|IndentationError|TabError|ModuleNotFoundError|ImportError|NameError|UnboundLocalError|ReferenceError)\b|Cannot find module|ERR_MODULE_NOT_FOUND|is not defined\b|undefined reference to|cannot find symbol|was not declared in this scope/;
 
@@ -29,18 +29,39 @@ export function compileSignaturePattern(pattern: string): RegExp {
   }
 }
 
-/** The last error name in a run's output, where a failing test says what failed. */
-function lastErrorName(text: string): string | null {
+/**
+ * An error line as a signature: from the error's name to the end of its line, with numbers and quoted strings
+ * blanked, so `AssertionError: core.score: expected 332483, got 166241` matches the same assertion with other
+ * values, and not another assertion.
+ */
+function normalizedErrorLine(line: string): string | null {
+  const at = line.search(ERROR_NAME_ONCE);
+  if (at < 0) return null;
+  return line
+    .slice(at)
+    .replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`/g, '…')
+    .replace(/\b0x[0-9a-f]+\b|\d+(?:\.\d+)?/gi, '#')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+}
+
+/** The last error line in a run's output, normalized: where a failing test says what failed. */
+function lastErrorLine(text: string): string | null {
   let found: string | null = null;
-  for (const match of text.matchAll(ERROR_NAME)) found = match[1] ?? found;
+  for (const line of text.split('\n')) found = normalizedErrorLine(line) ?? found;
   return found;
+}
+
+function mentionsError(text: string, marker: string): boolean {
+  return text.split('\n').some((line) => normalizedErrorLine(line) === marker);
 }
 
 /** The signature the bad commit's probe defines; undefined when that probe did not fail at all. */
 export function signatureOf(bad: ProbeRecord, pattern?: string): FailureSignature | undefined {
   if (pattern !== undefined) return { kind: 'output', pattern };
   if (bad.outcome.kind === 'hung') return { kind: 'hang' };
-  if (bad.outcome.kind === 'failed' || bad.outcome.kind === 'not-found') return { kind: 'exit', exitCode: bad.outcome.exitCode, marker: lastErrorName(outputOf(bad)) };
+  if (bad.outcome.kind === 'failed' || bad.outcome.kind === 'not-found') return { kind: 'exit', exitCode: bad.outcome.exitCode, marker: lastErrorLine(outputOf(bad)) };
   return undefined;
 }
 
@@ -49,7 +70,7 @@ export function describeSignature(signature: FailureSignature): string {
     case 'hang':
       return 'a hang';
     case 'exit':
-      return `exit code ${signature.exitCode}${signature.marker ? ` with ${signature.marker} in the output` : ', and no sign of code that fails to load'}`;
+      return `exit code ${signature.exitCode}${signature.marker ? ` with the error "${signature.marker}"` : ', and no sign of code that fails to load'}`;
     case 'output':
       return `output matching /${signature.pattern}/`;
   }
@@ -91,7 +112,7 @@ export function narrowingOutcome(record: ProbeRecord, signature: FailureSignatur
       if (!((outcome.kind === 'failed' || outcome.kind === 'not-found') && outcome.exitCode === signature.exitCode)) return 'unresolved';
       if (signature.marker === undefined) return 'fail';
       const text = outputOf(record);
-      if (signature.marker !== null) return text.includes(signature.marker) ? 'fail' : 'unresolved';
+      if (signature.marker !== null) return mentionsError(text, signature.marker) ? 'fail' : 'unresolved';
       return LOAD_FAILURE.test(text) ? 'unresolved' : 'fail';
     }
     case 'output':
