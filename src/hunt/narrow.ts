@@ -90,9 +90,9 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     return outcome;
   };
   let check = checks.command;
-  /** A probe of `states` written on top of `on`, through the cheap check first. */
+  /** A probe of `states` written on top of `on`, through the cheap check first unless it is a verification (the truth). */
   const probeStates = (on: string, states: readonly FileState[], options: Omit<ProbeRequest, 'commit' | 'configuration'>): Promise<HuntProbe> =>
-    context.probe({ ...options, commit: on, configuration: { digest: statesDigest(states), states }, ...(check ? { check } : {}) });
+    context.probe({ ...options, commit: on, configuration: { digest: statesDigest(states), states }, ...(check && options.phase === 'narrow' ? { check } : {}) });
 
   // The whole change on the parent is the commit's own tree: a second run of the failing commit, and so the
   // cheapest test of whether the failure is reliable enough to narrow. It also tries the check on the commit.

@@ -38,6 +38,12 @@ function narrowedDocument(narrowing: Narrowing): Record<string, unknown> {
     tests: narrowing.tests,
     levels: narrowing.levels,
     verification: narrowing.verification,
+    // Older hunts predate these: their search always ran to the end, and verification was not judged.
+    minimal: narrowing.minimal ?? true,
+    ...(narrowing.stoppedAfter === undefined ? {} : { stoppedAfter: narrowing.stoppedAfter }),
+    ...(narrowing.verified === undefined ? {} : { verified: narrowing.verified }),
+    ...(narrowing.rejected === undefined ? {} : { rejected: narrowing.rejected }),
+    ...(narrowing.checks === undefined ? {} : { checks: narrowing.checks }),
     ...(narrowing.note === undefined ? {} : { note: narrowing.note }),
   };
 }
