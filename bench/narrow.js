@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildChangeTree, nodesAtLevel } from '../dist/changes/change-tree.js';
 import { closeConfiguration, materialize } from '../dist/changes/materialize.js';
-import { narrowChangeTree, nodesOf } from '../dist/hunt/change-narrowing.js';
+import { changeNarrowing, levelName, nodesOf } from '../dist/hunt/change-narrowing.js';
+import { NarrowingStrategy } from '../dist/search/narrowing-strategy.js';
 import { DeltaDebugging } from '../dist/search/delta-debugging.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,8 +49,8 @@ async function oneWorker(strategy, tree, oracle) {
 }
 
 async function hierarchical(tree, oracle) {
-  const result = await narrowChangeTree(tree, 'line', (strategy) => oneWorker(strategy, tree, oracle));
-  return { tests: result.levels.reduce((sum, level) => sum + level.tests, 0), levels: result.levels.map((level) => `${level.level} ${level.tests}`).join(', '), found: result.minimal.length };
+  const result = await oneWorker(new NarrowingStrategy(changeNarrowing(tree, 'line')), tree, oracle);
+  return { tests: result.levels.reduce((sum, level) => sum + level.tests, 0), levels: result.levels.map((level) => `${levelName(tree, level.unitIds)} ${level.tests}`).join(', '), found: result.minimal.length };
 }
 
 function plain(tree, oracle) {
