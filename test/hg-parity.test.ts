@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { CommitGraph, type CommitRecord } from '../src/search/commit-graph.js';
 import type { BisectVerdict } from '../src/search/dag-bisection.js';
 import { HgBisection } from '../src/search/hg-bisection.js';
-import { createRandomHgHistory, runHg, writeCulpritOracle, type RandomHgHistory } from './fixtures/random-hg-history.js';
+import { createRandomHgHistory, runHgAll, writeCulpritOracle, type HgResult, type RandomHgHistory } from './fixtures/random-hg-history.js';
 import { seededRandom } from './fixtures/random-history.js';
 
 const NULL_NODE = '0'.repeat(40);
@@ -76,10 +76,14 @@ function chooseScenario(parents: readonly number[][], seed: number, skipRate: nu
   }
 }
 
-/** The region the hg adapter loads (see HgBisection), fetched with one `hg log`, time = revision number. */
-async function loadRegion(repo: string, bad: string, goods: readonly string[]): Promise<CommitGraph> {
+/** The `hg log` that fetches the region the hg adapter loads (see HgBisection); regionGraph reads its output. */
+function regionLog(repo: string, bad: string, goods: readonly string[]): { args: string[]; cwd: string } {
   const goodSet = `(${goods.join(' + ')})`;
-  const { stdout } = await runHg(['log', '-r', `${goodSet}::${bad} + ${goodSet}::${goodSet}`, '-T', '{rev} {node} {p1.node} {p2.node}\n'], { cwd: repo });
+  return { args: ['log', '-r', `${goodSet}::${bad} + ${goodSet}::${goodSet}`, '-T', '{rev} {node} {p1.node} {p2.node}\n'], cwd: repo };
+}
+
+/** The region regionLog fetched, time = revision number. */
+function regionGraph(stdout: string): CommitGraph {
   const records: CommitRecord[] = stdout
     .split('\n')
     .filter((line) => line.length > 0)
@@ -107,17 +111,26 @@ function parseResult(output: string, nodes: readonly string[]): Pick<Outcome, 'f
   return lines[start]?.startsWith('The first') ? { found: listed[0] as string } : { ambiguous: listed.sort() };
 }
 
-async function hgBisect(history: RandomHgHistory, scratch: string, scenario: Scenario): Promise<Outcome & { badNodes: Set<string> }> {
+/**
+ * hg bisect on a copy of the history, and (in the same hg process as its last command, to save a start-up) the
+ * region log: `regionStdout` is what that printed.
+ */
+async function hgBisect(history: RandomHgHistory, scratch: string, scenario: Scenario, region: { args: string[]; cwd: string }): Promise<Outcome & { badNodes: Set<string>; regionStdout: string }> {
   const { nodes } = history;
   // hg bisect writes .hg/bisect.state and updates the working copy: never in the repository we generated.
   const copy = path.join(scratch, 'bisect-copy');
   cpSync(history.dir, copy, { recursive: true });
   const oracle = writeCulpritOracle(history, path.join(scratch, 'oracle'), scenario.culprit, scenario.skips);
-  await runHg(['bisect', '--good', scenario.goods.map((rev) => nodes[rev] as string).join(' + ')], { cwd: copy });
-  const marked = await runHg(['bisect', '--bad', nodes[scenario.bad] as string], { cwd: copy });
+  const [, marked] = (await runHgAll([
+    { args: ['bisect', '--good', scenario.goods.map((rev) => nodes[rev] as string).join(' + ')], cwd: copy },
+    { args: ['bisect', '--bad', nodes[scenario.bad] as string], cwd: copy },
+  ])) as [HgResult, HgResult];
   const testing = /^Testing changeset (\d+):[0-9a-f]+ .*\((\d+) changesets remaining, ~(\d+) tests\)$/m.exec(marked.stdout);
-  if (testing === null) return { probes: [], ...parseResult(marked.stdout, nodes), badNodes: oracle.badNodes };
-  const ran = await runHg(['bisect', '--command', oracle.script], { cwd: copy });
+  if (testing === null) {
+    const [regionRun] = (await runHgAll([region])) as [HgResult];
+    return { probes: [], ...parseResult(marked.stdout, nodes), badNodes: oracle.badNodes, regionStdout: regionRun.stdout };
+  }
+  const [ran, regionRun] = (await runHgAll([{ args: ['bisect', '--command', oracle.script], cwd: copy }, region])) as [HgResult, HgResult];
   const probes = readFileSync(oracle.probesFile, 'utf8').split('\n').filter((line) => line.length > 0);
   expect(probes[0]).toBe(nodes[Number(testing[1])]);
   return {
@@ -125,6 +138,7 @@ async function hgBisect(history: RandomHgHistory, scratch: string, scenario: Sce
     first: { remaining: Number(testing[2]), tests: Number(testing[3]) },
     ...parseResult(ran.stdout, nodes),
     badNodes: oracle.badNodes,
+    regionStdout: regionRun.stdout,
   };
 }
 
@@ -182,12 +196,13 @@ describe('HgBisection against hg bisect --command', () => {
       const scratch = path.join(root, `seed-${seed}`);
       const history = await createRandomHgHistory({ changesets, seed, mergeProbability, dir: `${scratch}-repo` });
       const scenario = chooseScenario(history.parents, seed, skipRate);
-      const hg = await hgBisect(history, scratch, scenario);
-      const graph = await loadRegion(
+      const region = regionLog(
         history.dir,
         history.nodes[scenario.bad] as string,
         scenario.goods.map((rev) => history.nodes[rev] as string),
       );
+      const hg = await hgBisect(history, scratch, scenario, region);
+      const graph = regionGraph(hg.regionStdout);
       const ours = culpritBisect(graph, history, scenario, hg.badNodes);
       expect(ours.probes).toEqual(hg.probes);
       expect(ours.first).toEqual(hg.first);

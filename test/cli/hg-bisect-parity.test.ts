@@ -4,7 +4,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit } from '../fixtures/cli.js';
-import { createRandomHgHistory, runHg, writeCulpritOracle } from '../fixtures/random-hg-history.js';
+import { createRandomHgHistory, runHgAll, writeCulpritOracle, type HgResult } from '../fixtures/random-hg-history.js';
 import { seededRandom } from '../fixtures/random-history.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
 
@@ -20,9 +20,11 @@ describe('culprit run against hg bisect --command', () => {
       const copy = path.join(scratch, 'bisect-copy');
       cpSync(history.dir, copy, { recursive: true });
       const hgOracle = writeCulpritOracle(history, path.join(scratch, 'hg-oracle'), culpritRev);
-      await runHg(['bisect', '--good', history.nodes[0]!], { cwd: copy });
-      await runHg(['bisect', '--bad', history.head], { cwd: copy });
-      const ran = await runHg(['bisect', '--command', hgOracle.script], { cwd: copy });
+      const [, , ran] = (await runHgAll([
+        { args: ['bisect', '--good', history.nodes[0]!], cwd: copy },
+        { args: ['bisect', '--bad', history.head], cwd: copy },
+        { args: ['bisect', '--command', hgOracle.script], cwd: copy },
+      ])) as [HgResult, HgResult, HgResult];
       const hgProbes = readFileSync(hgOracle.probesFile, 'utf8').split('\n').filter(Boolean).length;
       const hgFirstBad = /The first bad revision is:\nchangeset:\s+\d+:([0-9a-f]+)/.exec(ran.stdout)?.[1];
 
