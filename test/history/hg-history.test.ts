@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { HgHistory } from '../../src/history/hg-history.js';
 import { openHistory } from '../../src/history/open-history.js';
-import { branchyHgRepo, dirtyUpHg, hgRun, hgSnapshot, linearHgRepo } from '../fixtures/scripted-hg-repo.js';
+import { branchyHgRepo, dirtyUpHg, hgRun, hgRunAll, hgSnapshot, linearHgRepo } from '../fixtures/scripted-hg-repo.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 const revOf = (dir: string, node: string): number => Number(hgRun(dir, ['log', '--rev', node, '--template', '{rev}']));
@@ -34,12 +34,14 @@ describe('HgHistory', () => {
   it('resolves numbers, hashes, tags, bookmarks, branches and revsets to full nodes', async () => {
     const repo = await linearHgRepo(6, 3);
     // `hg tag` commits .hgtags on top of the active bookmark `main`, which moves there.
-    hgRun(repo.dir, ['tag', '--rev', repo.commits[2]!, 'v2.7.1']);
-    const tagged = hgRun(repo.dir, ['log', '--rev', 'main', '--template', '{node}']);
-    hgRun(repo.dir, ['update', '--quiet', repo.commits[4]!]);
-    hgRun(repo.dir, ['branch', '--quiet', 'stable']);
-    hgRun(repo.dir, ['commit', '--quiet', '--message', 'open stable']);
-    const stable = hgRun(repo.dir, ['log', '--rev', '.', '--template', '{node}']);
+    const [, tagged, , , , stable] = hgRunAll([
+      [repo.dir, ['tag', '--rev', repo.commits[2]!, 'v2.7.1']],
+      [repo.dir, ['log', '--rev', 'main', '--template', '{node}']],
+      [repo.dir, ['update', '--quiet', repo.commits[4]!]],
+      [repo.dir, ['branch', '--quiet', 'stable']],
+      [repo.dir, ['commit', '--quiet', '--message', 'open stable']],
+      [repo.dir, ['log', '--rev', '.', '--template', '{node}']],
+    ]) as [string, string, string, string, string, string];
     const history = await HgHistory.open(repo.dir);
     expect(await history.resolve('0', '--good')).toBe(repo.commits[0]);
     expect(await history.resolve(repo.commits[3]!, '--good')).toBe(repo.commits[3]);

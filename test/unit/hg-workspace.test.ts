@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HgHistory } from '../../src/history/hg-history.js';
 import { HgWorkspace, hgWorkspaceBase } from '../../src/probe/hg-workspace.js';
-import { dirtyUpHg, hgRun, hgSnapshot, linearHgRepo } from '../fixtures/scripted-hg-repo.js';
+import { dirtyUpHg, hgRun, hgRunAll, hgSnapshot, linearHgRepo } from '../fixtures/scripted-hg-repo.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
 
 const read = (directory: string, file: string): string => readFileSync(path.join(directory, file), 'utf8');
@@ -15,8 +15,10 @@ describe('HgWorkspace', () => {
   it('checks out any changeset privately, keeps ignored build outputs, drops untracked leftovers', async () => {
     const repo = await linearHgRepo(6, 3);
     writeFileSync(path.join(repo.dir, '.hgignore'), 'syntax: glob\nbuild/**\n');
-    hgRun(repo.dir, ['commit', '--quiet', '--addremove', '--include', '.hgignore', '--message', 'ignore build outputs']);
-    const ignoring = hgRun(repo.dir, ['log', '--rev', '.', '--template', '{node}']);
+    const [, ignoring] = hgRunAll([
+      [repo.dir, ['commit', '--quiet', '--addremove', '--include', '.hgignore', '--message', 'ignore build outputs']],
+      [repo.dir, ['log', '--rev', '.', '--template', '{node}']],
+    ]) as [string, string];
     dirtyUpHg(repo);
     const before = hgSnapshot(repo.dir);
     const history = await HgHistory.open(repo.dir);
@@ -56,8 +58,10 @@ describe('HgWorkspace', () => {
     await first.checkout(repo.head);
     first.release();
     writeFileSync(path.join(repo.dir, 'later.txt'), 'later\n');
-    hgRun(repo.dir, ['commit', '--quiet', '--addremove', '--message', 'later']);
-    const later = hgRun(repo.dir, ['log', '--rev', '.', '--template', '{node}']);
+    const [, later] = hgRunAll([
+      [repo.dir, ['commit', '--quiet', '--addremove', '--message', 'later']],
+      [repo.dir, ['log', '--rev', '.', '--template', '{node}']],
+    ]) as [string, string];
     const again = await HgWorkspace.acquire(cache, history);
     expect(again.directory).toBe(first.directory);
     await again.checkout(later);
