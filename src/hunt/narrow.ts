@@ -11,6 +11,7 @@ import { describeNarrowBudget, type NarrowBudget } from '../model/narrow-budget.
 import type { LevelTests, Narrowing, NarrowedUnit, NarrowingOutcome, RejectedAnswer } from '../model/stage-results.js';
 import { describeSignature, narrowingOutcome, type FailureSignature } from '../probe/failure-signature.js';
 import type { LevelAnswer, NarrowingConfiguration } from '../search/hierarchical-narrowing.js';
+import type { NarrowingDone } from '../search/narrowing-strategy.js';
 import { changedUnits, changeNarrowing, levelName, nodesOf } from './change-narrowing.js';
 import type { HuntContext, ProbeRequest } from './hunt-context.js';
 import type { HuntProbe } from './hunt-types.js';
@@ -33,6 +34,9 @@ export interface NarrowRequest {
   /** When to stop with the best answer so far; none when absent. */
   budget?: NarrowBudget;
 }
+
+/** How many times a search starts again without an answer that failed by itself while the commit failed without it. */
+const EXCLUSION_ROUNDS = 3;
 
 export function statesDigest(states: readonly FileState[]): string {
   const hash = createHash('sha256');
@@ -122,7 +126,6 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     };
   }
 
-  const search = changeNarrowing(tree, deepest);
   const tally = new Map<number, { tests: number; unresolved: number; predicted: number }>();
   const countAt = (depth: number): { tests: number; unresolved: number; predicted: number } => {
     let found = tally.get(depth);
@@ -133,103 +136,155 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
   const startedAt = performance.now();
   let freshTests = 0;
   let spent: string | undefined;
-  const run = new NarrowingRun({
-    search,
-    predict: (configuration) => {
-      const nodes = nodesOf(tree, configuration);
-      // A token cut that unbalances a line's brackets or quotes breaks it in any programming language.
-      const unbalanced = request.check !== false ? unbalancedLine(tree, nodes) : undefined;
-      if (unbalanced !== undefined) return `unbalanced brackets or quotes in: ${unbalanced}`;
-      const problem = checks.syntax?.problemOf(materialize(tree, nodes));
-      return problem && `${problem.path} does not parse: ${problem.message}`;
-    },
-    predicted: (configuration, reason) => {
-      countAt(configuration.depth).predicted += 1;
-      context.observer.narrowingPredicted?.(`${describeLevel(configuration)}: ${reason}`);
-    },
-    exhausted: () => {
-      if (budget.tests !== undefined && freshTests >= budget.tests) spent = `${budget.tests} tests`;
-      else if (budget.seconds !== undefined && (performance.now() - startedAt) / 1000 >= budget.seconds) spent = describeNarrowBudget({ seconds: budget.seconds });
-      return spent !== undefined;
-    },
-  });
-  const describeLevel = (configuration: NarrowingConfiguration): string => {
-    const progress = search.progress();
-    const name = levelName(tree, search.levelUnits(configuration.depth));
-    if (!progress || progress.depth !== configuration.depth) return `${name} level`;
-    // ddmin needs about two tests per halving of what is left at this level.
-    const left = 2 * Math.ceil(Math.log2(Math.max(progress.unitsLeft, 1)));
-    const mean = context.clock.meanSeconds;
-    const eta = mean === undefined ? undefined : left * mean;
-    return `${name} level, ${progress.unitsLeft} of ${progress.units} units left${left > 0 ? `, ~${left} tests${eta === undefined ? '' : ` (~${formatSeconds(eta)})`} to go at this level` : ''}`;
+  /** Nodes left out of every configuration: answers that failed by themselves while the commit failed without them. */
+  const excluded = new Set<number>();
+  const nodesFor = (configuration: NarrowingConfiguration | LevelAnswer): Set<number> => {
+    const nodes = nodesOf(tree, configuration);
+    const drop = (id: number): void => {
+      nodes.delete(id);
+      for (const child of tree.nodes[id]?.children ?? []) drop(child);
+    };
+    for (const id of excluded) drop(id);
+    return nodes;
   };
-  const { result: done } = await context.drive(
-    {
-      strategy: run,
-      probe: (configuration, slot, signal) => probeStates(parent, materialize(tree, nodesOf(tree, configuration)), { phase: 'narrow', slot, signal }),
-      judge: (configuration, probe) => {
-        if (probe.source === 'run') freshTests += 1;
-        const outcome = judge(probe, describeLevel(configuration));
-        const counts = countAt(configuration.depth);
-        counts.tests += 1;
-        if (outcome === 'unresolved') counts.unresolved += 1;
-        return outcome;
-      },
-    },
-    // Several workers test the next configurations of a round alongside: same answer, sooner.
-    { counted: false },
-  );
-  const levels: LevelTests[] = done.levels.map((level) => {
-    const counts = countAt(level.depth);
-    return { level: levelName(tree, level.unitIds), units: level.units, tests: counts.tests, unresolved: counts.unresolved, predicted: counts.predicted };
-  });
-  const tests = 1 + levels.reduce((sum, level) => sum + level.tests, 0);
 
-  // The answer, then the levels above it from the deepest: the first whose checks hold is reported.
-  const finalAnswer: LevelAnswer = { units: done.minimal, kept: done.kept, containers: done.containers };
-  const answers: Array<{ answer: LevelAnswer; level: ChangeLevel; depth: number }> = [
-    { answer: finalAnswer, level: levels.at(-1)?.level ?? deepest, depth: done.levels.length - 1 },
-    ...done.levels
-      .flatMap((level) => (level.answer ? [{ answer: level.answer, level: levelName(tree, level.unitIds), depth: level.depth }] : []))
-      .reverse()
-      .filter((entry, index) => !(index === 0 && done.complete && sameAnswer(entry.answer, finalAnswer))),
-  ];
-  const rejected: RejectedAnswer[] = [];
-  let reported: { answer: LevelAnswer; level: ChangeLevel; verification: Verification } | undefined;
-  let firstTried: typeof reported;
-  for (const { answer, level } of answers) {
-    const found = [...answer.kept, ...answer.units];
-    const verification = await verifyChange({
+  /** One search over the change (without the excluded nodes), through the driver. */
+  const searchChange = async (): Promise<{ done: NarrowingDone; stoppedEarly: boolean }> => {
+    const search = changeNarrowing(tree, deepest);
+    const describeLevel = (configuration: NarrowingConfiguration): string => {
+      const progress = search.progress();
+      const name = levelName(tree, search.levelUnits(configuration.depth));
+      if (!progress || progress.depth !== configuration.depth) return `${name} level`;
+      // ddmin needs about two tests per halving of what is left at this level.
+      const left = 2 * Math.ceil(Math.log2(Math.max(progress.unitsLeft, 1)));
+      const mean = context.clock.meanSeconds;
+      const eta = mean === undefined ? undefined : left * mean;
+      return `${name} level, ${progress.unitsLeft} of ${progress.units} units left${left > 0 ? `, ~${left} tests${eta === undefined ? '' : ` (~${formatSeconds(eta)})`} to go at this level` : ''}`;
+    };
+    const run = new NarrowingRun({
+      search,
+      predict: (configuration) => {
+        const nodes = nodesFor(configuration);
+        // A token cut that unbalances a line's brackets or quotes breaks it in any programming language.
+        const unbalanced = request.check !== false ? unbalancedLine(tree, nodes) : undefined;
+        if (unbalanced !== undefined) return `unbalanced brackets or quotes in: ${unbalanced}`;
+        const problem = checks.syntax?.problemOf(materialize(tree, nodes));
+        return problem && `${problem.path} does not parse: ${problem.message}`;
+      },
+      predicted: (configuration, reason) => {
+        countAt(configuration.depth).predicted += 1;
+        context.observer.narrowingPredicted?.(`${describeLevel(configuration)}: ${reason}`);
+      },
+      exhausted: () => {
+        if (budget.tests !== undefined && freshTests >= budget.tests) spent = `${budget.tests} tests`;
+        else if (budget.seconds !== undefined && (performance.now() - startedAt) / 1000 >= budget.seconds) spent = describeNarrowBudget({ seconds: budget.seconds });
+        return spent !== undefined;
+      },
+    });
+    const { result } = await context.drive(
+      {
+        strategy: run,
+        probe: (configuration, slot, signal) => probeStates(parent, materialize(tree, nodesFor(configuration)), { phase: 'narrow', slot, signal }),
+        judge: (configuration, probe) => {
+          if (probe.source === 'run') freshTests += 1;
+          const outcome = judge(probe, describeLevel(configuration));
+          const counts = countAt(configuration.depth);
+          counts.tests += 1;
+          if (outcome === 'unresolved') counts.unresolved += 1;
+          return outcome;
+        },
+      },
+      // Several workers test the next configurations of a round alongside: same answer, sooner.
+      { counted: false },
+    );
+    return { done: result, stoppedEarly: run.stoppedEarly };
+  };
+
+  /** `whole`: the answer's nodes as they are, excluded ones too (an answer made of several causes). */
+  const verify = (answer: LevelAnswer, whole = false): Promise<Verification> =>
+    verifyChange({
       context,
       parent,
       commit,
       originalBad: request.originalBad,
-      minimal: materialize(tree, nodesOf(tree, answer)),
-      commitMinus: materialize(tree, everythingExcept(tree, found)),
+      minimal: materialize(tree, whole ? nodesOf(tree, answer) : nodesFor(answer)),
+      commitMinus: materialize(tree, everythingExcept(tree, [...answer.kept, ...answer.units].filter((id) => whole || !excluded.has(id)))),
       commitStates,
       // A verification runs again rather than reuse this hunt's own answer (`confirm`).
       probeStates: (on, states, slot, signal) => probeStates(on, states, { phase: 'narrow-verify', freshness: 'confirm', slot, signal }),
       judge,
     });
-    firstTried ??= { answer, level, verification };
+  const rejectedAs = (answer: LevelAnswer, level: ChangeLevel, verification: Verification): RejectedAnswer => {
+    const found = [...answer.kept, ...answer.units].filter((id) => !excluded.has(id));
+    return { level, changes: changedUnits(tree, found), failed: failedChecks(verification), diff: unifiedDiff(parentStates, materialize(tree, nodesFor(answer))) };
+  };
+
+  const rejected: RejectedAnswer[] = [];
+  let reported: { answer: LevelAnswer; level: ChangeLevel; verification: Verification } | undefined;
+  let firstTried: typeof reported;
+  let last: { done: NarrowingDone; stoppedEarly: boolean };
+  for (let round = 1; ; round++) {
+    last = await searchChange();
+    const { done } = last;
+    const levelOfDone = levelName(tree, done.levels.at(-1)?.unitIds ?? []);
+    const finalAnswer: LevelAnswer = { units: done.minimal, kept: done.kept, containers: done.containers };
+    const verification = await verify(finalAnswer);
+    firstTried ??= { answer: finalAnswer, level: levelOfDone, verification };
     if (verifies(verification)) {
-      reported = { answer, level, verification };
+      reported = { answer: finalAnswer, level: levelOfDone, verification };
       break;
     }
-    rejected.push({ level, changes: changedUnits(tree, found), failed: failedChecks(verification) });
+    rejected.push(rejectedAs(finalAnswer, levelOfDone, verification));
+    // The change fails by itself, yet the commit still fails without it: either a configuration made a failure of
+    // its own (a loop that lost its step) and the commit's cause is elsewhere, or the commit has several causes,
+    // each enough. Search again without it; when the causes found so far together verify, they are the answer.
+    const alone = verification.commitMinusChange.outcome === 'fail' && verification.parentPlusChange.ok;
+    if (alone && excluded.size > 0) {
+      const causes: LevelAnswer = { units: [...excluded, ...finalAnswer.units, ...finalAnswer.kept], kept: [], containers: [] };
+      const together = await verify(causes, true);
+      if (verifies(together)) {
+        context.note(`${history.shortName(commit)} has ${round} separate causes of the failure, each enough by itself: reporting them together`);
+        reported = { answer: causes, level: levelOfDone, verification: together };
+        excluded.clear();
+        break;
+      }
+    }
+    if (alone && round < EXCLUSION_ROUNDS && !last.stoppedEarly) {
+      context.note(`the ${levelOfDone}-level change fails by itself, but ${history.shortName(commit)} fails without it too: narrowing the rest of the change without it`);
+      for (const id of [...finalAnswer.kept, ...finalAnswer.units]) excluded.add(id);
+      continue;
+    }
+    // Else the levels above, from the deepest: the first whose checks hold is reported.
+    for (const level of [...done.levels].reverse()) {
+      if (!level.answer || sameAnswer(level.answer, finalAnswer)) continue;
+      const name = levelName(tree, level.unitIds);
+      const checked = await verify(level.answer);
+      if (verifies(checked)) {
+        reported = { answer: level.answer, level: name, verification: checked };
+        break;
+      }
+      rejected.push(rejectedAs(level.answer, name, checked));
+    }
+    break;
   }
   const shown = reported ?? firstTried;
   if (!shown) throw new Error('internal: narrowing ended without an answer');
   if (reported && rejected.length > 0) {
-    context.note(`the ${rejected[0]?.level ?? deepest}-level change did not verify (${rejected[0]?.failed.join('; ') ?? ''}): reporting the ${reported.level}-level change, which does`);
+    const deeper = rejected.at(-1);
+    context.note(`the ${deeper?.level ?? deepest}-level change did not verify (${deeper?.failed.join('; ') ?? ''}): reporting the ${reported.level}-level change, which does`);
   }
-  const stoppedEarly = run.stoppedEarly;
+  const levels: LevelTests[] = last.done.levels.map((level) => {
+    const counts = countAt(level.depth);
+    return { level: levelName(tree, level.unitIds), units: level.units, tests: counts.tests, unresolved: counts.unresolved, predicted: counts.predicted };
+  });
+  const tests = 1 + [...tally.values()].reduce((sum, counts) => sum + counts.tests, 0);
+  const stoppedEarly = last.stoppedEarly;
   return {
     ...base,
     level: deepest,
     status: 'narrowed',
-    diff: unifiedDiff(parentStates, materialize(tree, nodesOf(tree, shown.answer))),
-    changes: describeUnits(tree, [...shown.answer.kept, ...shown.answer.units]),
+    diff: unifiedDiff(parentStates, materialize(tree, nodesFor(shown.answer))),
+    changes: describeUnits(tree, [...shown.answer.kept, ...shown.answer.units].filter((id) => !excluded.has(id))),
     levels,
     tests,
     verification: shown.verification,

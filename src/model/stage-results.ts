@@ -96,6 +96,8 @@ export interface RejectedAnswer {
   changes: number;
   /** The checks that did not come out as expected, as `name: outcome`. */
   failed: string[];
+  /** The change itself, as a diff against the parent. */
+  diff?: string;
 }
 
 export interface Narrowing {

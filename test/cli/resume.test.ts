@@ -171,7 +171,7 @@ describe('resume', () => {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const done = finished(child);
-    expect(await whenRunning(child, done, () => /^narrow +\d+ .*line level/m.test(stderr))).toBeUndefined();
+    expect(await whenRunning(child, done, () => /^narrow +\d+ .*file level/m.test(stderr))).toBeUndefined();
     child.kill('SIGKILL');
     await done;
     const resumed = await culprit(['resume', '--repo', repo.dir, '--store', store, '--json']);
