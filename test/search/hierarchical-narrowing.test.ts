@@ -174,3 +174,61 @@ describe('narrowing on several workers', () => {
     expect(rounds(4)).toBeLessThan(rounds(1));
   });
 });
+
+describe('coupled units and budgets', () => {
+  it('takes or leaves a group whole: the answer is exactly the groups that hold the decisive units', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.nat(), { minLength: 12, maxLength: 12 }), fc.nat(), fc.nat(), fc.boolean(), (count, labels, a, b, pair) => {
+        const units = Array.from({ length: count }, (_, index) => index);
+        // Units with the same label form a group (as shared names couple them), in the order of their first unit.
+        const label = (unit: number): number => (labels[unit] ?? 0) % 4;
+        const groupsOf = (level: readonly number[]): number[][] => {
+          const groups = new Map<number, number[]>();
+          for (const unit of level) groups.set(label(unit), [...(groups.get(label(unit)) ?? []), unit]);
+          return [...groups.values()];
+        };
+        const decisive = [...new Set(pair ? [a % count, b % count] : [a % count])];
+        const search = new HierarchicalNarrowing({ roots: units, childrenOf: () => [], groupsOf }, 0);
+        for (;;) {
+          const step = search.next();
+          if (step.kind === 'done') {
+            const expected = units.filter((unit) => decisive.some((d) => label(d) === label(unit)));
+            expect([...step.minimal].sort((x, y) => x - y)).toEqual(expected);
+            expect(step.complete).toBe(true);
+            return;
+          }
+          // Every configuration asked is made of whole groups.
+          const asked = new Set(step.configuration.units);
+          for (const unit of asked) for (const other of units) if (label(other) === label(unit)) expect(asked.has(other)).toBe(true);
+          search.record(decisive.every((unit) => asked.has(unit)) ? 'fail' : 'pass');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stopped early, it answers with the smallest failing configuration so far, marked incomplete', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 5 }), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), fc.nat(), fc.integer({ min: 0, max: 6 }), (roots, fanouts, pick, after) => {
+        const t = tree(roots, fanouts, 2);
+        const decisive = [t.leaves[pick % t.leaves.length]!];
+        const judge = oracle(t, decisive);
+        const search = new HierarchicalNarrowing(t, 2);
+        for (let asked = 0; asked < after; asked++) {
+          const step = search.next();
+          if (step.kind === 'done') return;
+          search.record(judge(step.configuration));
+        }
+        // A search that is over by now has its complete answer; stopping it changes nothing.
+        if (search.next().kind === 'done') return;
+        search.stop();
+        const step = search.next();
+        if (step.kind !== 'done') throw new Error('a stopped search has more to ask');
+        expect(step.complete).toBe(false);
+        // The answer still fails: it holds the decisive leaf.
+        expect(judge({ depth: 0, units: step.minimal, kept: step.kept, containers: step.containers })).toBe('fail');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
