@@ -223,47 +223,42 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
   let reported: { answer: LevelAnswer; level: ChangeLevel; verification: Verification } | undefined;
   let firstTried: typeof reported;
   let last: { done: NarrowingDone; stoppedEarly: boolean };
-  for (let round = 1; ; round++) {
+  search: for (let round = 1; ; round++) {
     last = await searchChange();
     const { done } = last;
-    const levelOfDone = levelName(tree, done.levels.at(-1)?.unitIds ?? []);
     const finalAnswer: LevelAnswer = { units: done.minimal, kept: done.kept, containers: done.containers };
-    const verification = await verify(finalAnswer);
-    firstTried ??= { answer: finalAnswer, level: levelOfDone, verification };
-    if (verifies(verification)) {
-      reported = { answer: finalAnswer, level: levelOfDone, verification };
-      break;
-    }
-    rejected.push(rejectedAs(finalAnswer, levelOfDone, verification));
-    // The change fails by itself, yet the commit still fails without it: either a configuration made a failure of
-    // its own (a loop that lost its step) and the commit's cause is elsewhere, or the commit has several causes,
-    // each enough. Search again without it; when the causes found so far together verify, they are the answer.
-    const alone = verification.commitMinusChange.outcome === 'fail' && verification.parentPlusChange.ok;
-    if (alone && excluded.size > 0) {
-      const causes: LevelAnswer = { units: [...excluded, ...finalAnswer.units, ...finalAnswer.kept], kept: [], containers: [] };
-      const together = await verify(causes, true);
-      if (verifies(together)) {
-        context.note(`${history.shortName(commit)} has ${round} separate causes of the failure, each enough by itself: reporting them together`);
-        reported = { answer: causes, level: levelOfDone, verification: together };
-        excluded.clear();
-        break;
+    // The answer, then the levels above it from the deepest: the first whose checks hold is reported.
+    const candidates = [
+      { answer: finalAnswer, level: levelName(tree, done.levels.at(-1)?.unitIds ?? []) },
+      ...[...done.levels].reverse().flatMap((level) => (level.answer && !sameAnswer(level.answer, finalAnswer) ? [{ answer: level.answer, level: levelName(tree, level.unitIds) }] : [])),
+    ];
+    for (const { answer, level } of candidates) {
+      const verification = await verify(answer);
+      firstTried ??= { answer, level, verification };
+      if (verifies(verification)) {
+        reported = { answer, level, verification };
+        break search;
       }
-    }
-    if (alone && round < EXCLUSION_ROUNDS && !last.stoppedEarly) {
-      context.note(`the ${levelOfDone}-level change fails by itself, but ${history.shortName(commit)} fails without it too: narrowing the rest of the change without it`);
-      for (const id of [...finalAnswer.kept, ...finalAnswer.units]) excluded.add(id);
-      continue;
-    }
-    // Else the levels above, from the deepest: the first whose checks hold is reported.
-    for (const level of [...done.levels].reverse()) {
-      if (!level.answer || sameAnswer(level.answer, finalAnswer)) continue;
-      const name = levelName(tree, level.unitIds);
-      const checked = await verify(level.answer);
-      if (verifies(checked)) {
-        reported = { answer: level.answer, level: name, verification: checked };
-        break;
+      rejected.push(rejectedAs(answer, level, verification));
+      // The change fails by itself, yet the commit still fails without it: either a configuration made a failure
+      // of its own (a loop that lost its step) and the commit's cause is elsewhere, or the commit has several
+      // causes, each enough. Search again without it; when the causes found so far verify together, they are it.
+      const alone = verification.commitMinusChange.outcome === 'fail' && verification.parentPlusChange.ok;
+      if (!alone) continue;
+      if (excluded.size > 0) {
+        const causes: LevelAnswer = { units: [...excluded, ...answer.units, ...answer.kept], kept: [], containers: [] };
+        const together = await verify(causes, true);
+        if (verifies(together)) {
+          context.note(`${history.shortName(commit)} has ${round} separate causes of the failure, each enough by itself: reporting them together`);
+          reported = { answer: causes, level, verification: together };
+          excluded.clear();
+          break search;
+        }
       }
-      rejected.push(rejectedAs(level.answer, name, checked));
+      if (round >= EXCLUSION_ROUNDS || last.stoppedEarly) continue;
+      context.note(`the ${level}-level change fails by itself, but ${history.shortName(commit)} fails without it too: narrowing the rest of the change without it`);
+      for (const id of [...answer.kept, ...answer.units]) excluded.add(id);
+      continue search;
     }
     break;
   }
@@ -295,8 +290,9 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
   };
 }
 
+/** Two answers apply the same change: the same nodes found (as units or kept) within the same containers. */
 function sameAnswer(a: LevelAnswer, b: LevelAnswer): boolean {
-  const key = (answer: LevelAnswer): string => [[...answer.units].sort(), [...answer.kept].sort(), [...answer.containers].sort()].map((ids) => ids.join(',')).join('|');
+  const key = (answer: LevelAnswer): string => [[...answer.units, ...answer.kept].sort((x, y) => x - y), [...answer.containers].sort((x, y) => x - y)].map((ids) => ids.join(',')).join('|');
   return key(a) === key(b);
 }
 
