@@ -35,8 +35,9 @@ export interface NarrowRequest {
   budget?: NarrowBudget;
 }
 
-/** How many times a search starts again without an answer that failed by itself while the commit failed without it. */
-const EXCLUSION_ROUNDS = 3;
+/** How many times a search starts again without an answer that failed by itself while the commit failed without it: a
+ * refactor can hold many such traps (every rewritten loop whose old step alone can be taken out); the budget bounds it. */
+const EXCLUSION_ROUNDS = 8;
 
 export function statesDigest(states: readonly FileState[]): string {
   const hash = createHash('sha256');
