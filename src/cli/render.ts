@@ -2,7 +2,7 @@
 // Machine-readable output (--json) is report/hunt-document.ts; this file never writes to stdout for data.
 import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
 import { stageText } from '../report/stage-sections.js';
-import { short } from '../text/format.js';
+import { roughDuration, short } from '../text/format.js';
 
 export type Write = (text: string) => void;
 
@@ -12,14 +12,8 @@ function clip(text: string, width: number): string {
 
 function steps(progress: SearchProgress): string {
   const unit = progress.worker === undefined ? 'step' : 'round';
-  const eta = progress.etaSeconds === undefined || progress.stepsLeft === 0 ? '' : `, ETA ${duration(progress.etaSeconds)}`;
+  const eta = progress.etaSeconds === undefined || progress.stepsLeft === 0 ? '' : `, ETA ${roughDuration(progress.etaSeconds)}`;
   return `${progress.candidatesLeft} candidate${progress.candidatesLeft === 1 ? '' : 's'} left (~${progress.stepsLeft} ${unit}${progress.stepsLeft === 1 ? '' : 's'}${eta})`;
-}
-
-function duration(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.round(seconds))}s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
-  return `${(seconds / 3600).toFixed(1)}h`;
 }
 
 export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined): string {

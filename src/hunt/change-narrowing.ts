@@ -47,8 +47,8 @@ export function changedUnits(tree: ChangeTree, ids: readonly number[]): number {
   const walk = (id: number): void => {
     const node = tree.nodes[id];
     if (!node) return;
-    if (node.kind === 'token' || (node.kind === 'line' && node.children.length === 0) || (node.kind === 'file' && node.children.length === 0)) count += 1;
-    else if (node.kind === 'line') count += 1;
+    // A line counts once, with or without tokens; a file changed as a whole counts once too.
+    if (node.kind === 'token' || node.kind === 'line' || (node.kind === 'file' && node.children.length === 0)) count += 1;
     else for (const child of node.children) walk(child);
   };
   for (const id of ids) walk(id);

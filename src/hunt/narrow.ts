@@ -2,6 +2,7 @@
 // (parent + part fails, commit − part passes, bad revision − part passes); an answer that fails them falls back
 // to the deepest level whose answer holds, and a spent budget ends with the smallest failing change so far.
 import { createHash } from 'node:crypto';
+import { roughDuration } from '../text/format.js';
 import { UsageError } from '../errors.js';
 import { buildChangeTree, type ChangeLevel, type ChangeTree } from '../changes/change-tree.js';
 import { everything, everythingExcept, materialize, type FileState } from '../changes/materialize.js';
@@ -109,7 +110,7 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
         : `--narrow-check fails on ${history.shortName(commit)} itself (see ${wholeProbe.logPath}): narrowing without it`,
     );
     check = undefined;
-    base.checks = checks.descriptions.filter((description) => !description.startsWith('compiled by') && !description.startsWith('--narrow-check'));
+    base.checks = checks.parsed;
     wholeProbe = await probeStates(parent, commitStates, { phase: 'narrow' });
   }
   const whole = judge(wholeProbe, 'the whole change again');
@@ -160,7 +161,7 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
       const left = 2 * Math.ceil(Math.log2(Math.max(progress.unitsLeft, 1)));
       const mean = context.clock.meanSeconds;
       const eta = mean === undefined ? undefined : left * mean;
-      return `${name} level, ${progress.unitsLeft} of ${progress.units} units left${left > 0 ? `, ~${left} tests${eta === undefined ? '' : ` (~${formatSeconds(eta)})`} to go at this level` : ''}`;
+      return `${name} level, ${progress.unitsLeft} of ${progress.units} units left${left > 0 ? `, ~${left} tests${eta === undefined ? '' : ` (~${roughDuration(eta)})`} to go at this level` : ''}`;
     };
     const run = new NarrowingRun({
       search,
@@ -297,6 +298,3 @@ function sameAnswer(a: LevelAnswer, b: LevelAnswer): boolean {
   return key(a) === key(b);
 }
 
-function formatSeconds(seconds: number): string {
-  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
-}

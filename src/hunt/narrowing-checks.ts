@@ -26,8 +26,10 @@ export interface NarrowingChecks {
   command: CommandSpec | undefined;
   /** Parsed in-process: configurations it rejects are never probed. */
   syntax: SyntaxCheck | undefined;
-  /** What the report says was checked. */
+  /** What the report says was checked: the in-process parse and the command. */
   descriptions: string[];
+  /** The in-process part of it alone (what is left when the command is dropped). */
+  parsed: string[];
   /** The command is culprit's default, not the user's (a default that fails on the commit itself is dropped quietly). */
   defaultCommand: boolean;
 }
@@ -51,18 +53,18 @@ function onPath(program: string): string | undefined {
  * `commit`: the states of the whole change, which decide what there is to check.
  */
 export function narrowingChecks(setting: string | false | undefined, commit: readonly FileState[]): NarrowingChecks {
-  if (setting === false) return { command: undefined, syntax: undefined, descriptions: [], defaultCommand: false };
+  if (setting === false) return { command: undefined, syntax: undefined, descriptions: [], parsed: [], defaultCommand: false };
   const syntax = new SyntaxCheck(commit);
-  const descriptions: string[] = [];
-  if (syntax.paths.length > 0) descriptions.push(`parsed in-process: ${syntax.paths.join(', ')}`);
-  if (setting !== undefined) return { command: { shell: setting }, syntax, descriptions: [...descriptions, `--narrow-check ${setting}`], defaultCommand: false };
+  const parsed = syntax.paths.length > 0 ? [`parsed in-process: ${syntax.paths.join(', ')}`] : [];
+  if (setting !== undefined) return { command: { shell: setting }, syntax, descriptions: [...parsed, `--narrow-check ${setting}`], parsed, defaultCommand: false };
   const python = commit.filter((state) => state.content !== null && /\.pyw?$/i.test(state.path)).map((state) => state.path);
   const interpreter = python.length > 0 ? (onPath('python3') ?? onPath('python')) : undefined;
-  if (!interpreter) return { command: undefined, syntax, descriptions, defaultCommand: false };
+  if (!interpreter) return { command: undefined, syntax, descriptions: parsed, parsed, defaultCommand: false };
   return {
     command: { argv: [interpreter, '-c', PYTHON_COMPILE, ...python] },
     syntax,
-    descriptions: [...descriptions, `compiled by ${path.basename(interpreter)} in the workspace: ${python.join(', ')}`],
+    descriptions: [...parsed, `compiled by ${path.basename(interpreter)} in the workspace: ${python.join(', ')}`],
+    parsed,
     defaultCommand: true,
   };
 }

@@ -33,3 +33,10 @@ export function fence(text: string, language: string): string {
   const ticks = /```/.test(text) ? '````' : '```';
   return `${ticks}${language}\n${text.replace(/\n$/, '')}\n${ticks}`;
 }
+
+/** A duration as progress shows it: seconds, minutes or hours, rounded (`45s`, `12m`, `1.5h`). */
+export function roughDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+}
