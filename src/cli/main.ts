@@ -73,6 +73,56 @@ function program(setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON document on stdout')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).narrowCommandLine(argv, options)));
 
+  /** Options both version hunts share: endpoints, the hand-off to the source, and how hard to search. */
+  const versionHunt = (command: Command): Command =>
+    command
+      .option('--test <cmd>', 'shell command that tells good (exit 0) from bad (1-127), 125 = skip; runs in the workspace')
+      .option('--timeout <seconds>', 'a test run longer than this is a hang (default: 10x the good run, at least 30 s)')
+      .option('--build-timeout <seconds>', 'an install (and build) longer than this fails (default: 3600)')
+      .option('--grace <seconds>', 'after SIGTERM, wait this long before SIGKILL (default: 5)')
+      .option('--on-hang <meaning>', 'what a hang means: bad, good or skip (default: bad)')
+      .option('--jobs <n>', 'probe n versions (later: commits) at once, each in its own workspace')
+      .option('--no-verify', 'do not test the good and bad versions first')
+      .option('--no-cache', 'do not reuse verdicts of other hunts (installs are still reused)')
+      .option('--workdir <dir>', "culprit's cache directory for workspaces, installs and logs (default: XDG cache dir)")
+      .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
+      .option('--source <dir>', 'then bisect the commits between the last good and the first bad version in this git or hg clone')
+      .option('--tag <pattern>', "how a version is tagged in the source, {version} replaced (repeatable; default: v{version}, then {version})", collect)
+      .option('--source-vcs <kind>', 'git or hg (default: detected)')
+      .option('--source-build <cmd>', 'builds a checkout of the source before its test')
+      .option('--source-test <cmd>', 'the test for checkouts of the source (default: --test, run in the checkout)')
+      .option('--first-parent', 'in the source, follow only the first parent of merges')
+      .option('--narrow <level>', 'narrow the first bad commit of the source down to none, file, hunk, block, line or token (default: token)')
+      .option('--signature <regex>', 'while narrowing, only output matching this counts as the failure')
+      .option('--narrow-check <cmd>', 'while narrowing, a cheap check before each configuration is built and tested')
+      .option('--no-narrow-check', 'no checks before narrowing tests')
+      .option('--narrow-budget <budget>', 'stop narrowing with the smallest failing change so far after this: 200, 15m, 200,1h or none (default: 15m)')
+      .option('--json', 'print one JSON document on stdout');
+
+  versionHunt(root.command('versions'))
+    .argument('[command...]', 'the test as an argv, after --')
+    .description('find the first bad version among released versions (installed one by one), then hand off to the source')
+    .option('--list <versions>', "the versions, oldest first: '2.6.7 2.7 2.7.1 2.7.2'")
+    .option('--list-file <file>', 'a file with one version a line, oldest first')
+    .option('--list-cmd <cmd>', 'a command that prints the versions, one a line, oldest first')
+    .option('--good <version>', 'a version where the test passes (default: the first)')
+    .option('--bad <version>', 'a version where the test fails (default: the last)')
+    .option('--install <cmd>', 'puts {version} into {workspace} ($CULPRIT_VERSION, $CULPRIT_WORKSPACE); cached per version')
+    .option('--build <cmd>', 'runs after the install, in the workspace')
+    .option('--project <dir>', 'copy this directory into each workspace before the install (never written to)')
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./versions-command.js')).versionsCommandLine(argv, options)));
+
+  versionHunt(root.command('npm'))
+    .description("find the first bad version of an npm package your project depends on, then hand off to the package's source")
+    .argument('<package>', 'the package whose versions to search')
+    .argument('[command...]', 'the test as an argv, after --')
+    .option('--good <version>', 'a version where the test passes')
+    .option('--bad <version>', 'a version where the test fails')
+    .option('--project <dir>', 'your project (default: the current directory); each version is installed into a copy of it', '.')
+    .option('--prereleases', 'search pre-release versions too')
+    .option('--build <cmd>', '(not taken: culprit npm installs each version itself)')
+    .action(async (name: string, argv: string[], options: Record<string, unknown>) => setExit(await (await import('./versions-command.js')).npmCommandLine(name, argv, options)));
+
   root
     .command('resume')
     .description("continue a stopped hunt, repeating none of its finished probes (default: the repository's newest unfinished hunt)")

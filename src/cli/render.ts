@@ -1,6 +1,7 @@
 // Terminal rendering of a hunt: one progress line per probe on stderr, and the human-readable result.
 // Machine-readable output (--json) is report/hunt-document.ts; this file never writes to stdout for data.
 import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
+import { LISTED } from '../model/versions-spec.js';
 import { stageText } from '../report/stage-sections.js';
 import { roughDuration, short } from '../text/format.js';
 
@@ -16,10 +17,12 @@ function steps(progress: SearchProgress): string {
   return `${progress.candidatesLeft} candidate${progress.candidatesLeft === 1 ? '' : 's'} left (~${progress.stepsLeft} ${unit}${progress.stepsLeft === 1 ? '' : 's'}${eta})`;
 }
 
-export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined): string {
+export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined, space: 'commits' | 'versions' = 'commits'): string {
   const phase = probe.phase === 'bisect' ? '' : ` ${probe.phase}`;
   const verdict = probe.verdict.padEnd(4);
-  const detail = probe.outcome.kind === 'build-failed' ? ' (build failed)' : probe.build === 'restored' ? ' (build restored)' : '';
+  // A version's build step is its install.
+  const built = space === 'versions' ? 'install' : 'build';
+  const detail = probe.outcome.kind === 'build-failed' ? ` (${built} failed)` : probe.build === 'restored' ? ` (${built} restored)` : '';
   const tail = progress && (probe.phase === 'bisect' || progress.worker !== undefined) ? `  ${steps(progress)}` : '';
   const worker = progress?.worker === undefined ? '' : ` [w${progress.worker}]`;
   // A verdict that did not run now says where it came from instead of how long it took.
@@ -35,6 +38,8 @@ export class ProgressPrinter {
   private held: string[] | undefined = [];
   /** With several workers: what each is probing now. */
   private readonly busy = new Map<number, string>();
+  /** What the probes search now: released versions first, then (after a hand-off) commits. */
+  private space: 'commits' | 'versions' = 'commits';
 
   constructor(private readonly write: Write) {}
 
@@ -69,13 +74,14 @@ export class ProgressPrinter {
         else this.emit(`culprit: hunt ${info.hunt} (if it stops, continue it with: culprit resume ${info.hunt})\n`);
       },
       started: (info) => {
+        this.space = info.space;
         const pace = info.workers > 1 ? `~${info.steps} rounds on ${info.workers} workers` : `~${info.steps} steps`;
         this.emit(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ${pace}\n`);
         this.emit(`culprit: probes run in ${info.workspace}\n`);
       },
       probeFinished: (probe, progress) => {
         if (progress?.worker !== undefined) this.busy.delete(progress.worker);
-        this.emit(`${probeLine(probe, progress)}\n`);
+        this.emit(`${probeLine(probe, progress, this.space)}\n`);
         if (progress?.worker !== undefined && this.busy.size > 0) this.emit(`         now: ${this.workers()}\n`);
       },
       searching: () => this.flush(),
@@ -97,9 +103,20 @@ export class ProgressPrinter {
   }
 }
 
+/** A hunt over versions that did not go on into a source names a version, not a commit. */
+function versionHeadline(result: HuntResult): string[] | undefined {
+  const versions = result.versions;
+  if (!versions || result.stages.some((stage) => stage.stage === 'source')) return undefined;
+  const of = versions.origin === LISTED ? '' : ` of ${versions.origin}`;
+  if (versions.firstBad) return [`${versions.firstBad} is the first bad version${of} (${versions.lastGood ?? 'none'} is the last good one)`];
+  return [`Skipped versions hide the first bad version${of}; it is one of: ${versions.candidates.join(', ')}`];
+}
+
 export function renderResult(result: HuntResult, color = false): string {
   const lines: string[] = [];
-  if (result.firstBad) {
+  const headline = versionHeadline(result);
+  if (headline) lines.push(...headline);
+  else if (result.firstBad) {
     const bad = result.firstBad;
     lines.push(`${bad.commit} is the first bad commit`);
     lines.push(`Author: ${bad.author}`);

@@ -27,7 +27,8 @@ export interface FileDelta {
 export type FileMode = 'file' | 'executable' | 'link';
 
 export interface History {
-  readonly kind: 'git' | 'hg';
+  /** A version-control system, or an ordered list of released versions (searched as a line of commits). */
+  readonly kind: 'git' | 'hg' | 'versions';
   /** Top-level directory of the user's repository (never written to). */
   readonly root: string;
   /** A stable identity of the repository, for cache keys: the real path of its object store. */

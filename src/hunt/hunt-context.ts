@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FileState } from '../changes/materialize.js';
 import type { Executor, ProbeJob } from '../executors/executor.js';
 import type { History } from '../history/history.js';
+import { VersionList } from '../history/version-list.js';
 import type { Phase } from '../model/probe-record.js';
 import type { CommandSpec } from '../model/recipe.js';
 import type { BisectVerdict } from '../search/bisection-step.js';
@@ -11,6 +12,7 @@ import { ProbeList } from '../search/probe-list.js';
 import { short } from '../text/format.js';
 import type { HuntArguments } from '../store/store-types.js';
 import { CommitSubjects } from './commit-subjects.js';
+import type { PreparedHunt } from './hunt-preparation.js';
 import type { HuntObserver, HuntProbe } from './hunt-types.js';
 import type { Freshness, ProbeJournal } from './probe-journal.js';
 import { ProbeClock } from './probe-clock.js';
@@ -41,6 +43,14 @@ export interface ContextParts {
   /** Key of the build recipe (with --artifacts): the build cache's key joins it with the repository and the tree. */
   buildKey: string | undefined;
   signal?: AbortSignal;
+  /** Opens the context of a later stage in another space (released versions handed to their source). */
+  continueIn?: (prepared: PreparedHunt) => Promise<StageSession>;
+}
+
+/** A later stage's context in the same hunt record, with its own workspaces; closed when that stage ends. */
+export interface StageSession {
+  context: HuntContext;
+  close(): void;
 }
 
 export class HuntContext {
@@ -64,8 +74,10 @@ export class HuntContext {
   private readonly journal: ProbeJournal;
   private readonly subjects: CommitSubjects;
   private readonly buildKey: string | undefined;
+  private readonly continuation: ContextParts['continueIn'];
 
   constructor(parts: ContextParts) {
+    this.continuation = parts.continueIn;
     this.history = parts.history;
     this.args = parts.args;
     this.huntId = parts.huntId;
@@ -84,6 +96,12 @@ export class HuntContext {
   reject<E extends Error>(error: E): E {
     this.rejection ??= error;
     return error;
+  }
+
+  /** The context of a later stage that searches another space (the source repository) in this same hunt. */
+  continueIn(prepared: PreparedHunt): Promise<StageSession> {
+    if (!this.continuation) throw new Error('internal: this hunt cannot continue in another space');
+    return this.continuation(prepared);
   }
 
   note(message: string): void {
@@ -151,18 +169,21 @@ export class HuntContext {
 
   private job(request: ProbeRequest, step: number, tree: string): ProbeJob {
     const { args } = this;
-    const build = this.buildKey !== undefined && args.artifacts
-      ? { key: createHash('sha256').update(`${this.history.identity}\0${tree}\0${this.buildKey}`).digest('hex'), tree, globs: args.artifacts }
-      : undefined;
     const { commit, configuration } = request;
+    const versions = this.history instanceof VersionList ? this.history : undefined;
+    // A version's install depends on the version and the project's manifests, not on every file its verdict does.
+    const buildTree = versions ? versions.installTreeOf(commit) : tree;
+    const build = this.buildKey !== undefined && args.artifacts
+      ? { key: createHash('sha256').update(`${this.history.identity}\0${buildTree}\0${this.buildKey}`).digest('hex'), tree: buildTree, globs: args.artifacts }
+      : undefined;
     return {
-      candidate: configuration ? { kind: 'configuration', commit, digest: configuration.digest, states: configuration.states } : { kind: 'checkout', commit },
+      candidate: configuration ? { kind: 'configuration', commit, digest: configuration.digest, states: configuration.states } : versions ? { kind: 'version', commit } : { kind: 'checkout', commit },
       recipe: args.recipe,
       subdirectory: args.subdirectory,
       testTimeoutSeconds: this.timeout.seconds,
       ...(build ? { build } : {}),
       cleanBuild: args.cleanBuild ?? false,
-      logName: `${String(step).padStart(3, '0')}-${short(request.commit)}`,
+      logName: `${String(step).padStart(3, '0')}-${short(request.commit).replace(/[^\w.+-]/g, '_')}`,
       ...(request.check ? { check: request.check } : {}),
     };
   }

@@ -4,14 +4,24 @@ import { asEnvironmentError } from '../environment-failure.js';
 import { CulpritError, InterruptedError } from '../errors.js';
 import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
-import { descentOf, narrowingOf, type HuntOutcome } from '../model/stage-results.js';
+import { descentOf, narrowingOf, versionsOf, type HuntOutcome } from '../model/stage-results.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { Store } from '../store/store.js';
 import { attachHunt } from './hunt-attachment.js';
-import { HuntContext } from './hunt-context.js';
+import { HuntContext, type StageSession } from './hunt-context.js';
 import type { PreparedHunt } from './hunt-preparation.js';
 import type { HuntOptions, HuntProbe, HuntResult } from './hunt-types.js';
 import { ProbeJournal } from './probe-journal.js';
+
+function openExecutor(prepared: PreparedHunt, options: HuntOptions, note: (message: string) => void): Promise<Executor> {
+  return LocalExecutor.open({
+    history: prepared.history,
+    cacheRoot: cacheDirectory(options.workdir),
+    slots: prepared.args.jobs ?? 1,
+    ...(prepared.args.cacheSize === undefined ? {} : { cacheSize: prepared.args.cacheSize }),
+    note,
+  });
+}
 
 function lineOf(error: unknown): string {
   return error instanceof CulpritError ? error.line : error instanceof Error ? error.message : String(error);
@@ -41,13 +51,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
 
   let executor: Executor;
   try {
-    executor = await LocalExecutor.open({
-      history,
-      cacheRoot: cacheDirectory(options.workdir),
-      slots: args.jobs ?? 1,
-      ...(args.cacheSize === undefined ? {} : { cacheSize: args.cacheSize }),
-      note,
-    });
+    executor = await openExecutor(prepared, options, note);
   } catch (error) {
     // Nothing was probed: a hunt that could not start leaves nothing behind.
     if (attachment.created) {
@@ -57,17 +61,29 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     if (ownsStore) store.closeDiscardingIfEmpty();
     throw error;
   }
-  const context = new HuntContext({ history, args, huntId, journal, executor, observer, buildKey: prepared.buildKey, ...(options.signal ? { signal: options.signal } : {}) });
-  observer.started?.({
-    repo: history.root,
-    bad: args.bad,
-    goods: args.goods,
-    candidates: prepared.candidates,
-    steps: prepared.pace,
-    workers: executor.slots,
-    workspace: executor.workspaces[0] ?? '',
-    timeoutSeconds: args.recipe.timeoutSeconds,
-  });
+  const parts = { huntId, observer, ...(options.signal ? { signal: options.signal } : {}) };
+  /** A later stage's hunt in another space (the source of released versions): same record, own journal and workspaces. */
+  const announce = (started: PreparedHunt, on: Executor): void =>
+    observer.started?.({
+      repo: started.history.root,
+      space: started.history.kind === 'versions' ? 'versions' : 'commits',
+      bad: started.args.bad,
+      goods: started.args.goods,
+      candidates: started.candidates,
+      steps: started.pace,
+      workers: on.slots,
+      workspace: on.workspaces[0] ?? '',
+      timeoutSeconds: started.args.recipe.timeoutSeconds,
+    });
+  /** A later stage's hunt in another space (the source of released versions): same record, own journal and workspaces. */
+  const continueIn = async (next: PreparedHunt): Promise<StageSession> => {
+    const nextJournal = new ProbeJournal({ store, huntId, identity: next.history.identity, recipeKey: next.recipeKey, useCache: next.args.cache, treeOf: (commit) => next.history.treeOf(commit) });
+    const nextExecutor = await openExecutor(next, options, note);
+    announce(next, nextExecutor);
+    return { context: new HuntContext({ ...parts, history: next.history, args: next.args, journal: nextJournal, executor: nextExecutor, buildKey: next.buildKey }), close: () => nextExecutor.close() };
+  };
+  const context = new HuntContext({ ...parts, history, args, journal, executor, buildKey: prepared.buildKey, continueIn });
+  announce(prepared, executor);
 
   let discarded = false;
   try {
@@ -81,6 +97,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     const probes: HuntProbe[] = store.probes.list(huntId).filter((row) => row.endedAt !== null).map((row) => (replayed.has(row.id) ? { ...row, source: 'resumed' } : row));
     const narrowing = narrowingOf(outcome.stages);
     const descent = descentOf(outcome.stages);
+    const versions = versionsOf(outcome.stages);
     return {
       hunt: huntId,
       record,
@@ -92,6 +109,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
       ...(executor.slots > 1 ? { workspaces: [...executor.workspaces] } : {}),
       ...(narrowing ? { narrowing } : {}),
       ...(descent ? { descent } : {}),
+      ...(versions ? { versions } : {}),
     };
   } catch (caught) {
     // Ctrl-C reaches the git and hg helpers too (one process group): whatever failed after it, the hunt was interrupted.

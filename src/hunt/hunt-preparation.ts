@@ -45,6 +45,7 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     narrowOnly: args.narrowOnly ?? false,
     // Absent unless given, so hunts stored before the option existed keep their keys.
     ...(args.narrowCheck === undefined ? {} : { narrowCheck: args.narrowCheck }),
+    ...(args.versions === undefined ? {} : { versions: args.versions }),
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }

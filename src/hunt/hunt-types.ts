@@ -4,7 +4,8 @@ import type { ChangeLevel } from '../changes/change-level.js';
 import type { NarrowBudget } from '../model/narrow-budget.js';
 import type { Phase } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
-import type { HuntOutcome, MergeDescent, Narrowing } from '../model/stage-results.js';
+import type { HuntOutcome, MergeDescent, Narrowing, VersionsResult } from '../model/stage-results.js';
+import type { VersionsSpec } from '../model/versions-spec.js';
 import type { Store } from '../store/store.js';
 import type { HuntProbe, HuntRow } from '../store/store-types.js';
 
@@ -50,6 +51,8 @@ export interface HuntOptions {
   jobs?: number;
   /** Skip bisection: the bad revision is the commit to narrow, the (single) good its parent (`culprit narrow`). */
   narrowOnly?: boolean;
+  /** Bisect these released versions (goods and bad name versions; `repo` is the project or working directory). */
+  versions?: VersionsSpec;
 }
 
 export type { HuntProbe, ProbeSource } from '../store/store-types.js';
@@ -67,7 +70,7 @@ export interface SearchProgress {
 export interface HuntObserver {
   /** The hunt has its id: new, or resumed with some probes already done. */
   attached?(info: { hunt: number; resumed: boolean; probesDone: number; finished?: boolean }): void;
-  started?(info: { repo: string; bad: string; goods: string[]; candidates: number; steps: number; workers: number; workspace: string; timeoutSeconds: number | undefined }): void;
+  started?(info: { repo: string; space: 'commits' | 'versions'; bad: string; goods: string[]; candidates: number; steps: number; workers: number; workspace: string; timeoutSeconds: number | undefined }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
   /** The hunt stopped on wrong input and its record was removed again: its id names nothing now. */
@@ -102,4 +105,6 @@ export interface HuntResult extends HuntOutcome {
   narrowing?: Narrowing;
   /** With --first-parent on a merge: the first bad commit inside the merged branch (from `stages`). */
   descent?: MergeDescent;
+  /** A hunt that began with released versions: the first bad version (from `stages`). */
+  versions?: Omit<VersionsResult, 'stage'>;
 }

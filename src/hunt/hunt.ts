@@ -1,6 +1,7 @@
-// A hunt is a list of stages run by one driver: check the endpoints, settle merge bases, bisect, descend into a
-// merge, narrow the change. Each stage hands the next its input; every verdict is stored before the next decision.
+// A hunt is a list of stages run by one driver: released versions, handed to their source; check the endpoints,
+// settle merge bases, bisect, descend into a merge, narrow the change. Every verdict is stored before the next decision.
 import type { HuntOutcome } from '../model/stage-results.js';
+import { versionTitle, type VersionsSpec } from '../model/versions-spec.js';
 import { reproduceCommand } from './reproduce.js';
 import type { HuntContext } from './hunt-context.js';
 import { withHunt } from './hunt-lifecycle.js';
@@ -13,13 +14,21 @@ import { givenCommitStage } from './stages/given-commit-stage.js';
 import { mergeBasesStage } from './stages/merge-bases-stage.js';
 import { mergeDescentStage } from './stages/merge-descent-stage.js';
 import { narrowingStage } from './stages/narrowing-stage.js';
+import { sourceStage } from './stages/source-stage.js';
+import { versionsStage } from './stages/versions-stage.js';
+import { prepareVersionsHunt } from './versions-preparation.js';
 
 /** `culprit run`: the whole pipeline. */
 const HUNT: readonly AnyStage[] = [endpointsStage, mergeBasesStage, bisectionStage, mergeDescentStage, narrowingStage];
 /** `culprit narrow`: the commit is given, so its change is narrowed right after the endpoints are checked. */
 const NARROW_ONLY: readonly AnyStage[] = [endpointsStage, givenCommitStage, narrowingStage];
+/** `culprit versions` and `culprit npm`: the first bad release. */
+const VERSIONS: readonly AnyStage[] = [endpointsStage, versionsStage];
+/** With `--source`: then the commits between the last good and the first bad release, as `culprit run` hunts them. */
+const VERSIONS_THEN_SOURCE: readonly AnyStage[] = [endpointsStage, versionsStage, sourceStage(HUNT)];
 
 export async function runHunt(options: HuntOptions): Promise<HuntResult> {
+  if (options.versions) return runVersionsHunt({ ...options, versions: options.versions });
   const prepared = await prepareHunt(options);
   const { args, graph } = prepared;
   return withHunt(prepared, options, async (context: HuntContext): Promise<HuntOutcome> => {
@@ -30,6 +39,35 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
       firstBad: last.firstBad,
       candidates: last.candidates,
       reproduce: last.firstBad ? reproduceCommand(args.repo, last.firstBad.commit, args.recipe, context.timeout.seconds) : null,
+      rounds: context.rounds,
+      stages: results,
+    };
+  });
+}
+
+async function runVersionsHunt(options: HuntOptions & { versions: VersionsSpec }): Promise<HuntResult> {
+  const prepared = await prepareVersionsHunt(options);
+  const { args, graph } = prepared;
+  const { source, origin } = options.versions;
+  return withHunt(prepared, options, async (context: HuntContext): Promise<HuntOutcome> => {
+    const { results, last } = await runStages(context, source ? VERSIONS_THEN_SOURCE : VERSIONS, { kind: 'range', bad: args.bad, goods: [...args.goods], graph, ...(prepared.preview ? { bisection: prepared.preview } : {}) });
+    if (last.kind === 'versions') {
+      const found = last.status === 'found';
+      return {
+        status: last.status,
+        firstBad: found ? { commit: last.firstBad, subject: versionTitle(origin, last.firstBad), author: '', date: '', files: [] } : null,
+        candidates: last.candidates,
+        reproduce: null,
+        rounds: context.rounds,
+        stages: results,
+      };
+    }
+    if (last.kind !== 'suspect' || !source) throw new Error('internal: the hand-off to the source ended without a suspect');
+    return {
+      status: last.status,
+      firstBad: last.firstBad,
+      candidates: last.candidates,
+      reproduce: last.firstBad ? reproduceCommand(source.repo, last.firstBad.commit, source.recipe, source.recipe.timeoutSeconds ?? context.timeout.seconds) : null,
       rounds: context.rounds,
       stages: results,
     };

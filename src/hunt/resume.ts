@@ -47,7 +47,8 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
     const narrowBudget = options.narrowBudget ?? (partial ? {} : args.narrowBudget);
     const result = await runHunt({
       repo: path.join(args.repo, args.subdirectory),
-      vcs: args.vcs,
+      ...(args.vcs === 'versions' ? {} : { vcs: args.vcs }),
+      ...(args.versions ? { versions: args.versions } : {}),
       goods: args.goods,
       bad: args.bad,
       recipe: args.recipe,

@@ -1,5 +1,5 @@
-// A hunt is a list of stages. Each takes what the previous one handed over (a range of commits to search, or a
-// suspect commit to examine), returns its typed result and the next stage's input, and mutates nothing shared.
+// A hunt is a list of stages. Each takes what the previous one handed over (a range of commits or versions to
+// search, a suspect commit to examine, versions to hand to their source), returns its typed result and the next input.
 import type { CommitGraph } from '../search/commit-graph.js';
 import type { FirstBad, StageName, StageResult } from '../model/stage-results.js';
 import type { HuntContext } from './hunt-context.js';
@@ -32,11 +32,23 @@ export interface SuspectHandoff {
   descended: boolean;
 }
 
-export type Handoff = RangeHandoff | SuspectHandoff;
+/** After the released versions: the last good and the first bad version, for the hand-off to their source. */
+export interface VersionsHandoff {
+  kind: 'versions';
+  status: 'found' | 'ambiguous';
+  /** The newest version known good below the answer, and the oldest known bad one (the answer, when found). */
+  lastGood: string | null;
+  firstBad: string;
+  candidates: string[];
+}
+
+export type Handoff = RangeHandoff | SuspectHandoff | VersionsHandoff;
 
 export interface StageOutput {
   /** What the stage found, when it did anything worth reporting. */
   result?: StageResult;
+  /** Results of stages it ran in turn (the hand-off runs a commit hunt's stages), after its own. */
+  inner?: StageResult[];
   next: Handoff;
 }
 
@@ -47,7 +59,7 @@ export interface Stage<K extends Handoff['kind'] = Handoff['kind']> {
   run(context: HuntContext, input: Extract<Handoff, { kind: K }>): Promise<StageOutput>;
 }
 
-export type AnyStage = Stage<'range'> | Stage<'suspect'>;
+export type AnyStage = Stage<'range'> | Stage<'suspect'> | Stage<'versions'>;
 
 /** Runs stages in order, each on the previous one's handoff; returns every result, in order, and the last handoff. */
 export async function runStages(context: HuntContext, stages: readonly AnyStage[], start: Handoff): Promise<{ results: StageResult[]; last: Handoff }> {
@@ -57,8 +69,10 @@ export async function runStages(context: HuntContext, stages: readonly AnyStage[
     let output: StageOutput;
     if (stage.accepts === 'range' && handoff.kind === 'range') output = await stage.run(context, handoff);
     else if (stage.accepts === 'suspect' && handoff.kind === 'suspect') output = await stage.run(context, handoff);
+    else if (stage.accepts === 'versions' && handoff.kind === 'versions') output = await stage.run(context, handoff);
     else throw new Error(`internal: stage ${stage.name} takes a ${stage.accepts}, got a ${handoff.kind}`);
     if (output.result) results.push(output.result);
+    results.push(...(output.inner ?? []));
     handoff = output.next;
   }
   return { results, last: handoff };

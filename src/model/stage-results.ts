@@ -129,7 +129,36 @@ export interface NarrowingResult extends Narrowing {
   stage: 'narrowing';
 }
 
-export type StageResult = EndpointsResult | MergeBasesResult | BisectionResult | MergeDescentResult | NarrowingResult;
+/** The released versions bisected before any commit: the first bad version and the last good one before it. */
+export interface VersionsResult {
+  stage: 'versions';
+  /** Where the versions came from: a package name, or the list's origin. */
+  origin: string;
+  status: 'found' | 'ambiguous';
+  /** The newest version known good below the first bad one (null when skips hide the answer from the start). */
+  lastGood: string | null;
+  firstBad: string | null;
+  /** The versions that may be the first bad one: one when found, several when skipped versions hide it. */
+  candidates: string[];
+  /** Versions that could not be tested (their install failed, or the test said 125). */
+  skipped: string[];
+  /** Versions between the endpoints (the bad one included) when the search began. */
+  candidatesAtStart: number;
+  /** Versions installed for this stage (the rest came from the install cache), and the probes that ran one after another. */
+  installs: number;
+  rounds: number;
+}
+
+/** The hand-off from released versions to the repository they were built from: which revisions the search begins at. */
+export interface SourceResult {
+  stage: 'source';
+  repo: string;
+  vcs: 'git' | 'hg';
+  good: { version: string; revision: string; via: string };
+  bad: { version: string; revision: string; via: string };
+}
+
+export type StageResult = VersionsResult | SourceResult | EndpointsResult | MergeBasesResult | BisectionResult | MergeDescentResult | NarrowingResult;
 export type StageName = StageResult['stage'];
 
 /** The result of a finished hunt: the answer, and every stage's own result in the order they ran. */
@@ -161,6 +190,12 @@ export function narrowingOf(stages: readonly StageResult[]): Narrowing | undefin
 }
 
 /** The merge descent's result, when a --first-parent hunt descended into the merge it found. */
+/** The versions stage's result, when the hunt began with released versions. */
+export function versionsOf(stages: readonly StageResult[]): Omit<VersionsResult, 'stage'> | undefined {
+  const found = stageResult(stages, 'versions');
+  return found && withoutStageName(found);
+}
+
 export function descentOf(stages: readonly StageResult[]): MergeDescent | undefined {
   const found = stageResult(stages, 'merge-descent');
   return found && withoutStageName(found);

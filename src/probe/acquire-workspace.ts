@@ -1,14 +1,17 @@
-// Picks the workspace kind that fits a history: the one place that maps a VCS to its private checkouts.
+// Picks the workspace kind that fits a history: the one place that maps a VCS (or a version list) to its workspaces.
 import { GitHistory } from '../history/git-history.js';
 import { HgHistory } from '../history/hg-history.js';
 import type { History } from '../history/history.js';
+import { VersionList } from '../history/version-list.js';
 import { GitWorkspace } from './git-workspace.js';
 import { HgWorkspace } from './hg-workspace.js';
+import { VersionWorkspace } from './version-workspace.js';
 import type { Workspace } from './workspace.js';
 
 export async function acquireWorkspace(cacheRoot: string, history: History, keepSlots = 1): Promise<Workspace> {
   if (history instanceof GitHistory) return GitWorkspace.acquire(cacheRoot, history, keepSlots);
   if (history instanceof HgHistory) return HgWorkspace.acquire(cacheRoot, history, keepSlots);
+  if (history instanceof VersionList) return VersionWorkspace.acquire(cacheRoot, history, keepSlots);
   throw new Error(`no workspace implementation for ${history.kind} repositories`);
 }
 

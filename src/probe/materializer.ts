@@ -1,5 +1,5 @@
-// How a candidate is put into a workspace: a commit checked out as it is, or a configuration of a change written
-// on top of a checkout (narrowing). A released version installed into a scratch workspace will be a third kind.
+// How a candidate is put into a workspace: a commit checked out as it is, a configuration of a change written
+// on top of a checkout (narrowing), or a scratch workspace emptied for a released version (its build installs it).
 import type { Materialization } from '../model/materialization.js';
 import { writeConfiguration } from './configuration-writer.js';
 import type { Workspace } from './workspace.js';

@@ -11,6 +11,7 @@ import type { CommandSpec } from '../model/recipe.js';
 import type { Recipe } from './recipe.js';
 import { materialize, type Materialization } from './materializer.js';
 import type { Workspace } from './workspace.js';
+import { recipeForVersion } from './version-placeholders.js';
 import type { ArtifactCache } from './artifact-cache.js';
 
 /** Where a probe's build outputs are saved after a successful build, and restored from instead of building. */
@@ -60,7 +61,8 @@ function commandDirectory(workspace: Workspace, subdirectory: string | undefined
 }
 
 export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
-  const { candidate, workspace, recipe } = request;
+  const { candidate, workspace } = request;
+  const recipe = candidate.kind === 'version' ? recipeForVersion(request.recipe, candidate.commit, workspace.directory) : request.recipe;
   const { commit } = candidate;
   const started = performance.now();
   const interrupted = (): InterruptedError => new InterruptedError(String(request.signal?.reason ?? 'SIGINT'));

@@ -15,17 +15,19 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
   const result = hunt.result;
   const first = result?.firstBad;
   const out: string[] = [];
-  out.push(first ? `## Regression: first bad commit \`${short(first.commit)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
+  // A hunt over released versions names a version unless it went on into the source, where it named a commit.
+  const what = hunt.vcs === 'versions' && !result?.stages.some((stage) => stage.stage === 'source') ? 'version' : 'commit';
+  out.push(first ? `## Regression: first bad ${what} \`${short(first.commit)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
   out.push('');
   out.push(`- **Repository:** \`${hunt.repo}\` (${hunt.vcs})`);
-  out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate commits`}`);
+  out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${what}s`}`);
   out.push(`- **Test:** \`${cell(testText(hunt))}\``);
   if (first) {
-    out.push(`- **First bad commit:** ${first.commit} — ${first.subject}`);
-    out.push(`- **Author:** ${first.author}, ${first.date}`);
+    out.push(`- **First bad ${what}:** ${first.commit} — ${first.subject}`);
+    if (first.author) out.push(`- **Author:** ${first.author}, ${first.date}`);
     if (first.files.length > 0) out.push(`- **Changed files:** ${first.files.slice(0, 20).map((file) => `\`${file}\``).join(', ')}${first.files.length > 20 ? `, … ${first.files.length - 20} more` : ''}`);
   } else if (result) {
-    out.push(`- **First bad commit:** one of ${result.candidates.map((commit) => `\`${short(commit)}\``).join(', ')} (skipped commits hide which)`);
+    out.push(`- **First bad ${what}:** one of ${result.candidates.map((commit) => `\`${short(commit)}\``).join(', ')} (skipped ${what}s hide which)`);
   } else {
     out.push(`- **Status:** ${statusOf(hunt)}${hunt.error ? `: ${hunt.error}` : ''}; continue with \`culprit resume ${hunt.id}\``);
   }

@@ -1,6 +1,7 @@
 // Each stage's result as a section of a report: lines for the terminal summary and for Markdown. The terminal
 // and Markdown reports walk a hunt's stage results and ask this module for each one's section.
-import type { MergeDescentResult, NarrowingResult, StageResult, VerificationCheck } from '../model/stage-results.js';
+import type { MergeDescentResult, NarrowingResult, SourceResult, StageResult, VerificationCheck, VersionsResult } from '../model/stage-results.js';
+import { LISTED } from '../model/versions-spec.js';
 import { fence, short } from '../text/format.js';
 import { levelSummary, narrowingHeadline, renderNarrowing } from './narrowing-text.js';
 
@@ -10,9 +11,25 @@ function descentSentence(descent: MergeDescentResult): string {
   return 'The merged branch passes on its own: the merge itself introduced the failure.';
 }
 
+function versionsSentence(versions: VersionsResult): string {
+  const installs = `${versions.installs} install${versions.installs === 1 ? '' : 's'}`;
+  const skipped = versions.skipped.length === 0 ? '' : `; could not test ${versions.skipped.join(', ')}`;
+  const of = versions.origin === LISTED ? 'Versions' : `Versions of ${versions.origin}`;
+  if (versions.firstBad) return `${of}: ${versions.firstBad} is the first bad version, ${versions.lastGood ?? 'none'} the last good one (${versions.candidatesAtStart} versions searched, ${installs}${skipped}).`;
+  return `${of}: skipped versions hide the first bad one; it is one of ${versions.candidates.join(', ')} (${installs}${skipped}).`;
+}
+
+function sourceSentence(source: SourceResult): string {
+  return `Handed off to ${source.repo}: ${source.good.version} is ${source.good.via} (${short(source.good.revision)}), ${source.bad.version} is ${source.bad.via} (${short(source.bad.revision)}); the commits between them were searched.`;
+}
+
 /** The lines a stage adds to the terminal summary of a hunt (none for stages the summary's head already covers). */
 export function stageText(stage: StageResult, color: boolean): string[] {
   switch (stage.stage) {
+    case 'versions':
+      return ['', versionsSentence(stage)];
+    case 'source':
+      return [sourceSentence(stage)];
     case 'merge-descent':
       return ['', descentSentence(stage)];
     case 'narrowing':
@@ -48,6 +65,10 @@ function narrowingMarkdown(narrowing: NarrowingResult): string[] {
 /** The lines a stage adds to the Markdown report. */
 export function stageMarkdown(stage: StageResult): string[] {
   switch (stage.stage) {
+    case 'versions':
+      return ['', '### Released versions', '', versionsSentence(stage)];
+    case 'source':
+      return ['', '### Commits between the two versions', '', sourceSentence(stage)];
     case 'merge-descent':
       return ['', descentSentence(stage)];
     case 'narrowing':

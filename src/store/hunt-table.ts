@@ -10,7 +10,7 @@ interface RawHunt {
   key: string;
   identity: string;
   repo: string;
-  vcs: 'git' | 'hg';
+  vcs: 'git' | 'hg' | 'versions';
   arguments: string;
   recipe_key: string;
   status: HuntStatus;

@@ -5,6 +5,7 @@ import type { NarrowBudget } from '../model/narrow-budget.js';
 import type { Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
 import type { HuntOutcome } from '../model/stage-results.js';
+import type { VersionsSpec } from '../model/versions-spec.js';
 
 /** `running` with a dead owner reads as interrupted: the process was killed before it could say so. */
 export type HuntStatus = 'running' | 'interrupted' | 'aborted' | 'found' | 'ambiguous';
@@ -16,7 +17,7 @@ export interface HuntArguments {
   repo: string;
   /** Where the commands run, relative to the repository's top ('' for the top). */
   subdirectory: string;
-  vcs: 'git' | 'hg';
+  vcs: 'git' | 'hg' | 'versions';
   goods: string[];
   bad: string;
   /** The revisions as the user typed them, for reports. */
@@ -40,6 +41,8 @@ export interface HuntArguments {
   artifacts?: string[];
   cacheSize?: number;
   cleanBuild?: boolean;
+  /** A hunt over released versions (`vcs: 'versions'`): the list, the install, and the hand-off to the source. */
+  versions?: VersionsSpec;
 }
 
 /** A finished hunt's result: the answer and each stage's typed result. */
@@ -50,7 +53,7 @@ export interface HuntRow {
   key: string;
   identity: string;
   repo: string;
-  vcs: 'git' | 'hg';
+  vcs: 'git' | 'hg' | 'versions';
   arguments: HuntArguments;
   recipeKey: string;
   status: HuntStatus;

@@ -2,9 +2,9 @@
 // and column padding for terminal tables. Pure string functions.
 import type { CommandSpec } from '../model/recipe.js';
 
-/** The 12-character abbreviation culprit prints for a commit. */
+/** The 12-character abbreviation culprit prints for a commit hash; a version or other name stays whole. */
 export function short(commit: string): string {
-  return commit.slice(0, 12);
+  return /^[0-9a-f]{13,}$/.test(commit) ? commit.slice(0, 12) : commit;
 }
 
 /** Quotes a word for a POSIX shell, leaving plain words readable. */

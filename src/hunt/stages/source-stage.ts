@@ -1,0 +1,63 @@
+// The hand-off from released versions to their source: the last good and the first bad version become revisions
+// of the repository they were built from, and a commit hunt's stages run there, in the same hunt and record.
+import { UsageError } from '../../errors.js';
+import { openHistory } from '../../history/open-history.js';
+import type { SourceResult } from '../../model/stage-results.js';
+import type { HuntContext } from '../hunt-context.js';
+import { prepareHunt } from '../hunt-preparation.js';
+import { resolveSourceRevision } from '../source-revisions.js';
+import { runStages, type AnyStage, type Stage, type StageOutput, type VersionsHandoff } from '../stage.js';
+
+/** A stage that runs `commitStages` in the source repository between the revisions of the two versions. */
+export function sourceStage(commitStages: readonly AnyStage[]): Stage<'versions'> {
+  return {
+    name: 'source',
+    accepts: 'versions',
+    async run(context: HuntContext, input: VersionsHandoff): Promise<StageOutput> {
+      const { args } = context;
+      const spec = args.versions;
+      const source = spec?.source;
+      if (!spec || !source) throw new Error('internal: a hand-off to the source without a source');
+      if (input.lastGood === null) throw new Error('internal: no good version to hand off from');
+      const history = await openHistory(source.repo, source.vcs);
+      const good = await resolveSourceRevision(history, spec, input.lastGood);
+      const bad = await resolveSourceRevision(history, spec, input.firstBad);
+      if (good.revision === bad.revision) {
+        throw new UsageError(`versions ${input.lastGood} (${good.via}) and ${input.firstBad} (${bad.via}) name the same revision of ${history.root}`, 'the change is not in this repository: check the --tag pattern, or look at how the two were built');
+      }
+      const prepared = await prepareHunt({
+        repo: source.repo,
+        ...(source.vcs === undefined ? {} : { vcs: source.vcs }),
+        goods: [good.revision],
+        bad: bad.revision,
+        recipe: source.recipe,
+        firstParent: source.firstParent ?? false,
+        verify: args.verify,
+        cache: args.cache,
+        ...(args.workdir === undefined ? {} : { workdir: args.workdir }),
+        narrow: args.narrow ?? 'none',
+        ...(args.signature === undefined ? {} : { signature: args.signature }),
+        ...(args.narrowCheck === undefined ? {} : { narrowCheck: args.narrowCheck }),
+        ...(args.narrowBudget === undefined ? {} : { narrowBudget: args.narrowBudget }),
+        ...(args.jobs === undefined ? {} : { jobs: args.jobs }),
+        ...(args.cacheSize === undefined ? {} : { cacheSize: args.cacheSize }),
+      });
+      const result: SourceResult = {
+        stage: 'source',
+        repo: prepared.history.root,
+        vcs: prepared.history.kind === 'hg' ? 'hg' : 'git',
+        good: { version: input.lastGood, revision: good.revision, via: good.via },
+        bad: { version: input.firstBad, revision: bad.revision, via: bad.via },
+      };
+      context.note(`${input.lastGood} is ${good.via} and ${input.firstBad} is ${bad.via} in ${prepared.history.root}: ${prepared.candidates} commit${prepared.candidates === 1 ? '' : 's'} to search there`);
+      const session = await context.continueIn(prepared);
+      try {
+        const { results, last } = await runStages(session.context, commitStages, { kind: 'range', bad: prepared.args.bad, goods: [...prepared.args.goods], graph: prepared.graph, ...(prepared.preview ? { bisection: prepared.preview } : {}) });
+        context.rounds += session.context.rounds;
+        return { result, inner: results, next: last };
+      } finally {
+        session.close();
+      }
+    },
+  };
+}

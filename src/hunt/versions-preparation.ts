@@ -1,0 +1,96 @@
+// Everything a hunt over released versions checks and computes before it creates anything: the list, the
+// endpoints in it, the install recipe, the project copy and the source repository. Bad input stops here.
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { openHistory } from '../history/open-history.js';
+import { checkVersionList } from '../history/version-list-input.js';
+import { VersionList } from '../history/version-list.js';
+import type { CommandSpec, Recipe } from '../model/recipe.js';
+import type { VersionsSpec } from '../model/versions-spec.js';
+import { readProject } from '../probe/project-copy.js';
+import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
+import { describeCommand } from '../probe/recipe.js';
+import type { HuntArguments } from '../store/store-types.js';
+import { huntKey, type PreparedHunt } from './hunt-preparation.js';
+import type { HuntOptions } from './hunt-types.js';
+import { resolveSourceRevision } from './source-revisions.js';
+import { chooseBisection, estimatePace } from './strategy-choice.js';
+
+const MENTIONS_VERSION = /\{version\}|\$\{?CULPRIT_VERSION\b/;
+const MENTIONS_WORKSPACE = /\{workspace\}|\$\{?CULPRIT_WORKSPACE\b/;
+
+/** The install, then the user's build if any, as the one build command of each version's probe. */
+function installThenBuild(install: string, build: CommandSpec | undefined): CommandSpec {
+  return { shell: build ? `(${install}) && (${describeCommand(build)})` : install };
+}
+
+function checkInstall(spec: VersionsSpec): void {
+  const install = spec.install.trim();
+  if (!install) throw new UsageError('the install command is empty', "e.g. --install 'tar -xzf /builds/app-{version}.tgz -C \"$CULPRIT_WORKSPACE\"'");
+  if (!MENTIONS_VERSION.test(install)) throw new UsageError(`the install command does not mention which version to install: ${install}`, 'write {version} (or $CULPRIT_VERSION) where the version goes');
+  // A project copy is the install's working directory by design; a scratch install must say where it puts things.
+  if (!spec.project && !MENTIONS_WORKSPACE.test(install)) {
+    throw new UsageError(`the install command does not mention where to install: ${install}`, 'write {workspace} (or "$CULPRIT_WORKSPACE") where the version goes; the test then runs there');
+  }
+}
+
+export async function prepareVersionsHunt(options: HuntOptions & { versions: VersionsSpec }): Promise<PreparedHunt> {
+  const spec = options.versions;
+  checkVersionList(spec.list, spec.origin);
+  checkInstall(spec);
+  const root = path.resolve(spec.project ?? options.repo);
+  const history = new VersionList({ versions: spec.list, origin: spec.origin, root, ...(spec.project ? { project: readProject(root) } : {}) });
+  if (options.goods.length === 0) throw new UsageError('no --good version given', 'name a version where the test passes');
+  if (options.goods.length > 1) throw new UsageError('give one --good version', 'versions are in a line: the newest good one is all that counts');
+  const good = await history.resolve(options.goods[0] ?? '', '--good');
+  const bad = await history.resolve(options.bad, '--bad');
+  const [goodAt = 0, badAt = 0] = [history.positionOf(good), history.positionOf(bad)];
+  if (goodAt >= badAt) {
+    throw new UsageError(`--good ${good} is not older than --bad ${bad} in the list of ${spec.origin}`, good === bad ? 'pick a good version released before the bad one' : 'swap --good and --bad if the test started passing, or list the versions oldest first');
+  }
+  // A source that cannot take the hand-off is wrong input too: found out now, before anything is installed.
+  if (spec.source) {
+    const source = await openHistory(spec.source.repo, spec.source.vcs);
+    for (const version of [good, bad]) await resolveSourceRevision(source, spec, version);
+  }
+  const recipe: Recipe = { ...options.recipe, build: installThenBuild(spec.install, options.recipe.build) };
+  // The install cache keeps what an install wrote: the dependencies of a project copy, or the whole scratch workspace.
+  const artifacts = spec.project ? ['node_modules'] : ['**'];
+  const args: HuntArguments = {
+    repo: root,
+    subdirectory: '',
+    vcs: 'versions',
+    goods: [good],
+    bad,
+    goodNames: [good],
+    badName: bad,
+    recipe,
+    firstParent: false,
+    verify: options.verify ?? true,
+    cache: options.cache ?? true,
+    ...(options.workdir === undefined ? {} : { workdir: path.resolve(options.workdir) }),
+    narrow: options.narrow ?? 'none',
+    ...(options.signature === undefined ? {} : { signature: options.signature }),
+    ...(options.narrowCheck === undefined ? {} : { narrowCheck: options.narrowCheck }),
+    ...(options.narrowBudget === undefined ? {} : { narrowBudget: { ...options.narrowBudget } }),
+    ...(options.jobs !== undefined && options.jobs > 1 ? { jobs: options.jobs } : {}),
+    artifacts,
+    ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+    versions: spec,
+  };
+  const graph = await history.loadGraph(bad, [good]);
+  const badId = graph.idOf(bad) ?? 0;
+  const preview = chooseBisection('git', graph, badId, [], { firstParent: false, workers: 1 });
+  const key = recipeKey(recipe, '');
+  return {
+    history,
+    args,
+    graph,
+    recipeKey: key,
+    buildKey: buildRecipeKey(recipe, '', artifacts),
+    huntKey: huntKey(history.identity, args, key),
+    candidates: preview.candidateCount(),
+    pace: estimatePace(preview, graph.size, args.jobs ?? 1),
+    preview,
+  };
+}

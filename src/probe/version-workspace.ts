@@ -1,0 +1,41 @@
+// A scratch workspace for released versions: emptied before each candidate (and given a copy of the user's
+// project when versions are installed into one), so an install starts from nothing and never reaches the user.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { VersionList } from '../history/version-list.js';
+import { copyProject } from './project-copy.js';
+import type { Workspace } from './workspace.js';
+import { unlock } from './workspace-lock.js';
+import { claimSlot } from './workspace-slots.js';
+
+export class VersionWorkspace implements Workspace {
+  private constructor(
+    readonly directory: string,
+    private readonly lockPath: string,
+    private readonly project: string | undefined,
+  ) {}
+
+  static acquire(cacheRoot: string, versions: VersionList, keepSlots = 1): Promise<VersionWorkspace> {
+    const digest = createHash('sha256').update(versions.identity).digest('hex').slice(0, 12);
+    const name = `${versions.origin.replace(/[^\w.-]/g, '_').slice(0, 40)}-${digest}`;
+    const slot = claimSlot(path.join(cacheRoot, 'version-workspaces', name), keepSlots);
+    return Promise.resolve(new VersionWorkspace(slot.directory, slot.lockPath, versions.project?.directory));
+  }
+
+  /** Empties the directory (a previous install, the test's leftovers) and copies the project in again. */
+  checkout(): Promise<void> {
+    mkdirSync(this.directory, { recursive: true });
+    for (const entry of readdirSync(this.directory)) rmSync(path.join(this.directory, entry), { recursive: true, force: true });
+    if (this.project) copyProject(this.project, this.directory);
+    return Promise.resolve();
+  }
+
+  environment(version: string): Record<string, string> {
+    return { CULPRIT_VERSION: version };
+  }
+
+  release(): void {
+    unlock(this.lockPath);
+  }
+}
