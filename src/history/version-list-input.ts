@@ -5,8 +5,13 @@ import { UsageError } from '../errors.js';
 /** Letters, digits and the punctuation version names use; nothing a shell would interpret. */
 const VERSION_NAME = /^[\w.+~:@/-]+$/;
 
+/** Versions separated by white space or lines; `#` starts a comment that runs to the end of its line. */
 export function parseVersionList(text: string): string[] {
-  return text.split(/\s+/).map((word) => word.trim()).filter((word) => word.length > 0 && !word.startsWith('#'));
+  return text
+    .split('\n')
+    .map((line) => line.replace(/(^|\s)#.*$/, ''))
+    .flatMap((line) => line.split(/\s+/))
+    .filter((word) => word.length > 0);
 }
 
 export function checkVersionList(versions: readonly string[], origin: string): void {

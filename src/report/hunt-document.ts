@@ -14,6 +14,10 @@ export function probeDocument(probe: HuntProbe | ProbeRow): Record<string, unkno
     subject: probe.subject,
     verdict: probe.endedAt === null ? 'in flight' : probe.verdict,
     searchVerdict: probe.endedAt === null ? null : probe.searchVerdict,
+    /** What the run did (`passed`, `failed`, `hung`, `build-failed` — an install, for a version — …). */
+    outcome: probe.endedAt === null ? null : probe.outcome.kind,
+    /** Whether the build (a version's install) ran or was restored from the cache; null without one. */
+    build: probe.build ?? null,
     exitCode: probe.exitCode,
     signal: probe.signal,
     seconds: Math.round(probe.seconds * 1000) / 1000,
