@@ -61,7 +61,7 @@ function unreachable(code: string): boolean {
 export async function packageVersions(name: string, project: string, options: { prereleases: boolean; keep: readonly string[] }): Promise<PackageVersions> {
   if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(name)) throw new UsageError(`'${name}' is not an npm package name`, 'e.g. culprit npm left-pad or culprit npm @scope/name');
   const registry = await registryOf(project);
-  const run = await npm(['view', `${name}@*`, 'version', 'gitHead', '--json', '--fetch-retries=0'], project);
+  const run = await npm(['view', name, 'versions', '--json', '--fetch-retries=0'], project);
   if (run.code !== 0) {
     const code = npmErrorCode(run);
     if (code === 'E404') throw new UsageError(`package ${name} is not in the npm registry ${registry}`, 'check the name, or the registry in your npm config (npm config get registry)');
@@ -70,19 +70,33 @@ export async function packageVersions(name: string, project: string, options: { 
     }
     throw new EnvironmentError(`npm view ${name} failed in ${project}: ${firstErrorLine(run)}`, 'run it yourself to see why');
   }
+  // A package with one version gives a bare string.
   const parsed: unknown = run.stdout.trim() ? JSON.parse(run.stdout) : [];
-  // One version gives one object, several give an array; older npm gives a bare version string for `version` alone.
-  const entries = (Array.isArray(parsed) ? parsed : [parsed]) as Array<{ version?: string; gitHead?: string } | string>;
-  const gitHeads: Record<string, string> = {};
-  const all: string[] = [];
-  for (const entry of entries) {
-    const version = typeof entry === 'string' ? entry : entry.version;
-    if (!version || !semver.valid(version)) continue;
-    all.push(version);
-    if (typeof entry !== 'string' && typeof entry.gitHead === 'string' && entry.gitHead) gitHeads[version] = entry.gitHead;
-  }
+  const all = (Array.isArray(parsed) ? parsed : [parsed]).filter((version): version is string => typeof version === 'string' && semver.valid(version) !== null);
+  const gitHeads = await publishedGitHeads(name, project);
   const versions = [...new Set(all)]
     .filter((version) => options.prereleases || semver.prerelease(version) === null || options.keep.includes(version))
     .sort(semver.compare);
   return { versions, gitHeads, registry };
+}
+
+/**
+ * The gitHead of every release that recorded one: a range matches every release (not pre-releases, which a range
+ * leaves out unless it names them); several versions give an array, one version an object. Missing is no error.
+ */
+async function publishedGitHeads(name: string, project: string): Promise<Record<string, string>> {
+  const run = await npm(['view', `${name}@>=0.0.0-0`, 'version', 'gitHead', '--json', '--fetch-retries=0'], project);
+  const gitHeads: Record<string, string> = {};
+  if (run.code !== 0 || !run.stdout.trim()) return gitHeads;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(run.stdout);
+  } catch {
+    return gitHeads;
+  }
+  for (const entry of Array.isArray(parsed) ? parsed : [parsed]) {
+    const { version, gitHead } = (entry ?? {}) as { version?: unknown; gitHead?: unknown };
+    if (typeof version === 'string' && typeof gitHead === 'string' && gitHead) gitHeads[version] = gitHead;
+  }
+  return gitHeads;
 }
