@@ -1,5 +1,5 @@
-// `culprit demo`: builds a demo repository with a planted hang in a temp dir and hunts it end to end,
-// then says where the repository is so the user can rerun `culprit run` by hand.
+// `culprit demo`: builds a demo repository with a planted hang in a temp dir and hunts it end to end, then says
+// where the repository is so the user can rerun `culprit run` by hand; `--versions` starts from its releases.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { DEMO_CULPRIT_SUBJECT, DEMO_TEST_COMMAND, demoHistory } from '../demo/de
 import { importHistory } from '../demo/fast-import.js';
 import { runHunt } from '../hunt/hunt.js';
 import { shellQuote } from '../probe/recipe.js';
+import { huntSession } from './hunt-session.js';
 import { catchInterrupts } from './interrupts.js';
 import { ProgressPrinter, renderResult } from './render.js';
 import { wantsColor } from './terminal-color.js';
@@ -15,6 +16,7 @@ import { wantsColor } from './terminal-color.js';
 const DEMO_TIMEOUT_SECONDS = 2;
 
 export async function demoCommand(options: Record<string, unknown>): Promise<number> {
+  if (options.versions === true) return versionsDemoCommand(options);
   const directory = path.join(mkdtempSync(path.join(os.tmpdir(), 'culprit-demo-')), 'demo-client');
   const history = demoHistory();
   const extra: string[] = [];
@@ -48,7 +50,7 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
     });
     printer.flush();
     process.stdout.write(`\n${renderResult(result, wantsColor(process.stdout))}`);
-    const rerun = `npx culprit run --repo ${shellQuote(directory)} --good v1.0 --bad main --timeout ${DEMO_TIMEOUT_SECONDS} --test ${shellQuote(DEMO_TEST_COMMAND)}`;
+    const rerun = `npx culprit run --repo ${shellQuote(directory)} --good v1.0 --bad main --timeout ${DEMO_TIMEOUT_SECONDS} --grace 1 --test ${shellQuote(DEMO_TEST_COMMAND)}`;
     const found = result.firstBad?.commit === culprit;
     process.stdout.write(
       found
@@ -68,4 +70,18 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
   } finally {
     interrupts.dispose();
   }
+}
+
+/** `culprit demo --versions`: released versions first, then the commits between the two that matter. */
+async function versionsDemoCommand(options: Record<string, unknown>): Promise<number> {
+  const { createVersionsDemo, huntVersionsDemo, versionsDemoEpilogue } = await import('./demo-versions.js');
+  const demo = await createVersionsDemo();
+  let epilogue = { text: '', found: false };
+  const code = await huntSession(false, async (session) => {
+    const result = await huntVersionsDemo(demo, options, session);
+    epilogue = versionsDemoEpilogue(demo, result);
+    return result;
+  });
+  process.stdout.write(epilogue.text);
+  return code === 0 && !epilogue.found ? 1 : code;
 }

@@ -105,6 +105,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--list <versions>', "the versions, oldest first: '2.6.7 2.7 2.7.1 2.7.2'")
     .option('--list-file <file>', 'a file with one version a line, oldest first')
     .option('--list-cmd <cmd>', 'a command that prints the versions, one a line, oldest first')
+    .option('--name <name>', 'what the versions are of (python, mylib), for messages and reports')
     .option('--good <version>', 'a version where the test passes (default: the first)')
     .option('--bad <version>', 'a version where the test fails (default: the last)')
     .option('--install <cmd>', 'puts {version} into {workspace} ($CULPRIT_VERSION, $CULPRIT_WORKSPACE); cached per version')
@@ -189,6 +190,7 @@ function program(setExit: (code: number) => void): Command {
   root
     .command('demo')
     .description('build a demo repository with a planted hang and hunt it, end to end')
+    .option('--versions', 'start from its released versions: first bad release, then the commit, then the token')
     .option('--workdir <dir>', "culprit's cache directory")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .action(async (options: Record<string, unknown>) => setExit(await (await import('./demo-command.js')).demoCommand(options)));

@@ -1,6 +1,7 @@
 // Terminal rendering of a hunt: one progress line per probe on stderr, and the human-readable result.
 // Machine-readable output (--json) is report/hunt-document.ts; this file never writes to stdout for data.
 import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
+import type { StageResult } from '../model/stage-results.js';
 import { LISTED } from '../model/versions-spec.js';
 import { stageText } from '../report/stage-sections.js';
 import { roughDuration, short } from '../text/format.js';
@@ -115,6 +116,10 @@ function versionHeadline(result: HuntResult): string[] | undefined {
 export function renderResult(result: HuntResult, color = false): string {
   const lines: string[] = [];
   const headline = versionHeadline(result);
+  // After a hand-off, the story reads in its order: the releases, then the commit found between two of them.
+  const handedOff = !headline && result.stages.some((stage) => stage.stage === 'source');
+  const above = (stage: StageResult): boolean => handedOff && (stage.stage === 'versions' || stage.stage === 'source');
+  if (handedOff) lines.push(...result.stages.filter(above).flatMap((stage) => stageText(stage, color)).filter((line) => line !== ''), '');
   if (headline) lines.push(...headline);
   else if (result.firstBad) {
     const bad = result.firstBad;
@@ -136,6 +141,6 @@ export function renderResult(result: HuntResult, color = false): string {
   const parallel = result.workspaces ? `, ${result.rounds} round${result.rounds === 1 ? "" : "s"} on ${result.workspaces.length} workers` : '';
   lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing${parallel}`);
   if (result.reproduce) lines.push(`Reproduce: ${result.reproduce}`);
-  for (const stage of result.stages) lines.push(...stageText(stage, color));
+  for (const stage of result.stages.filter((stage) => !above(stage))) lines.push(...stageText(stage, color));
   return `${lines.join('\n')}\n`;
 }

@@ -96,7 +96,11 @@ export async function versionsCommandLine(argv: readonly string[], options: Opti
     const recipe = recipeFromOptions(argv, options);
     const install = text(options, 'install');
     if (install === undefined) throw new UsageError('no --install command', "say how a version is put into its workspace, e.g. --install 'tar -xzf /builds/app-{version}.tgz -C \"$CULPRIT_WORKSPACE\"'");
-    const { versions, origin } = await versionList(options);
+    const listed = await versionList(options);
+    const { versions } = listed;
+    const name = text(options, 'name');
+    if (name !== undefined && !/^[\w@./+-]{1,80}$/.test(name)) throw new UsageError(`--name ${JSON.stringify(name)} is not a plain name`, 'e.g. --name python or --name @scope/lib');
+    const origin = name ?? listed.origin;
     const project = text(options, 'project');
     const source = sourceSpec(options, recipe, sourceTestOption(options) ?? recipe.test);
     const spec: VersionsSpec = { list: versions, origin, install, ...(project === undefined ? {} : { project: path.resolve(project) }), ...(source ? { source } : {}) };

@@ -13,6 +13,8 @@ export interface DemoHistory {
   merge: number;
   /** Tag name → mark. */
   tags: Map<string, number>;
+  /** Marks of the release commits on main (`Release 1.0.N`), oldest first: the versions demo publishes some. */
+  releases: number[];
 }
 
 const AUTHORS = [
@@ -103,6 +105,7 @@ export function demoHistory(): DemoHistory {
   const next = random(20260);
   const commits: SyntheticCommit[] = [];
   const tags = new Map<string, number>();
+  const releases: number[] = [];
   let time = Date.UTC(2025, 0, 6, 9) / 1000;
   let mark = 0;
   let version = 0;
@@ -178,10 +181,11 @@ export function demoHistory(): DemoHistory {
     } else if (roll < 0.4) {
       version += 1;
       mainCommit(`Release 1.0.${version}`, { 'src/version.js': `export const VERSION = '1.0.${version}';\n` });
+      releases.push(main);
       if (version % 5 === 0) tags.set(`v1.${version / 5}`, main);
     } else {
       mainCommit(`Write down note ${commits.length}`, { [`docs/notes-${commits.length}.md`]: `Note ${commits.length}\n` });
     }
   }
-  return { commits, culprit, merge, tags };
+  return { commits, culprit, merge, tags, releases };
 }
