@@ -6,7 +6,9 @@ import type { NarrowBudget } from '../model/narrow-budget.js';
 import { Store } from '../store/store.js';
 import { runHunt } from './hunt.js';
 import type { HuntObserver, HuntResult } from './hunt-types.js';
-import { huntById, huntToResume, storedResultOf } from './stored-hunt.js';
+import { huntById, huntToResume, storedResultOf, versionsHuntToResume } from './stored-hunt.js';
+import { UsageError } from '../errors.js';
+import type { HuntRow } from '../store/store-types.js';
 
 export interface ResumeOptions {
   /** The hunt to resume; default: the newest unfinished hunt of the repository at `repo`. */
@@ -35,10 +37,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
   try {
     let hunt;
     if (options.id !== undefined) hunt = huntById(store, options.id);
-    else {
-      const history = await openHistory(options.repo, options.vcs);
-      hunt = huntToResume(store, history.identity, history.root);
-    }
+    else hunt = await huntOfDirectory(store, options);
     const finished = storedResultOf(store, hunt);
     // A narrowing its budget stopped is finished but not done: resuming continues it, with no budget unless given.
     const partial = finished?.narrowing?.minimal === false;
@@ -74,4 +73,18 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
   } finally {
     store.close();
   }
+}
+
+/** The repository's hunt to resume; in a directory that is no repository, a hunt over versions started there. */
+async function huntOfDirectory(store: Store, options: ResumeOptions): Promise<HuntRow> {
+  let history;
+  try {
+    history = await openHistory(options.repo, options.vcs);
+  } catch (error) {
+    if (!(error instanceof UsageError) || options.vcs !== undefined) throw error;
+    const directory = path.resolve(options.repo);
+    if (!store.hunts.list().some((hunt) => hunt.vcs === 'versions' && hunt.repo === directory)) throw error;
+    return versionsHuntToResume(store, directory);
+  }
+  return huntToResume(store, history.identity, history.root);
 }

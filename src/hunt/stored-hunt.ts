@@ -1,7 +1,7 @@
 // Reads a stored hunt back as the shapes a live hunt produces, so a finished hunt prints like a fresh one,
 // and finds the hunt `culprit resume` means when no id is given.
 import { UsageError } from '../errors.js';
-import { descentOf, narrowingOf } from '../model/stage-results.js';
+import { descentOf, narrowingOf, versionsOf } from '../model/stage-results.js';
 import type { Store } from '../store/store.js';
 import { isUnfinished, ownerAlive } from '../store/hunt-table.js';
 import type { HuntRow } from '../store/store-types.js';
@@ -13,6 +13,7 @@ export function storedResultOf(store: Store, hunt: HuntRow): HuntResult | undefi
   const finished = store.probes.list(hunt.id).filter((row) => row.endedAt !== null);
   const narrowing = narrowingOf(hunt.result.stages);
   const descent = descentOf(hunt.result.stages);
+  const versions = versionsOf(hunt.result.stages);
   return {
     hunt: hunt.id,
     record: hunt,
@@ -23,6 +24,7 @@ export function storedResultOf(store: Store, hunt: HuntRow): HuntResult | undefi
     workspace: '',
     ...(narrowing ? { narrowing } : {}),
     ...(descent ? { descent } : {}),
+    ...(versions ? { versions } : {}),
   };
 }
 
@@ -37,12 +39,20 @@ export function huntById(store: Store, id: number): HuntRow {
  * is running, or else its newest hunt when that one has finished (its result is shown again).
  */
 export function huntToResume(store: Store, identity: string, root: string): HuntRow {
-  const unfinished = store.hunts.unfinished({ identity }).filter(isUnfinished);
+  return pickToResume(store.hunts.unfinished({ identity }).filter(isUnfinished), store.hunts.list(identity)[0], `the repository ${root}`, root);
+}
+
+/** The same choice among the hunts over released versions started in (or for the project in) `directory`. */
+export function versionsHuntToResume(store: Store, directory: string): HuntRow {
+  const hunts = store.hunts.list().filter((hunt) => hunt.vcs === 'versions' && hunt.repo === directory);
+  return pickToResume(hunts.filter(isUnfinished), hunts[0], `the versions hunts of ${directory}`, directory);
+}
+
+function pickToResume(unfinished: readonly HuntRow[], newest: HuntRow | undefined, what: string, root: string): HuntRow {
   const free = unfinished.find((hunt) => !ownerAlive(hunt));
   if (free) return free;
   const running = unfinished[0];
   if (running) throw new UsageError(`the unfinished hunt ${running.id} of ${root} is running in process ${running.ownerPid ?? '?'}`, 'wait for it to finish, or stop that process first');
-  const newest = store.hunts.list(identity)[0];
   if (newest?.result) return newest;
-  throw new UsageError(`no unfinished hunt of the repository ${root}`, 'list the recorded hunts with: culprit hunts, or start one with: culprit run');
+  throw new UsageError(`no unfinished hunt of ${what}`, 'list the recorded hunts with: culprit hunts, or start one with: culprit run');
 }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { culprit, DATA_HOME } from '../fixtures/cli.js';
+import { culprit, DATA_HOME, finished, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { dependentTest, releasedLibrary, type ReleasedLibrary } from '../fixtures/released-library.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
 
@@ -101,6 +101,28 @@ describe('culprit versions', () => {
     const fromCommand = await culprit(['versions', '--list-cmd', `git -C ${run.lib.dir} tag --sort=version:refname | sed 's/^v//'`, ...base, '--no-cache', '--json'], { env: run.env });
     expect(fromCommand.code, fromCommand.stderr).toBe(0);
     expect(JSON.parse(fromCommand.stdout).firstBad.commit).toBe('1.9.0');
+  });
+
+  it('resumes a killed hunt from the directory it started in, repeating no finished probe', async () => {
+    const run = await setup(12, 6);
+    const here = tempDir('culprit-here-');
+    const child = startCulprit(run.args, { cwd: here, env: run.env });
+    const done = finished(child);
+    // Killed while the third version installs: two probes are stored, the third is in flight.
+    const early = await whenRunning(child, done, () => installed(run).length >= 3);
+    expect(early, early?.stderr).toBeUndefined();
+    child.kill('SIGKILL');
+    await done;
+    const resumed = await culprit(['resume', '--json'], { cwd: here, env: run.env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const document = JSON.parse(resumed.stdout);
+    expect(document.firstBad.commit).toBe('1.6.0');
+    const probed = document.probes.map((probe: { phase: string; commit: string }) => `${probe.phase} ${probe.commit}`);
+    expect(new Set(probed).size).toBe(probed.length);
+    expect(document.probes.filter((probe: { source: string }) => probe.source === 'resumed').length).toBeGreaterThanOrEqual(2);
+    const again = await culprit(['resume'], { cwd: here, env: run.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('1.6.0 is the first bad version');
   });
 
   it('hands the last good and the first bad version to the source: the commit, then the token, in one hunt', async () => {
