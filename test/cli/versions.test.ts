@@ -152,6 +152,26 @@ describe('culprit versions', () => {
   });
 });
 
+describe('culprit versions: a hand-off that cannot start', () => {
+  it('says the source test fails at the good revision, after the hand-off, and keeps the versions found so far', async () => {
+    const run = await setup(6, 3);
+    const store = path.join(tempDir(), 'hunts.sqlite');
+    const result = await culprit([...run.args, '--source', run.lib.dir, '--source-test', 'exit 1', '--store', store], { env: run.env });
+    expect(result.code, result.stderr).toBe(2);
+    const last = result.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/^culprit: after the hand-off to .* \(1\.2\.0 is v1\.2\.0, 1\.3\.0 is v1\.3\.0\): good [0-9a-f]{12} does not pass the test: .*; check --source-test .*log: \S+\.log$/);
+    // The versions' verdicts stay: a new hunt with a fixed --source-test gets them from the cache.
+    const hunts = JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout);
+    expect(hunts).toHaveLength(1);
+    const before = installed(run).length;
+    const test = run.args[run.args.indexOf('--test') + 1]!;
+    const fixed = await culprit([...run.args, '--source', run.lib.dir, '--source-test', test, '--store', store, '--narrow', 'none'], { env: run.env });
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stdout).toContain(`${run.lib.culprit} is the first bad commit`);
+    expect(installed(run).length).toBe(before);
+  });
+});
+
 describe('culprit versions: bad input', () => {
   async function expectUsageError(args: string[], pattern: RegExp): Promise<void> {
     const cache = tempDir();

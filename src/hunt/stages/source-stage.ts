@@ -55,6 +55,14 @@ export function sourceStage(commitStages: readonly AnyStage[]): Stage<'versions'
         const { results, last } = await runStages(session.context, commitStages, { kind: 'range', bad: prepared.args.bad, goods: [...prepared.args.goods], graph: prepared.graph, ...(prepared.preview ? { bisection: prepared.preview } : {}) });
         context.rounds += session.context.rounds;
         return { result, inner: results, next: last };
+      } catch (error) {
+        // A wrong endpoint here is the source test's (or the tags'), not the user's versions: say where it was found.
+        if (error instanceof UsageError) {
+          const log = /log: \S+/.exec(error.hint ?? '')?.[0];
+          const hint = `check --source-test (it runs in each checkout of the source${args.versions?.project ? ', with your project' : ''}) and --tag${log ? `; ${log}` : ''}`;
+          throw new UsageError(`after the hand-off to ${prepared.history.root} (${input.lastGood} is ${good.via}, ${input.firstBad} is ${bad.via}): ${error.message}`, hint);
+        }
+        throw error;
       } finally {
         session.close();
       }
