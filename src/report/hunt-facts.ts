@@ -15,7 +15,8 @@ export { short } from '../text/format.js';
 /** `v1.0 (1a2b3c4d5e6f) .. main (abcdef012345)`: names as the user typed them, with the hashes they meant. */
 export function rangeText(hunt: HuntRow): string {
   const args = hunt.arguments;
-  const named = (name: string, hash: string): string => (name.startsWith(hash.slice(0, Math.min(name.length, 40))) && /^[0-9a-f]+$/.test(name) ? short(hash) : `${name} (${short(hash)})`);
+  // A version is its own name; a revision is named as typed, with the commit it resolved to.
+  const named = (name: string, hash: string): string => (name === hash || (name.startsWith(hash.slice(0, Math.min(name.length, 40))) && /^[0-9a-f]+$/.test(name)) ? short(hash) : `${name} (${short(hash)})`);
   const goods = args.goods.map((good, index) => named(args.goodNames[index] ?? good, good)).join(', ');
   return `${goods} .. ${named(args.badName, args.bad)}`;
 }
@@ -35,7 +36,7 @@ export function finishedProbes(probes: readonly ProbeRow[]): ProbeRow[] {
 /** The one-line answer: the first bad commit, the candidates, or why there is none yet. */
 export function resultText(hunt: HuntRow): string {
   const result = hunt.result;
-  if (result?.firstBad) return `${short(result.firstBad.commit)} ${result.firstBad.subject}`;
+  if (result?.firstBad) return hunt.vcs === 'versions' && !result.stages.some((stage) => stage.stage === 'source') ? result.firstBad.subject : `${short(result.firstBad.commit)} ${result.firstBad.subject}`;
   if (result) return `one of ${result.candidates.length} commits (skipped commits hide it)`;
   if (hunt.error) return `stopped: ${hunt.error}`;
   return statusOf(hunt) === 'running' ? 'running' : `unfinished: continue with culprit resume ${hunt.id}`;
