@@ -131,6 +131,7 @@ export async function npmCommandLine(name: string, argv: readonly string[], opti
       list: published.versions,
       origin: name,
       install: npmInstallCommand(name),
+      npm: true,
       project,
       ...(Object.keys(published.gitHeads).length > 0 ? { gitHeads: published.gitHeads } : {}),
       ...(source ? { source } : {}),

@@ -2,7 +2,7 @@
 // settle merge bases, bisect, descend into a merge, narrow the change. Every verdict is stored before the next decision.
 import type { HuntOutcome } from '../model/stage-results.js';
 import { versionTitle, type VersionsSpec } from '../model/versions-spec.js';
-import { reproduceCommand } from './reproduce.js';
+import { reproduceCommand, reproduceVersionsCommand } from './reproduce.js';
 import type { HuntContext } from './hunt-context.js';
 import { withHunt } from './hunt-lifecycle.js';
 import { prepareHunt } from './hunt-preparation.js';
@@ -57,7 +57,7 @@ async function runVersionsHunt(options: HuntOptions & { versions: VersionsSpec }
         status: last.status,
         firstBad: found ? { commit: last.firstBad, subject: versionTitle(origin, last.firstBad), author: '', date: '', files: [] } : null,
         candidates: last.candidates,
-        reproduce: null,
+        reproduce: found && last.lastGood !== null ? reproduceVersionsCommand(options.versions, last.lastGood, last.firstBad, args.recipe, context.timeout.seconds) : null,
         rounds: context.rounds,
         stages: results,
       };

@@ -9,6 +9,8 @@ export interface VersionsSpec {
   origin: string;
   /** The shell line that installs `{version}` into `{workspace}` (culprit writes it for `culprit npm`). */
   install: string;
+  /** Set by `culprit npm`: the versions are the package `origin`'s, installed by npm into a copy of `project`. */
+  npm?: boolean;
   /** The user's project, copied into each workspace before the install (`culprit npm`); never written to. */
   project?: string;
   /** The registry's `gitHead` of each version that has one (`culprit npm`): a hand-off's revision when no tag names it. */

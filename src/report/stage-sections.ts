@@ -15,7 +15,7 @@ function versionsSentence(versions: VersionsResult): string {
   const installs = `${versions.installs} install${versions.installs === 1 ? '' : 's'}`;
   const skipped = versions.skipped.length === 0 ? '' : `; could not test ${versions.skipped.join(', ')}`;
   const of = versions.origin === LISTED ? 'Versions' : `Versions of ${versions.origin}`;
-  if (versions.firstBad) return `${of}: ${versions.firstBad} is the first bad version, ${versions.lastGood ?? 'none'} the last good one (${versions.candidatesAtStart} versions searched, ${installs}${skipped}).`;
+  if (versions.firstBad) return `${of}: ${versions.firstBad} is the first bad version, ${versions.lastGood ?? 'none'} the last good one (${versions.candidatesAtStart} version${versions.candidatesAtStart === 1 ? '' : 's'} searched, ${installs}${skipped}).`;
   return `${of}: skipped versions hide the first bad one; it is one of ${versions.candidates.join(', ')} (${installs}${skipped}).`;
 }
 

@@ -101,6 +101,14 @@ describe('culprit versions', () => {
     const fromCommand = await culprit(['versions', '--list-cmd', `git -C ${run.lib.dir} tag --sort=version:refname | sed 's/^v//'`, ...base, '--no-cache', '--json'], { env: run.env });
     expect(fromCommand.code, fromCommand.stderr).toBe(0);
     expect(JSON.parse(fromCommand.stdout).firstBad.commit).toBe('1.9.0');
+    // The reproduce line tests the last good and the first bad version again, from scratch.
+    const reproduce = JSON.parse(fromCommand.stdout).reproduce as string;
+    expect(reproduce).toContain("--list '1.8.0 1.9.0'");
+    const words = reproduce.replace(/^npx culprit /, '').match(/'(?:[^']|'\\'')*'|\S+/g)!.map((word) => (word.startsWith("'") ? word.slice(1, -1).replaceAll("'\\''", "'") : word));
+    const again = await culprit(words, { env: run.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('1.9.0 is the first bad version (1.8.0 is the last good one)');
+    expect(again.stderr).toMatch(/verify +1\.8\.0 +good .* 0\.\d+s/);
   });
 
   it('resumes a killed hunt from the directory it started in, repeating no finished probe', async () => {
