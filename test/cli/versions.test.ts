@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, DATA_HOME, finished, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { dependentTest, releasedLibrary, type ReleasedLibrary } from '../fixtures/released-library.js';
+import { convertToHg } from '../fixtures/scripted-hg-repo.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
 
 interface Setup {
@@ -157,6 +158,21 @@ describe('culprit versions', () => {
     // The terminal shows the stages one after another: versions, the hand-off, the commits, the narrowed change.
     const order = ['verify  1.0.0', 'v1.4.0', 'narrow ', 'parent + change'].map((text) => result.stderr.indexOf(text));
     expect(order.every((at, index) => at >= 0 && (index === 0 || at > order[index - 1]!))).toBe(true);
+  });
+});
+
+describe('culprit versions: a Mercurial source', () => {
+  it('hands off to an hg clone by its tags and names the changeset', async () => {
+    const run = await setup(6, 3);
+    const tags = [...run.lib.tagged.values()];
+    const hg = convertToHg({ dir: run.lib.dir, commits: [...tags, run.lib.culprit], culprit: run.lib.culprit, head: tags.at(-1)! });
+    const test = run.args[run.args.indexOf('--test') + 1]!;
+    const result = await culprit([...run.args, '--source', hg.dir, '--source-test', test, '--narrow', 'line', '--json'], { env: run.env });
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.stages.find((stage: { stage: string }) => stage.stage === 'source')).toMatchObject({ vcs: 'hg', good: { version: '1.2.0', via: 'v1.2.0' }, bad: { version: '1.3.0', via: 'v1.3.0' } });
+    expect(document.firstBad.commit).toBe(hg.culprit);
+    expect(document.narrowed.diff).toMatch(/^\+.*'EBADF'/m);
   });
 });
 
