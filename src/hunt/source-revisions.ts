@@ -36,3 +36,24 @@ export async function resolveSourceRevision(source: History, spec: VersionsSpec,
   }
   throw new UsageError(`version ${version} has no tag in ${source.root} (tried ${tried.join(', ')})`, "tag it there, or give the tag pattern with --tag, e.g. --tag 'release-{version}'");
 }
+
+/**
+ * The revision of `version`, or, when it has no tag, of the nearest version towards `limit` that has one (releases
+ * are not always tagged): the range to search only widens, so the answer stays in it. `limit` itself must resolve.
+ */
+export async function nearestSourceRevision(source: History, spec: VersionsSpec, version: string, limit: string): Promise<SourceRevision & { version: string }> {
+  const from = spec.list.indexOf(version);
+  const to = spec.list.indexOf(limit);
+  const step = to >= from ? 1 : -1;
+  let first: unknown;
+  for (let position = from; step > 0 ? position <= to : position >= to; position += step) {
+    const candidate = spec.list[position] ?? '';
+    try {
+      return { ...(await resolveSourceRevision(source, spec, candidate)), version: candidate };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      first ??= error;
+    }
+  }
+  throw first ?? new Error(`internal: no versions between ${version} and ${limit}`);
+}

@@ -156,6 +156,8 @@ export interface SourceResult {
   vcs: 'git' | 'hg';
   good: { version: string; revision: string; via: string };
   bad: { version: string; revision: string; via: string };
+  /** The last good or first bad version when it had no tag there: the search started from the nearest tagged one. */
+  untagged?: string[];
 }
 
 export type StageResult = VersionsResult | SourceResult | EndpointsResult | MergeBasesResult | BisectionResult | MergeDescentResult | NarrowingResult;

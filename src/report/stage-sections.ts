@@ -20,7 +20,8 @@ function versionsSentence(versions: VersionsResult): string {
 }
 
 function sourceSentence(source: SourceResult): string {
-  return `Handed off to ${source.repo}: ${source.good.version} is ${source.good.via} (${short(source.good.revision)}), ${source.bad.version} is ${source.bad.via} (${short(source.bad.revision)}); the commits between them were searched.`;
+  const untagged = source.untagged?.length ? ` (${source.untagged.join(' and ')} had no tag there: the nearest tagged versions were used)` : '';
+  return `Handed off to ${source.repo}: ${source.good.version} is ${source.good.via} (${short(source.good.revision)}), ${source.bad.version} is ${source.bad.via} (${short(source.bad.revision)}); the commits between them were searched${untagged}.`;
 }
 
 /** The lines a stage adds to the terminal summary of a hunt (none for stages the summary's head already covers). */

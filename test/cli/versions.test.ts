@@ -1,5 +1,6 @@
 // `culprit versions` end to end on a generated library with release tags: the first bad version in few installs,
 // failed installs skipped with their log kept, installs cached, --jobs, the hand-off to the source, and bad input.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -173,6 +174,28 @@ describe('culprit versions: a Mercurial source', () => {
     expect(document.stages.find((stage: { stage: string }) => stage.stage === 'source')).toMatchObject({ vcs: 'hg', good: { version: '1.2.0', via: 'v1.2.0' }, bad: { version: '1.3.0', via: 'v1.3.0' } });
     expect(document.firstBad.commit).toBe(hg.culprit);
     expect(document.narrowed.diff).toMatch(/^\+.*'EBADF'/m);
+  });
+});
+
+describe('culprit versions: untagged releases', () => {
+  it('widens the hand-off to the nearest tagged versions when the last good one has no tag, and still finds the commit', async () => {
+    const run = await setup(6, 3);
+    // Release tags rel-X for every version but 1.2.0 (the installs read the v-tags, which all exist).
+    for (const [version, commit] of run.lib.tagged) if (version !== '1.2.0') execFileSync('git', ['-C', run.lib.dir, 'tag', `rel-${version}`, commit]);
+    const test = run.args[run.args.indexOf('--test') + 1]!;
+    const source = ['--source', run.lib.dir, '--tag', 'rel-{version}', '--source-test', test, '--narrow', 'none'];
+    const result = await culprit([...run.args, ...source, '--json'], { env: run.env });
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.stages.find((stage: { stage: string }) => stage.stage === 'versions')).toMatchObject({ lastGood: '1.2.0', firstBad: '1.3.0' });
+    expect(document.stages.find((stage: { stage: string }) => stage.stage === 'source')).toMatchObject({ good: { version: '1.1.0', via: 'rel-1.1.0' }, bad: { version: '1.3.0' }, untagged: ['1.2.0'] });
+    expect(document.firstBad.commit).toBe(run.lib.culprit);
+    expect(result.stderr).toContain('1.2.0 has no tag in');
+    // The hunt's own endpoints must have tags: that is bad input, found before anything runs.
+    execFileSync('git', ['-C', run.lib.dir, 'tag', '-d', 'rel-1.0.0']);
+    const untaggedGood = await culprit([...run.args, ...source], { env: run.env });
+    expect(untaggedGood.code).toBe(2);
+    expect(untaggedGood.stderr.trim()).toMatch(/^culprit: version 1\.0\.0 has no tag in .* \(tried rel-1\.0\.0\); tag it there, or give the tag pattern with --tag/);
   });
 });
 
