@@ -125,8 +125,11 @@ export async function npmCommandLine(name: string, argv: readonly string[], opti
         throw new UsageError(`${role} ${version} is not a published version of ${name} in ${published.registry}`, `pick one of its ${published.versions.length} versions (${range})`);
       }
     }
-    const sourceTest = sourceTestOption(options) ?? projectTestOfCheckout(project, readProject(project).filesDigest, recipe.test);
-    const source = sourceSpec(options, recipe, sourceTest);
+    const ownTest = sourceTestOption(options);
+    const sourceTest = ownTest ?? projectTestOfCheckout(project, readProject(project).filesDigest, recipe.test);
+    const given = sourceSpec(options, recipe, sourceTest);
+    // The default test packs each checkout as the package: the checkout's top must be that package.
+    const source = given && !ownTest ? { ...given, packs: name } : given;
     const spec: VersionsSpec = {
       list: published.versions,
       origin: name,

@@ -2,6 +2,7 @@
 // endpoints in it, the install recipe, the project copy and the source repository. Bad input stops here.
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import type { History } from '../history/history.js';
 import { openHistory } from '../history/open-history.js';
 import { checkVersionList } from '../history/version-list-input.js';
 import { VersionList } from '../history/version-list.js';
@@ -34,6 +35,20 @@ function checkInstall(spec: VersionsSpec): void {
   }
 }
 
+/** A checkout packed as the package must hold it at its top: a monorepo's root is some other package, or none. */
+async function checkPackageAtTop(source: History, name: string, revision: string, version: string): Promise<void> {
+  const manifest = (await source.readFiles(revision, ['package.json'])).get('package.json');
+  let found: unknown;
+  try {
+    found = manifest ? (JSON.parse(manifest.toString('utf8')) as { name?: unknown }).name : undefined;
+  } catch {
+    found = undefined;
+  }
+  if (found === name) return;
+  const what = manifest ? (typeof found === 'string' ? `names the package ${found}` : 'names no package') : 'has no package.json';
+  throw new UsageError(`the top of ${source.root} at ${version} ${what}, so its checkouts cannot be installed as ${name}`, `give --source-test, e.g. one that packs the package's directory into your project and runs your test`);
+}
+
 export async function prepareVersionsHunt(options: HuntOptions & { versions: VersionsSpec }): Promise<PreparedHunt> {
   const spec = options.versions;
   checkVersionList(spec.list, spec.origin);
@@ -52,6 +67,7 @@ export async function prepareVersionsHunt(options: HuntOptions & { versions: Ver
   if (spec.source) {
     const source = await openHistory(spec.source.repo, spec.source.vcs);
     for (const version of [good, bad]) await resolveSourceRevision(source, spec, version);
+    if (spec.source.packs !== undefined) await checkPackageAtTop(source, spec.source.packs, (await resolveSourceRevision(source, spec, bad)).revision, bad);
   }
   const recipe: Recipe = { ...options.recipe, build: installThenBuild(spec.install, options.recipe.build) };
   // The install cache keeps what an install wrote: the dependencies of a project copy, or the whole scratch workspace.

@@ -28,6 +28,8 @@ export interface SourceSpec {
   /** Build and test of a checkout (`--source-build`, `--source-test`). */
   recipe: Recipe;
   firstParent?: boolean;
+  /** Set when the test packs each checkout into the user's project as this npm package (`culprit npm`'s default). */
+  packs?: string;
 }
 
 /** Where versions came from when the user listed them: no name worth repeating. */

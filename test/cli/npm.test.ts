@@ -144,5 +144,8 @@ describe('culprit npm', () => {
     await expectUsage(['npm', 'Not A Name!', '--good', '1.0.0', '--bad', '1.2.0', ...test], /is not an npm package name/);
     await expectUsage(['npm', lib.name, '--good', '1.0.0', '--bad', '1.2.0', '--test', 'true', '--project', tempDir()], /has no package\.json/);
     await expectUsage(['npm', lib.name, '--good', '1.0.0', '--bad', '1.2.0', ...test], /no npm registry reachable at http:\/\/127\.0\.0\.1:9\//, { npm_config_registry: 'http://127.0.0.1:9/' });
+    // A source whose top is another package cannot be packed as this one by the default source test.
+    const other = await releasedLibrary({ releases: 3, firstBad: 1, name: 'other-lib' });
+    await expectUsage(['npm', lib.name, '--good', '1.0.0', '--bad', '1.2.0', ...test, '--source', other.dir], /the top of .*other-lib at 1\.2\.0 names the package other-lib, so its checkouts cannot be installed as culprit-errlib; give --source-test/);
   });
 });
