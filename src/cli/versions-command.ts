@@ -12,6 +12,7 @@ import type { CommandSpec, Recipe } from '../model/recipe.js';
 import type { SourceSpec, VersionsSpec } from '../model/versions-spec.js';
 import { npmInstallCommand, projectTestOfCheckout } from '../probe/npm-source-test.js';
 import { readProject } from '../probe/project-copy.js';
+import { describeCommand } from '../text/format.js';
 import { huntSession } from './hunt-session.js';
 import { readListCommand } from './list-command.js';
 import { buildCommand, jobsOption, narrowingOptions, vcsOption } from './option-parsers.js';
@@ -68,6 +69,11 @@ function sourceSpec(options: Options, recipe: Recipe, sourceTest: CommandSpec): 
   };
 }
 
+/** The versions' test run in a checkout of the source: its `{workspace}` is the checkout, as the shell's variable says. */
+function inCheckout(test: CommandSpec): CommandSpec {
+  return 'shell' in test ? { shell: test.shell.replaceAll('{workspace}', '$CULPRIT_WORKSPACE') } : test;
+}
+
 function sourceTestOption(options: Options): CommandSpec | undefined {
   const test = text(options, 'sourceTest');
   if (test !== undefined && test.trim() === '') throw new UsageError('--source-test is empty', 'give the test to run in each checkout of the source, or leave it out');
@@ -102,8 +108,15 @@ export async function versionsCommandLine(argv: readonly string[], options: Opti
     if (name !== undefined && !/^[\w@./+-]{1,80}$/.test(name)) throw new UsageError(`--name ${JSON.stringify(name)} is not a plain name`, 'e.g. --name python or --name @scope/lib');
     const origin = name ?? listed.origin;
     const project = text(options, 'project');
-    const source = sourceSpec(options, recipe, sourceTestOption(options) ?? recipe.test);
-    const spec: VersionsSpec = { list: versions, origin, install, ...(project === undefined ? {} : { project: path.resolve(project) }), ...(source ? { source } : {}) };
+    const source = sourceSpec(options, recipe, sourceTestOption(options) ?? inCheckout(recipe.test));
+    const spec: VersionsSpec = {
+      list: versions,
+      origin,
+      install,
+      ...(recipe.build ? { build: describeCommand(recipe.build) } : {}),
+      ...(project === undefined ? {} : { project: path.resolve(project) }),
+      ...(source ? { source } : {}),
+    };
     const endpoints = { good: text(options, 'good') ?? versions[0] ?? '', bad: text(options, 'bad') ?? versions.at(-1) ?? '' };
     return runHunt({ ...huntOptions(options, recipe, spec, endpoints, project ?? '.'), observer, signal });
   });

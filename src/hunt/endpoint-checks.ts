@@ -67,6 +67,8 @@ export class EndpointVerification {
     private readonly bad: string,
     private readonly shortName: (commit: string) => string,
     private readonly timeoutSeconds: () => number,
+    /** What a probe's build step is called: a released version's is its install. */
+    private readonly step: 'build' | 'install' = 'build',
   ) {
     this.pending = new Set([...goods, bad]);
   }
@@ -93,18 +95,19 @@ export class EndpointVerification {
   finish(): void {
     const record = this.badRecord;
     if (!record) throw new Error('internal: endpoint checks finished before the bad endpoint was probed');
+    const fix = this.step === 'install' ? 'check --install (and --build)' : 'check --build';
     if (this.buildFailures.size === this.goods.length + 1) {
-      throw new UsageError('the build command fails on every endpoint (all goods and the bad)', `check --build; log: ${record.logPath}`);
+      throw new UsageError(`the ${this.step} fails on every endpoint (all goods and the bad)`, `${fix}; log: ${record.logPath}`);
     }
     const brokenGood = this.goods.find((good) => this.buildFailures.has(good));
     if (brokenGood) {
-      throw new UsageError(`the build fails at good ${this.shortName(brokenGood)}, so it cannot be verified`, 'fix --build or pick another --good');
+      throw new UsageError(`the ${this.step} fails at good ${this.shortName(brokenGood)}, so it cannot be verified`, `${fix}, or pick another --good`);
     }
     checkBad(record, this.shortName(this.bad));
     if (record.outcome.kind === 'build-failed' && record.searchVerdict !== 'bad') {
       throw new UsageError(
-        `the build fails at bad ${this.shortName(this.bad)}, so it cannot be verified`,
-        'fix --build, pick another --bad, or pass --on-build-failure bad if the breakage is a build failure',
+        `the ${this.step} fails at bad ${this.shortName(this.bad)}, so it cannot be verified`,
+        this.step === 'install' ? `${fix}, or pick another --bad` : 'fix --build, pick another --bad, or pass --on-build-failure bad if the breakage is a build failure',
       );
     }
   }

@@ -46,7 +46,8 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     throw error;
   }
   const huntId = attachment.id;
-  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit) });
+  const spaces = history.kind === 'versions';
+  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), ownRecipeOnly: spaces });
   observer.attached?.({ hunt: huntId, resumed: !attachment.created, probesDone: journal.resumedCount });
 
   let executor: Executor;
@@ -77,7 +78,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     });
   /** A later stage's hunt in another space (the source of released versions): same record, own journal and workspaces. */
   const continueIn = async (next: PreparedHunt): Promise<StageSession> => {
-    const nextJournal = new ProbeJournal({ store, huntId, identity: next.history.identity, recipeKey: next.recipeKey, useCache: next.args.cache, treeOf: (commit) => next.history.treeOf(commit) });
+    const nextJournal = new ProbeJournal({ store, huntId, identity: next.history.identity, recipeKey: next.recipeKey, useCache: next.args.cache, treeOf: (commit) => next.history.treeOf(commit), ownRecipeOnly: true });
     const nextExecutor = await openExecutor(next, options, note);
     announce(next, nextExecutor);
     return { context: new HuntContext({ ...parts, history: next.history, args: next.args, journal: nextJournal, executor: nextExecutor, buildKey: next.buildKey }), close: () => nextExecutor.close() };

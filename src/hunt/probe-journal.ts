@@ -14,6 +14,11 @@ export interface JournalOptions {
   recipeKey: string;
   useCache: boolean;
   treeOf(commit: string): Promise<string>;
+  /**
+   * Replay only this recipe's probes: a hunt over versions and then their source holds two spaces (and recipes) in
+   * one record, and a version named like a commit must never answer for it.
+   */
+  ownRecipeOnly?: boolean;
 }
 
 /** What a probe tests: a commit as it is, or a configuration of a change written on top of it (narrowing). */
@@ -53,6 +58,7 @@ export class ProbeJournal {
     for (const row of options.store.probes.list(options.huntId)) {
       // An aborting outcome is not an answer: resuming asks again (the user may have fixed what crashed).
       if (row.endedAt === null || row.searchVerdict === 'abort') continue;
+      if (options.ownRecipeOnly && row.recipeKey !== options.recipeKey) continue;
       const key = targetKey({ commit: row.commit, ...(row.configuration === null ? {} : { configuration: row.configuration }) });
       this.done.set(key, [...(this.done.get(key) ?? []), row]);
       this.replayable += 1;

@@ -18,17 +18,15 @@ function testWords(recipe: Recipe): string[] {
 }
 
 /**
- * The two versions that matter, tested again from scratch (no verdict cache): the last good one must pass and the
- * first bad one fail. `recipe.build` is the install, then the user's build if any, as the hunt composed them.
+ * The two versions that matter, tested again (no verdict cache; their installs may come from the install cache): the
+ * last good one must pass and the first bad one fail.
  */
 export function reproduceVersionsCommand(spec: VersionsSpec, lastGood: string, firstBad: string, recipe: Recipe, timeoutSeconds: number): string {
   const words = ['npx', 'culprit'];
   if (spec.npm) words.push('npm', spec.origin, '--good', lastGood, '--bad', firstBad, ...(spec.project ? ['--project', shellQuote(spec.project)] : []));
   else {
     words.push('versions', ...(spec.origin === LISTED ? [] : ['--name', spec.origin]), '--list', shellQuote(`${lastGood} ${firstBad}`), '--install', shellQuote(spec.install));
-    const composed = recipe.build && 'shell' in recipe.build ? recipe.build.shell : '';
-    const prefix = `(${spec.install}) && (`;
-    if (composed.startsWith(prefix) && composed.endsWith(')')) words.push('--build', shellQuote(composed.slice(prefix.length, -1)));
+    if (spec.build !== undefined) words.push('--build', shellQuote(spec.build));
     if (spec.project) words.push('--project', shellQuote(spec.project));
   }
   words.push('--timeout', String(timeoutSeconds));

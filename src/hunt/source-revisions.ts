@@ -13,6 +13,13 @@ export interface SourceRevision {
   via: string;
 }
 
+/** A tag and nothing else: `1980` is no abbreviated hash, `3` no hg revision number. */
+function tagOnly(source: History, tag: string): string {
+  if (source.kind === 'git') return `refs/tags/${tag}`;
+  if (source.kind === 'hg') return `tag(${JSON.stringify(tag)})`;
+  return tag;
+}
+
 export async function resolveSourceRevision(source: History, spec: VersionsSpec, version: string): Promise<SourceRevision> {
   const patterns = spec.source?.tags.length ? spec.source.tags : DEFAULT_TAG_PATTERNS;
   const tried: string[] = [];
@@ -20,7 +27,7 @@ export async function resolveSourceRevision(source: History, spec: VersionsSpec,
     const tag = pattern.replaceAll('{version}', version);
     tried.push(tag);
     try {
-      return { revision: await source.resolve(tag, 'tag'), via: tag };
+      return { revision: await source.resolve(tagOnly(source, tag), 'tag'), via: tag };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
     }

@@ -1,5 +1,6 @@
 // Everything a hunt over released versions checks and computes before it creates anything: the list, the
 // endpoints in it, the install recipe, the project copy and the source repository. Bad input stops here.
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { History } from '../history/history.js';
@@ -8,9 +9,9 @@ import { checkVersionList } from '../history/version-list-input.js';
 import { VersionList } from '../history/version-list.js';
 import type { CommandSpec, Recipe } from '../model/recipe.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
+import { cacheDirectory } from '../probe/cache-directory.js';
 import { readProject } from '../probe/project-copy.js';
 import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
-import { describeCommand } from '../probe/recipe.js';
 import type { HuntArguments } from '../store/store-types.js';
 import { huntKey, type PreparedHunt } from './hunt-preparation.js';
 import type { HuntOptions } from './hunt-types.js';
@@ -20,9 +21,12 @@ import { chooseBisection, estimatePace } from './strategy-choice.js';
 const MENTIONS_VERSION = /\{version\}|\$\{?CULPRIT_VERSION\b/;
 const MENTIONS_WORKSPACE = /\{workspace\}|\$\{?CULPRIT_WORKSPACE\b/;
 
-/** The install, then the user's build if any, as the one build command of each version's probe. */
-function installThenBuild(install: string, build: CommandSpec | undefined): CommandSpec {
-  return { shell: build ? `(${install}) && (${describeCommand(build)})` : install };
+/**
+ * The install, then the user's build if any, as the one build command of each version's probe. Made from the spec
+ * alone, so a resumed hunt (whose stored recipe already holds it) composes the same command, not install twice.
+ */
+function installThenBuild(install: string, build: string | undefined): CommandSpec {
+  return { shell: build ? `(${install}) && (${build})` : install };
 }
 
 function checkInstall(spec: VersionsSpec): void {
@@ -49,12 +53,31 @@ async function checkPackageAtTop(source: History, name: string, revision: string
   throw new UsageError(`the top of ${source.root} at ${version} ${what}, so its checkouts cannot be installed as ${name}`, `give --source-test, e.g. one that packs the package's directory into your project and runs your test`);
 }
 
+/** The project as a real directory path; culprit's cache inside it would copy its own copies. */
+function projectDirectory(project: string, cache: string): string {
+  let real: string;
+  try {
+    real = realpathSync(project);
+  } catch {
+    throw new UsageError(`--project ${project} does not exist`, 'name the directory of your project');
+  }
+  if (!statSync(real).isDirectory()) throw new UsageError(`--project ${project} is not a directory`, 'name the directory of your project');
+  const inside = path.relative(real, path.resolve(cache));
+  if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside))) {
+    throw new UsageError(`culprit's cache directory ${cache} is inside the project ${real}`, 'give --workdir a directory outside the project');
+  }
+  return real;
+}
+
 export async function prepareVersionsHunt(options: HuntOptions & { versions: VersionsSpec }): Promise<PreparedHunt> {
   const spec = options.versions;
   checkVersionList(spec.list, spec.origin);
   checkInstall(spec);
-  const root = path.resolve(spec.project ?? options.repo);
-  const history = new VersionList({ versions: spec.list, origin: spec.origin, root, ...(spec.project ? { project: readProject(root) } : {}) });
+  const root = spec.project ? projectDirectory(spec.project, cacheDirectory(options.workdir)) : path.resolve(options.repo);
+  const read = spec.project ? readProject(root) : undefined;
+  // With a build after the install, what the build step leaves depends on every project file, and all of it is kept.
+  const project = read && spec.build !== undefined ? { ...read, installDigest: read.filesDigest } : read;
+  const history = new VersionList({ versions: spec.list, origin: spec.origin, root, ...(project ? { project } : {}) });
   if (options.goods.length === 0) throw new UsageError('no --good version given', 'name a version where the test passes');
   if (options.goods.length > 1) throw new UsageError('give one --good version', 'versions are in a line: the newest good one is all that counts');
   const good = await history.resolve(options.goods[0] ?? '', '--good');
@@ -69,9 +92,10 @@ export async function prepareVersionsHunt(options: HuntOptions & { versions: Ver
     for (const version of [good, bad]) await resolveSourceRevision(source, spec, version);
     if (spec.source.packs !== undefined) await checkPackageAtTop(source, spec.source.packs, (await resolveSourceRevision(source, spec, bad)).revision, bad);
   }
-  const recipe: Recipe = { ...options.recipe, build: installThenBuild(spec.install, options.recipe.build) };
-  // The install cache keeps what an install wrote: the dependencies of a project copy, or the whole scratch workspace.
-  const artifacts = spec.project ? ['node_modules'] : ['**'];
+  const recipe: Recipe = { ...options.recipe, build: installThenBuild(spec.install, spec.build) };
+  // The install cache keeps what the install wrote: a project copy's dependencies, or the whole workspace (a scratch
+  // one, or a project copy that a build then changed).
+  const artifacts = spec.project && spec.build === undefined ? ['node_modules'] : ['**'];
   const args: HuntArguments = {
     repo: root,
     subdirectory: '',

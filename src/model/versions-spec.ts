@@ -9,6 +9,8 @@ export interface VersionsSpec {
   origin: string;
   /** The shell line that installs `{version}` into `{workspace}` (culprit writes it for `culprit npm`). */
   install: string;
+  /** The user's `--build`, run after the install in the same workspace (the probe's build step is install, then it). */
+  build?: string;
   /** Set by `culprit npm`: the versions are the package `origin`'s, installed by npm into a copy of `project`. */
   npm?: boolean;
   /** The user's project, copied into each workspace before the install (`culprit npm`); never written to. */

@@ -11,7 +11,8 @@ export function projectTestOfCheckout(project: string, projectDigest: string, te
   const copy = '"$CULPRIT_WORKSPACE.project"';
   return {
     shell: [
-      `# culprit: the test of ${project} (files ${projectDigest.slice(0, 16)}) with this checkout installed`,
+      // The path as JSON: no newline in it can end the comment and start a command.
+      `# culprit: the test of ${JSON.stringify(project)} (files ${projectDigest.slice(0, 16)}) with this checkout installed`,
       'set -e',
       `rm -rf ${copy}`,
       `mkdir -p ${copy}`,

@@ -1,7 +1,7 @@
 // The user's project as versions are installed into it: read (never written), digested for the caches, and copied
 // into a workspace without its installed dependencies or VCS metadata, so an install never touches the original.
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, readlinkSync, type Dirent } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { ProjectCopy } from '../history/version-list.js';
 
@@ -11,13 +11,16 @@ const LEFT_OUT = new Set(['node_modules', '.git', '.hg', '.svn']);
 /** The files an npm install reads besides the registry: they alone key the install cache. */
 const INSTALL_INPUTS = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'];
 
+/** Files, links and directories, in name order; sockets, FIFOs and devices are no project content (and a FIFO blocks a read). */
 function walk(directory: string, relative: string, visit: (relative: string, entry: Dirent) => void): void {
   const entries = readdirSync(path.join(directory, relative), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (LEFT_OUT.has(entry.name)) continue;
     const child = relative ? `${relative}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) walk(directory, child, visit);
-    else visit(child, entry);
+    if (entry.isDirectory()) {
+      visit(child, entry);
+      walk(directory, child, visit);
+    } else if (entry.isFile() || entry.isSymbolicLink()) visit(child, entry);
   }
 }
 
@@ -25,6 +28,7 @@ function walk(directory: string, relative: string, visit: (relative: string, ent
 export function readProject(directory: string): ProjectCopy {
   const files = createHash('sha256');
   walk(directory, '', (relative, entry) => {
+    if (entry.isDirectory()) return;
     const absolute = path.join(directory, relative);
     files.update(`${relative}\0`);
     files.update(entry.isSymbolicLink() ? `link:${readlinkSync(absolute)}` : readFileSync(absolute));
@@ -43,11 +47,24 @@ export function readProject(directory: string): ProjectCopy {
   return { directory, filesDigest: files.digest('hex'), installDigest: install.digest('hex') };
 }
 
-/** Copies the project into an empty workspace directory, links kept as links. */
+/**
+ * Where a link in the copy points. A link into the project (absolute, or relative but climbing out of where it sits
+ * and back in) would let a write through the copy reach the original: it is pointed at the same place in the copy.
+ */
+function linkTarget(project: string, destination: string, relative: string, target: string): string {
+  const resolved = path.resolve(path.dirname(path.join(project, relative)), target);
+  const inside = path.relative(project, resolved);
+  if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside))) return path.relative(path.dirname(path.join(destination, relative)), path.join(destination, inside)) || '.';
+  return target;
+}
+
+/** Copies the project into an empty workspace directory: files with their modes, links kept as links (see linkTarget). */
 export function copyProject(project: string, destination: string): void {
-  cpSync(project, destination, {
-    recursive: true,
-    verbatimSymlinks: true,
-    filter: (source) => source === project || !LEFT_OUT.has(path.basename(source)),
+  walk(project, '', (relative, entry) => {
+    const source = path.join(project, relative);
+    const target = path.join(destination, relative);
+    if (entry.isDirectory()) mkdirSync(target, { recursive: true });
+    else if (entry.isSymbolicLink()) symlinkSync(linkTarget(project, destination, relative, readlinkSync(source)), target);
+    else copyFileSync(source, target);
   });
 }

@@ -28,6 +28,9 @@ export class VersionWorkspace implements Workspace {
     mkdirSync(this.directory, { recursive: true });
     for (const entry of readdirSync(this.directory)) rmSync(path.join(this.directory, entry), { recursive: true, force: true });
     if (this.project) copyProject(this.project, this.directory);
+    // npm installs into the nearest directory above that has a package.json or a node_modules: without this one, a
+    // plain `npm install` in an empty workspace under a home holding a package.json would install into the home.
+    else mkdirSync(path.join(this.directory, 'node_modules'));
     return Promise.resolve();
   }
 

@@ -1,7 +1,7 @@
 // `culprit versions` end to end on a generated library with release tags: the first bad version in few installs,
 // failed installs skipped with their log kept, installs cached, --jobs, the hand-off to the source, and bad input.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, DATA_HOME, finished, startCulprit, whenRunning } from '../fixtures/cli.js';
@@ -130,6 +130,12 @@ describe('culprit versions', () => {
     const probed = document.probes.map((probe: { phase: string; commit: string }) => `${probe.phase} ${probe.commit}`);
     expect(new Set(probed).size).toBe(probed.length);
     expect(document.probes.filter((probe: { source: string }) => probe.source === 'resumed').length).toBeGreaterThanOrEqual(2);
+    // Each version is installed once per probe: only the one in flight when culprit was killed twice.
+    const counts = new Map<string, number>();
+    for (const version of installed(run)) counts.set(version, (counts.get(version) ?? 0) + 1);
+    expect([...counts.values()].filter((count) => count > 1).length).toBeLessThanOrEqual(1);
+    expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
+    expect(document.reproduce).not.toContain('--build');
     const again = await culprit(['resume'], { cwd: here, env: run.env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('1.6.0 is the first bad version');
@@ -159,6 +165,38 @@ describe('culprit versions', () => {
     // The terminal shows the stages one after another: versions, the hand-off, the commits, the narrowed change.
     const order = ['verify  1.0.0', 'v1.4.0', 'narrow ', 'parent + change'].map((text) => result.stderr.indexOf(text));
     expect(order.every((at, index) => at >= 0 && (index === 0 || at > order[index - 1]!))).toBe(true);
+  });
+});
+
+describe('culprit versions --project', () => {
+  it('installs into a copy of the project: links into it stay in the copy, a build is cached with it, odd files are left out', async () => {
+    const run = await setup(6, 3);
+    const project = path.join(tempDir('culprit-proj-'), 'proj');
+    mkdirSync(path.join(project, 'data'), { recursive: true });
+    writeFileSync(path.join(project, 'data', 'seen.txt'), 'original\n');
+    // An absolute link into the project: a write through the copy's link must not reach the original.
+    symlinkSync(path.join(project, 'data'), path.join(project, 'out'));
+    execFileSync('mkfifo', [path.join(project, 'pipe')]);
+    const before = readFileSync(path.join(project, 'data', 'seen.txt'), 'utf8');
+    const install = run.args[run.args.indexOf('--install') + 1]!;
+    const args = ['versions', '--list', run.lib.versions.join(' '), '--project', project, '--install', install, '--build', 'echo built {version} > out/seen.txt && cp index.js built.js', '--test', `test -f built.js && node ${run.args[run.args.indexOf('--test') + 1]!.split(' ')[1]}`, '--timeout', '20'];
+    const result = await culprit([...args, '--json'], { env: run.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).firstBad.commit).toBe('1.3.0');
+    expect(readFileSync(path.join(project, 'data', 'seen.txt'), 'utf8')).toBe(before);
+    // Retested from the install cache: the build's outputs come back with the install, not just node_modules.
+    const retest = await culprit([...args, '--no-cache'], { env: run.env });
+    expect(retest.code, retest.stderr).toBe(0);
+    expect(retest.stderr).toMatch(/install restored/);
+    expect(retest.stdout).toContain('1.3.0 is the first bad version');
+  });
+
+  it('runs a plain npm install in the workspace, never in a directory above it that holds a package.json', async () => {
+    const home = tempDir('culprit-home-');
+    writeFileSync(path.join(home, 'package.json'), '{"name":"home","private":true}\n');
+    const result = await culprit(['versions', '--list', '1 2 3', '--install', 'npm prefix > "$CULPRIT_WORKSPACE/prefix.txt" && echo {version} > "$CULPRIT_WORKSPACE/v"', '--test', 'test "$(cat prefix.txt)" = "$PWD" && test "$(cat v)" -lt 3', '--workdir', path.join(home, 'cache'), '--timeout', '60'], { env: { XDG_CACHE_HOME: tempDir() } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('3 is the first bad version (2 is the last good one)');
   });
 });
 
@@ -255,6 +293,15 @@ describe('culprit versions: bad input', () => {
     await expectUsageError(['versions', '--list', list, ...ok, '--source', tempDir()], /not a git or Mercurial repository/);
     await expectUsageError(['versions', '--list', list, ...ok, '--source', lib.dir, '--tag', 'release-{version}'], /version 1\.0\.0 has no tag in .* \(tried release-1\.0\.0\)/);
     await expectUsageError(['versions', '--list', list, ...ok, '--source', lib.dir, '--tag', 'release'], /--tag release does not say where the version goes/);
+    // A tag pattern names tags only: a version that reads like an abbreviated hash is not taken for a commit.
+    const hashes = [...lib.tagged.values()].map((commit) => commit.slice(0, 8));
+    await expectUsageError(['versions', '--list', hashes.join(' '), ...ok, '--source', lib.dir, '--tag', '{version}'], new RegExp(`version ${hashes[0]!} has no tag in .* \\(tried ${hashes[0]!}\\)`));
+    const file = path.join(tempDir(), 'file');
+    writeFileSync(file, '');
+    await expectUsageError(['versions', '--list', list, ...ok, '--project', file], /--project .* is not a directory/);
+    await expectUsageError(['versions', '--list', list, ...ok, '--project', '/nonexistent/project'], /--project \/nonexistent\/project does not exist/);
+    const project = tempDir();
+    await expectUsageError(['versions', '--list', list, ...ok, '--project', project, '--workdir', path.join(project, '.cache')], /culprit's cache directory .* is inside the project/);
   });
 });
 

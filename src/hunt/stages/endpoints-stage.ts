@@ -12,7 +12,7 @@ import type { Track } from '../strategy-driver.js';
 /** The endpoint checks as a track of probes: each endpoint once, judged as its probe arrives. */
 export function endpointTrack(context: HuntContext, input: { bad: string }, events: { overlapped: boolean }): Track<string, HuntProbe, unknown> {
   const { args, timeout } = context;
-  const verification = new EndpointVerification(args.goods, input.bad, (commit) => context.name(commit), () => timeout.seconds);
+  const verification = new EndpointVerification(args.goods, input.bad, (commit) => context.name(commit), () => timeout.seconds, context.history.kind === 'versions' ? 'install' : 'build');
   /** An endpoint's cached verdict that contradicts the user is tested again: the environment may have changed since. */
   const probe = async (commit: string, slot: number, signal: AbortSignal): Promise<HuntProbe> => {
     const expected = commit === input.bad ? 'bad' : 'good';
