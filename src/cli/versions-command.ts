@@ -148,6 +148,7 @@ export async function npmCommandLine(name: string, argv: readonly string[], opti
       origin: name,
       install: npmInstallCommand(name),
       npm: true,
+      registry: published.registry,
       project,
       ...(Object.keys(published.gitHeads).length > 0 ? { gitHeads: published.gitHeads } : {}),
       ...(source ? { source } : {}),

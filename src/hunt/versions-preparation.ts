@@ -74,7 +74,7 @@ export async function prepareVersionsHunt(options: HuntOptions & { versions: Ver
   checkVersionList(spec.list, spec.origin);
   checkInstall(spec);
   const root = spec.project ? projectDirectory(spec.project, cacheDirectory(options.workdir)) : path.resolve(options.repo);
-  const read = spec.project ? readProject(root) : undefined;
+  const read = spec.project ? readProject(root, spec.registry ?? '') : undefined;
   // With a build after the install, what the build step leaves depends on every project file, and all of it is kept.
   const project = read && spec.build !== undefined ? { ...read, installDigest: read.filesDigest } : read;
   const history = new VersionList({ versions: spec.list, origin: spec.origin, root, ...(project ? { project } : {}) });

@@ -11,6 +11,8 @@ export interface VersionsSpec {
   install: string;
   /** The user's `--build`, run after the install in the same workspace (the probe's build step is install, then it). */
   build?: string;
+  /** The registry the versions were read from (`culprit npm`): another registry may serve other packages by the name. */
+  registry?: string;
   /** Set by `culprit npm`: the versions are the package `origin`'s, installed by npm into a copy of `project`. */
   npm?: boolean;
   /** The user's project, copied into each workspace before the install (`culprit npm`); never written to. */

@@ -25,8 +25,9 @@ function walk(directory: string, relative: string, visit: (relative: string, ent
 }
 
 /** Digests the project once per hunt: every copied file (the verdict key) and the install inputs (the install key). */
-export function readProject(directory: string): ProjectCopy {
-  const files = createHash('sha256');
+export function readProject(directory: string, registry = ''): ProjectCopy {
+  // What the registry serves is part of what an install (and so a verdict) depends on.
+  const files = createHash('sha256').update(`registry\0${registry}\0`);
   walk(directory, '', (relative, entry) => {
     if (entry.isDirectory()) return;
     const absolute = path.join(directory, relative);
@@ -34,7 +35,7 @@ export function readProject(directory: string): ProjectCopy {
     files.update(entry.isSymbolicLink() ? `link:${readlinkSync(absolute)}` : readFileSync(absolute));
     files.update('\0');
   });
-  const install = createHash('sha256');
+  const install = createHash('sha256').update(`registry\0${registry}\0`);
   for (const name of INSTALL_INPUTS) {
     let content: Buffer | string;
     try {
