@@ -45,9 +45,9 @@ export class VersionList implements History {
     this.root = options.root;
     this.project = options.project;
     this.versions.forEach((version, position) => this.index.set(version, position));
-    // Versions of one origin installed into one project (or started from one directory): their verdicts, installs
-    // and unfinished hunts are shared there, and nowhere else.
-    this.identity = `versions:${digest(options.origin, options.project?.directory ?? options.root)}`;
+    // Versions of one origin installed into one project: what their verdicts and installs are shared across. Where
+    // culprit started does not count: a version's commands run in its workspace, never there.
+    this.identity = `versions:${digest(options.origin, options.project?.directory ?? '')}`;
   }
 
   positionOf(version: string): number | undefined {

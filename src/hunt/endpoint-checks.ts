@@ -97,7 +97,7 @@ export class EndpointVerification {
     if (!record) throw new Error('internal: endpoint checks finished before the bad endpoint was probed');
     const fix = this.step === 'install' ? 'check --install (and --build)' : 'check --build';
     if (this.buildFailures.size === this.goods.length + 1) {
-      throw new UsageError(`the ${this.step} fails on every endpoint (all goods and the bad)`, `${fix}; log: ${record.logPath}`);
+      throw new UsageError(`the ${this.step === 'build' ? 'build command' : 'install'} fails on every endpoint (all goods and the bad)`, `${fix}; log: ${record.logPath}`);
     }
     const brokenGood = this.goods.find((good) => this.buildFailures.has(good));
     if (brokenGood) {

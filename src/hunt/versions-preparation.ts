@@ -88,7 +88,10 @@ export async function prepareVersionsHunt(options: HuntOptions & { versions: Ver
   }
   // A source that cannot take the hand-off is wrong input too: found out now, before anything is installed.
   if (spec.source) {
-    const source = await openHistory(spec.source.repo, spec.source.vcs);
+    const source = await openHistory(spec.source.repo, spec.source.vcs).catch((error: unknown) => {
+      if (!(error instanceof UsageError)) throw error;
+      throw new UsageError(`--source: ${error.message}`, 'give --source the directory of a local git or hg clone of what the versions were built from');
+    });
     for (const version of [good, bad]) await resolveSourceRevision(source, spec, version);
     if (spec.source.packs !== undefined) await checkPackageAtTop(source, spec.source.packs, (await resolveSourceRevision(source, spec, bad)).revision, bad);
   }
