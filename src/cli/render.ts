@@ -1,7 +1,7 @@
 // Terminal rendering of a hunt: one progress line per probe on stderr, and the human-readable result.
 // Machine-readable output (--json) is report/hunt-document.ts; this file never writes to stdout for data.
 import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
-import type { StageResult } from '../model/stage-results.js';
+import { answersWithVersion, type StageResult } from '../model/stage-results.js';
 import { LISTED } from '../model/versions-spec.js';
 import { stageText } from '../report/stage-sections.js';
 import { roughDuration, short } from '../text/format.js';
@@ -107,7 +107,7 @@ export class ProgressPrinter {
 /** A hunt over versions that did not go on into a source names a version, not a commit. */
 function versionHeadline(result: HuntResult): string[] | undefined {
   const versions = result.versions;
-  if (!versions || result.stages.some((stage) => stage.stage === 'source')) return undefined;
+  if (!versions || !answersWithVersion(result.record.vcs, result.stages)) return undefined;
   const of = versions.origin === LISTED ? '' : ` of ${versions.origin}`;
   if (versions.firstBad) return [`${versions.firstBad} is the first bad version${of} (${versions.lastGood ?? 'none'} is the last good one)`];
   return [`Skipped versions hide the first bad version${of}; it is one of: ${versions.candidates.join(', ')}`];

@@ -53,8 +53,11 @@ export async function registryOf(project: string): Promise<string> {
   return run.code === 0 && run.stdout.trim() ? run.stdout.trim() : 'https://registry.npmjs.org/';
 }
 
-function unreachable(code: string): boolean {
-  return /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ERR_SOCKET_TIMEOUT|FETCH_ERROR)$/.test(code);
+const NETWORK_ERRORS = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ERR_SOCKET_TIMEOUT|FETCH_ERROR)\b/;
+
+/** npm could not reach the registry: its error code says so, or (without one) its log does. */
+function unreachable(code: string, run: NpmRun): boolean {
+  return NETWORK_ERRORS.test(code) || NETWORK_ERRORS.test(run.stderr);
 }
 
 /** Every published version of `name` and its gitHead, from one `npm view`; errors name the registry tried. */
@@ -65,7 +68,7 @@ export async function packageVersions(name: string, project: string, options: { 
   if (run.code !== 0) {
     const code = npmErrorCode(run);
     if (code === 'E404') throw new UsageError(`package ${name} is not in the npm registry ${registry}`, 'check the name, or the registry in your npm config (npm config get registry)');
-    if (unreachable(code) || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(run.stderr)) {
+    if (unreachable(code, run)) {
       throw new UsageError(`no npm registry reachable at ${registry} (${code || firstErrorLine(run)})`, 'check your network, or the registry in your npm config (npm config get registry)');
     }
     throw new EnvironmentError(`npm view ${name} failed in ${project}: ${firstErrorLine(run)}`, 'run it yourself to see why');

@@ -46,8 +46,8 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     throw error;
   }
   const huntId = attachment.id;
-  const spaces = history.kind === 'versions';
-  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), ownRecipeOnly: spaces });
+  // A hunt over versions may go on into their source: each space's journal replays its own probes only.
+  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), ownRecipeOnly: history.kind === 'versions' });
   observer.attached?.({ hunt: huntId, resumed: !attachment.created, probesDone: journal.resumedCount });
 
   let executor: Executor;
@@ -63,7 +63,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     throw error;
   }
   const parts = { huntId, observer, ...(options.signal ? { signal: options.signal } : {}) };
-  /** A later stage's hunt in another space (the source of released versions): same record, own journal and workspaces. */
+  /** The start line of a space's search: the hunt's own, and a later stage's in another space. */
   const announce = (started: PreparedHunt, on: Executor): void =>
     observer.started?.({
       repo: started.history.root,

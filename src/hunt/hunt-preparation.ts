@@ -13,6 +13,7 @@ import type { CommitGraph } from '../search/commit-graph.js';
 import type { HuntArguments } from '../store/store-types.js';
 import { resolveEndpoints } from './hunt-endpoints.js';
 import type { HuntOptions } from './hunt-types.js';
+import type { RangeHandoff } from './stage.js';
 import { chooseBisection, estimatePace, type ChosenBisection } from './strategy-choice.js';
 
 export interface PreparedHunt {
@@ -50,6 +51,30 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
 
+/** The options every hunt stores alike, whatever it searches: a caller's, or a stored hunt's handed to a later stage. */
+export type SearchOptions = Pick<HuntOptions, 'verify' | 'cache' | 'workdir' | 'narrow' | 'signature' | 'narrowCheck' | 'narrowBudget' | 'jobs' | 'cacheSize'>;
+
+/** Those options as a hunt's arguments keep them, defaults filled in; stored arguments come back unchanged. */
+export function searchArguments(options: SearchOptions): Pick<HuntArguments, keyof SearchOptions> {
+  return {
+    verify: options.verify ?? true,
+    cache: options.cache ?? true,
+    ...(options.workdir === undefined ? {} : { workdir: path.resolve(options.workdir) }),
+    narrow: options.narrow ?? 'none',
+    ...(options.signature === undefined ? {} : { signature: options.signature }),
+    ...(options.narrowCheck === undefined ? {} : { narrowCheck: options.narrowCheck }),
+    ...(options.narrowBudget === undefined ? {} : { narrowBudget: { ...options.narrowBudget } }),
+    ...(options.jobs !== undefined && options.jobs > 1 ? { jobs: options.jobs } : {}),
+    ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+  };
+}
+
+/** The first stage's input: the prepared region between the endpoints, with the start line's bisection. */
+export function rangeOf(prepared: PreparedHunt): RangeHandoff {
+  const { args, graph, preview } = prepared;
+  return { kind: 'range', bad: args.bad, goods: [...args.goods], graph, ...(preview ? { bisection: preview } : {}) };
+}
+
 export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
   const history = await openHistory(options.repo, options.vcs);
   const subdirectory = subdirectoryOf(history.root, options.repo);
@@ -65,17 +90,9 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
     badName: options.bad,
     recipe,
     firstParent: options.firstParent ?? false,
-    verify: options.verify ?? true,
-    cache: options.cache ?? true,
-    ...(options.workdir === undefined ? {} : { workdir: path.resolve(options.workdir) }),
-    narrow: options.narrow ?? 'none',
-    ...(options.signature === undefined ? {} : { signature: options.signature }),
-    ...(options.narrowCheck === undefined ? {} : { narrowCheck: options.narrowCheck }),
-    ...(options.narrowBudget === undefined ? {} : { narrowBudget: { ...options.narrowBudget } }),
+    ...searchArguments(options),
     ...(options.narrowOnly ? { narrowOnly: true } : {}),
-    ...(options.jobs !== undefined && options.jobs > 1 ? { jobs: options.jobs } : {}),
     ...(options.artifacts && options.artifacts.length > 0 ? { artifacts: [...options.artifacts] } : {}),
-    ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
     ...(options.cleanBuild ? { cleanBuild: true } : {}),
   };
   if (args.artifacts && !recipe.build) throw new UsageError('--artifacts names build outputs, but there is no --build', "add the build command, e.g. --build 'make' --artifacts 'build/**'");

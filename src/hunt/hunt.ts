@@ -5,7 +5,7 @@ import { versionTitle, type VersionsSpec } from '../model/versions-spec.js';
 import { reproduceCommand, reproduceVersionsCommand } from './reproduce.js';
 import type { HuntContext } from './hunt-context.js';
 import { withHunt } from './hunt-lifecycle.js';
-import { prepareHunt } from './hunt-preparation.js';
+import { prepareHunt, rangeOf } from './hunt-preparation.js';
 import type { HuntOptions, HuntResult } from './hunt-types.js';
 import { runStages, type AnyStage } from './stage.js';
 import { bisectionStage } from './stages/bisection-stage.js';
@@ -30,9 +30,9 @@ const VERSIONS_THEN_SOURCE: readonly AnyStage[] = [endpointsStage, versionsStage
 export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   if (options.versions) return runVersionsHunt({ ...options, versions: options.versions });
   const prepared = await prepareHunt(options);
-  const { args, graph } = prepared;
+  const { args } = prepared;
   return withHunt(prepared, options, async (context: HuntContext): Promise<HuntOutcome> => {
-    const { results, last } = await runStages(context, args.narrowOnly ? NARROW_ONLY : HUNT, { kind: 'range', bad: args.bad, goods: [...args.goods], graph, ...(prepared.preview ? { bisection: prepared.preview } : {}) });
+    const { results, last } = await runStages(context, args.narrowOnly ? NARROW_ONLY : HUNT, rangeOf(prepared));
     if (last.kind !== 'suspect') throw new Error('internal: the stages ended without a suspect');
     return {
       status: last.status,
@@ -47,10 +47,10 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
 
 async function runVersionsHunt(options: HuntOptions & { versions: VersionsSpec }): Promise<HuntResult> {
   const prepared = await prepareVersionsHunt(options);
-  const { args, graph } = prepared;
+  const { args } = prepared;
   const { source, origin } = options.versions;
   return withHunt(prepared, options, async (context: HuntContext): Promise<HuntOutcome> => {
-    const { results, last } = await runStages(context, source ? VERSIONS_THEN_SOURCE : VERSIONS, { kind: 'range', bad: args.bad, goods: [...args.goods], graph, ...(prepared.preview ? { bisection: prepared.preview } : {}) });
+    const { results, last } = await runStages(context, source ? VERSIONS_THEN_SOURCE : VERSIONS, rangeOf(prepared));
     if (last.kind === 'versions') {
       const found = last.status === 'found';
       return {

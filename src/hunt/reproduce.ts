@@ -8,8 +8,7 @@ export function reproduceCommand(repo: string, commit: string, recipe: Recipe, t
   if (recipe.build) words.push('--build', shellQuote(describeCommand(recipe.build)));
   words.push('--timeout', String(timeoutSeconds));
   if (recipe.onHang !== 'bad') words.push('--on-hang', recipe.onHang);
-  if ('shell' in recipe.test) words.push('--test', shellQuote(recipe.test.shell));
-  else words.push('--', ...recipe.test.argv.map(shellQuote));
+  words.push(...testWords(recipe));
   return words.join(' ');
 }
 

@@ -77,14 +77,14 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
 
 /** The repository's hunt to resume; in a directory that is no repository, a hunt over versions started there. */
 async function huntOfDirectory(store: Store, options: ResumeOptions): Promise<HuntRow> {
-  const directory = path.resolve(options.repo);
-  const versionsHere = options.vcs === undefined && store.hunts.list().some((hunt) => hunt.vcs === 'versions' && hunt.repo === directory);
   try {
     const history = await openHistory(options.repo, options.vcs);
     return huntToResume(store, history.identity, history.root);
   } catch (error) {
     // A directory that is no repository, or one whose repository has no hunt: a hunt over versions started here.
-    if (!(error instanceof UsageError) || !versionsHere) throw error;
-    return versionsHuntToResume(store, directory);
+    if (!(error instanceof UsageError) || options.vcs !== undefined) throw error;
+    const here = versionsHuntToResume(store, path.resolve(options.repo));
+    if (!here) throw error;
+    return here;
   }
 }

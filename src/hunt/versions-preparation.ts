@@ -13,7 +13,7 @@ import { cacheDirectory } from '../probe/cache-directory.js';
 import { readProject } from '../probe/project-copy.js';
 import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
 import type { HuntArguments } from '../store/store-types.js';
-import { huntKey, type PreparedHunt } from './hunt-preparation.js';
+import { huntKey, searchArguments, type PreparedHunt } from './hunt-preparation.js';
 import type { HuntOptions } from './hunt-types.js';
 import { resolveSourceRevision } from './source-revisions.js';
 import { chooseBisection, estimatePace } from './strategy-choice.js';
@@ -92,8 +92,9 @@ export async function prepareVersionsHunt(options: HuntOptions & { versions: Ver
       if (!(error instanceof UsageError)) throw error;
       throw new UsageError(`--source: ${error.message}`, 'give --source the directory of a local git or hg clone of what the versions were built from');
     });
-    for (const version of [good, bad]) await resolveSourceRevision(source, spec, version);
-    if (spec.source.packs !== undefined) await checkPackageAtTop(source, spec.source.packs, (await resolveSourceRevision(source, spec, bad)).revision, bad);
+    await resolveSourceRevision(source, spec, good);
+    const badRevision = await resolveSourceRevision(source, spec, bad);
+    if (spec.source.packs !== undefined) await checkPackageAtTop(source, spec.source.packs, badRevision.revision, bad);
   }
   const recipe: Recipe = { ...options.recipe, build: installThenBuild(spec.install, spec.build) };
   // The install cache keeps what the install wrote: a project copy's dependencies, or the whole workspace (a scratch
@@ -109,16 +110,8 @@ export async function prepareVersionsHunt(options: HuntOptions & { versions: Ver
     badName: bad,
     recipe,
     firstParent: false,
-    verify: options.verify ?? true,
-    cache: options.cache ?? true,
-    ...(options.workdir === undefined ? {} : { workdir: path.resolve(options.workdir) }),
-    narrow: options.narrow ?? 'none',
-    ...(options.signature === undefined ? {} : { signature: options.signature }),
-    ...(options.narrowCheck === undefined ? {} : { narrowCheck: options.narrowCheck }),
-    ...(options.narrowBudget === undefined ? {} : { narrowBudget: { ...options.narrowBudget } }),
-    ...(options.jobs !== undefined && options.jobs > 1 ? { jobs: options.jobs } : {}),
+    ...searchArguments(options),
     artifacts,
-    ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
     versions: spec,
   };
   const graph = await history.loadGraph(bad, [good]);

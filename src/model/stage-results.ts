@@ -192,6 +192,11 @@ export function narrowingOf(stages: readonly StageResult[]): Narrowing | undefin
 }
 
 /** The merge descent's result, when a --first-parent hunt descended into the merge it found. */
+/** Whether a hunt's answer is a released version: it searched versions and did not go on into their source. */
+export function answersWithVersion(vcs: string, stages: readonly StageResult[]): boolean {
+  return vcs === 'versions' && !stages.some((stage) => stage.stage === 'source');
+}
+
 /** The versions stage's result, when the hunt began with released versions. */
 export function versionsOf(stages: readonly StageResult[]): Omit<VersionsResult, 'stage'> | undefined {
   const found = stageResult(stages, 'versions');

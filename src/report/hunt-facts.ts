@@ -1,5 +1,6 @@
 // What every report says about a stored hunt: its status as a user should read it, the searched range,
 // the commands, and its probes in step order. Pure functions over store rows.
+import { answersWithVersion } from '../model/stage-results.js';
 import { describeCommand, short } from '../text/format.js';
 import { ownerAlive } from '../store/hunt-table.js';
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
@@ -36,7 +37,7 @@ export function finishedProbes(probes: readonly ProbeRow[]): ProbeRow[] {
 /** The one-line answer: the first bad commit, the candidates, or why there is none yet. */
 export function resultText(hunt: HuntRow): string {
   const result = hunt.result;
-  if (result?.firstBad) return hunt.vcs === 'versions' && !result.stages.some((stage) => stage.stage === 'source') ? result.firstBad.subject : `${short(result.firstBad.commit)} ${result.firstBad.subject}`;
+  if (result?.firstBad) return answersWithVersion(hunt.vcs, result.stages) ? result.firstBad.subject : `${short(result.firstBad.commit)} ${result.firstBad.subject}`;
   if (result) return `one of ${result.candidates.length} commits (skipped commits hide it)`;
   if (hunt.error) return `stopped: ${hunt.error}`;
   return statusOf(hunt) === 'running' ? 'running' : `unfinished: continue with culprit resume ${hunt.id}`;

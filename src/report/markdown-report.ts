@@ -1,5 +1,6 @@
 // `culprit report ID --format markdown`: paste-ready for an issue tracker — the range, the first bad commit,
 // the minimal change when narrowed, the reproduce command, and the probes folded in a <details> block.
+import { answersWithVersion } from '../model/stage-results.js';
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
 import { probeTableRows } from './hunt-detail.js';
 import { stageMarkdown } from './stage-sections.js';
@@ -16,7 +17,7 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
   const first = result?.firstBad;
   const out: string[] = [];
   // A hunt over released versions names a version unless it went on into the source, where it named a commit.
-  const what = hunt.vcs === 'versions' && !result?.stages.some((stage) => stage.stage === 'source') ? 'version' : 'commit';
+  const what = answersWithVersion(hunt.vcs, result?.stages ?? []) ? 'version' : 'commit';
   out.push(first ? `## Regression: first bad ${what} \`${short(first.commit)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
   out.push('');
   out.push(`- **Repository:** \`${hunt.repo}\` (${hunt.vcs})`);

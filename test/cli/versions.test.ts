@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { culprit, DATA_HOME, finished, startCulprit, whenRunning } from '../fixtures/cli.js';
+import { culprit, finished, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { dependentTest, releasedLibrary, type ReleasedLibrary } from '../fixtures/released-library.js';
 import { convertToHg } from '../fixtures/scripted-hg-repo.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
@@ -36,7 +36,8 @@ async function setup(releases: number, firstBad: number, missing: readonly strin
   const lib = await releasedLibrary({ releases, firstBad });
   const { script, installs } = installScript(lib, missing);
   const check = path.join(tempDir('culprit-check-'), 'check.js');
-  writeFileSync(check, dependentTest(process.env.CULPRIT_UNUSED ?? './index.js').replace("require(\"./index.js\")", 'require(require("node:path").resolve("index.js"))'));
+  // The check runs in the workspace: the library it loads is the installed index.js there.
+  writeFileSync(check, dependentTest('./index.js').replace('require("./index.js")', 'require(require("node:path").resolve("index.js"))'));
   const args = ['versions', '--list', lib.versions.join(' '), '--install', `${script} {version} "$CULPRIT_WORKSPACE"`, '--test', `node ${check}`, '--timeout', '20'];
   return { lib, installs, args, env: { XDG_CACHE_HOME: tempDir('culprit-cache-') } };
 }
@@ -305,4 +306,3 @@ describe('culprit versions: bad input', () => {
   });
 });
 
-void DATA_HOME;

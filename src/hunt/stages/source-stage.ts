@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { openHistory } from '../../history/open-history.js';
 import type { SourceResult } from '../../model/stage-results.js';
 import type { HuntContext } from '../hunt-context.js';
-import { prepareHunt } from '../hunt-preparation.js';
+import { prepareHunt, rangeOf, searchArguments } from '../hunt-preparation.js';
 import { nearestSourceRevision } from '../source-revisions.js';
 import { runStages, type AnyStage, type Stage, type StageOutput, type VersionsHandoff } from '../stage.js';
 
@@ -39,15 +39,7 @@ export function sourceStage(commitStages: readonly AnyStage[]): Stage<'versions'
         bad: bad.revision,
         recipe: source.recipe,
         firstParent: source.firstParent ?? false,
-        verify: args.verify,
-        cache: args.cache,
-        ...(args.workdir === undefined ? {} : { workdir: args.workdir }),
-        narrow: args.narrow ?? 'none',
-        ...(args.signature === undefined ? {} : { signature: args.signature }),
-        ...(args.narrowCheck === undefined ? {} : { narrowCheck: args.narrowCheck }),
-        ...(args.narrowBudget === undefined ? {} : { narrowBudget: args.narrowBudget }),
-        ...(args.jobs === undefined ? {} : { jobs: args.jobs }),
-        ...(args.cacheSize === undefined ? {} : { cacheSize: args.cacheSize }),
+        ...searchArguments(args),
       });
       const result: SourceResult = {
         stage: 'source',
@@ -60,7 +52,7 @@ export function sourceStage(commitStages: readonly AnyStage[]): Stage<'versions'
       context.note(`${good.version} is ${good.via} and ${bad.version} is ${bad.via} in ${prepared.history.root}: ${prepared.candidates} commit${prepared.candidates === 1 ? '' : 's'} to search there`);
       const session = await context.continueIn(prepared);
       try {
-        const { results, last } = await runStages(session.context, commitStages, { kind: 'range', bad: prepared.args.bad, goods: [...prepared.args.goods], graph: prepared.graph, ...(prepared.preview ? { bisection: prepared.preview } : {}) });
+        const { results, last } = await runStages(session.context, commitStages, rangeOf(prepared));
         context.rounds += session.context.rounds;
         return { result, inner: results, next: last };
       } catch (error) {
