@@ -1,0 +1,199 @@
+// The package changes between a good and a bad package-lock.json, as a set a search can take subsets of: each
+// subset closed over the dependency edges it would break, and written as the lockfile and manifest npm ci installs.
+import semver from 'semver';
+import type { FileState } from './materialize.js';
+import { lockfileText, packageNameOf, type LockEntry, type Lockfile } from './lockfile.js';
+
+export interface PackageChange {
+  /** Where the package is installed: `node_modules/a`, `node_modules/a/node_modules/b`. */
+  key: string;
+  name: string;
+  kind: 'added' | 'removed' | 'changed';
+  /** Versions on the good and the bad side (null where the package is absent). */
+  from: string | null;
+  to: string | null;
+  /** The package a nested one is installed under (`a` for `node_modules/a/node_modules/b`), if any. */
+  under: string | null;
+  /** The lock paths it writes: its own, and changed ones nested under it (they come and go with it). */
+  keys: string[];
+}
+
+/** What makes two lock entries install different things; flags like `dev` follow from the rest. */
+const CONTENT_FIELDS = ['version', 'resolved', 'integrity', 'link', 'dependencies', 'optionalDependencies', 'peerDependencies'] as const;
+const MANIFEST_SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
+
+function sameContent(a: LockEntry, b: LockEntry): boolean {
+  return CONTENT_FIELDS.every((field) => JSON.stringify(a[field] ?? null) === JSON.stringify(b[field] ?? null));
+}
+
+function versionOf(entry: LockEntry | undefined): string | null {
+  if (!entry) return null;
+  return entry.version ?? (entry.link ? `link:${entry.resolved ?? '?'}` : (entry.resolved ?? '?'));
+}
+
+/** The package directory a lock path is nested in (`node_modules/a` for `node_modules/a/node_modules/b`), '' at the top. */
+function parentOf(key: string): string {
+  const at = key.lastIndexOf('/node_modules/');
+  return at < 0 ? '' : key.slice(0, at);
+}
+
+/** Where Node looks for `name` required from the package at `key`: its own node_modules, then each one above. */
+function lookupPaths(key: string, name: string): string[] {
+  const paths: string[] = [];
+  let directory = key;
+  for (;;) {
+    paths.push(directory === '' ? `node_modules/${name}` : `${directory}/node_modules/${name}`);
+    if (directory === '') return paths;
+    directory = parentOf(directory);
+  }
+}
+
+/** Whether an installed entry meets a dependency's range; anything not a registry range (git, file, alias tags) counts as met. */
+function satisfies(entry: LockEntry, range: string): boolean {
+  if (entry.link || entry.version === undefined) return true;
+  const spec = range.startsWith('npm:') ? range.slice(range.lastIndexOf('@') + 1) : range;
+  if (semver.validRange(spec, { loose: true }) === null) return true;
+  return semver.satisfies(entry.version, spec, { loose: true, includePrerelease: true });
+}
+
+/** The dependency edges npm checks for an installed package: the root's dev dependencies too, required peers. */
+function edgesOf(key: string, entry: LockEntry): Array<{ name: string; range: string; optional: boolean }> {
+  const edges: Array<{ name: string; range: string; optional: boolean }> = [];
+  const add = (section: Record<string, string> | undefined, optional: (name: string) => boolean): void => {
+    for (const [name, range] of Object.entries(section ?? {})) edges.push({ name, range, optional: optional(name) });
+  };
+  add(entry.dependencies, () => false);
+  add(entry.optionalDependencies, () => true);
+  add(entry.peerDependencies, (name) => entry.peerDependenciesMeta?.[name]?.optional === true);
+  if (key === '') add(entry.devDependencies, () => false);
+  return edges;
+}
+
+export class LockfileChanges {
+  readonly changes: PackageChange[];
+  /** Which change writes a lock path. */
+  private readonly owner = new Map<string, number>();
+
+  constructor(
+    private readonly good: Lockfile,
+    private readonly bad: Lockfile,
+  ) {
+    const keys = [...new Set([...Object.keys(good.packages), ...Object.keys(bad.packages)])].filter((key) => key !== '');
+    const changed = keys.filter((key) => {
+      const [before, after] = [good.packages[key], bad.packages[key]];
+      return !before || !after || !sameContent(before, after);
+    });
+    const byKey = new Map<string, PackageChange>();
+    // Shallow paths first, so a nested change finds the change of the package it is installed under.
+    for (const key of changed.sort((a, b) => a.split('/node_modules/').length - b.split('/node_modules/').length || a.localeCompare(b))) {
+      let holder = parentOf(key);
+      while (holder !== '' && !byKey.has(holder)) holder = parentOf(holder);
+      const host = byKey.get(holder);
+      if (host) {
+        host.keys.push(key);
+        continue;
+      }
+      const [before, after] = [good.packages[key], bad.packages[key]];
+      const parent = parentOf(key);
+      byKey.set(key, {
+        key,
+        name: packageNameOf(key, after ?? before),
+        kind: !before ? 'added' : !after ? 'removed' : 'changed',
+        from: versionOf(before),
+        to: versionOf(after),
+        under: parent === '' ? null : packageNameOf(parent, bad.packages[parent] ?? good.packages[parent]),
+        keys: [key],
+      });
+    }
+    this.changes = [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
+    this.changes.forEach((change, index) => {
+      for (const key of change.keys) this.owner.set(key, index);
+    });
+  }
+
+  /** The installed packages with the changes in `subset` made: the good lock's, some of them the bad lock's. */
+  packagesOf(subset: Iterable<number>): Record<string, LockEntry> {
+    const packages: Record<string, LockEntry> = { ...this.good.packages };
+    const applied = new Set(subset);
+    for (const index of applied) {
+      for (const key of this.changes[index]?.keys ?? []) {
+        const after = this.bad.packages[key];
+        if (after) packages[key] = after;
+        else delete packages[key];
+      }
+    }
+    packages[''] = this.rootOf(applied);
+    return packages;
+  }
+
+  /**
+   * The subset with every change it needs to install consistently: while some package's dependency would resolve to
+   * a version outside its range (or to nothing), the changes that move that package or what it resolves to join.
+   */
+  closure(subset: readonly number[]): number[] {
+    const applied = new Set(subset);
+    for (let grew = true; grew; ) {
+      grew = false;
+      const packages = this.packagesOf(applied);
+      for (const [key, entry] of Object.entries(packages)) {
+        for (const edge of edgesOf(key, entry)) {
+          const paths = lookupPaths(key, edge.name);
+          const found = paths.map((path) => packages[path]).find((candidate) => candidate !== undefined);
+          if (found ? satisfies(found, edge.range) : edge.optional) continue;
+          for (const path of [key, ...paths]) {
+            const owner = this.owner.get(path);
+            if (owner !== undefined && !applied.has(owner)) {
+              applied.add(owner);
+              grew = true;
+            }
+          }
+        }
+      }
+    }
+    return [...applied].sort((a, b) => a - b);
+  }
+
+  /** The files a configuration writes into the project copy: the lockfile, and package.json's dependency ranges to match it. */
+  files(subset: readonly number[], manifest: Record<string, unknown>): FileState[] {
+    const packages = this.packagesOf(subset);
+    const root = packages[''] ?? {};
+    const written: Record<string, unknown> = { ...manifest };
+    for (const section of MANIFEST_SECTIONS) {
+      const ranges = root[section];
+      if (ranges && Object.keys(ranges).length > 0) written[section] = ranges;
+      else delete written[section];
+    }
+    return [
+      { path: 'package.json', content: Buffer.from(`${JSON.stringify(written, null, 2)}\n`), mode: 'file' },
+      { path: 'package-lock.json', content: Buffer.from(lockfileText(this.bad.header, packages)), mode: 'file' },
+    ];
+  }
+
+  /** The project's own entry: the bad lock's, with the ranges of direct dependencies whose change is not made taken from the good one. */
+  private rootOf(applied: ReadonlySet<number>): LockEntry {
+    const [goodRoot, badRoot] = [this.good.packages[''] ?? {}, this.bad.packages[''] ?? {}];
+    const root: LockEntry = { ...badRoot };
+    for (const section of MANIFEST_SECTIONS) {
+      const ranges: Record<string, string> = { ...(badRoot[section] ?? {}) };
+      const names = new Set([...Object.keys(goodRoot[section] ?? {}), ...Object.keys(badRoot[section] ?? {})]);
+      for (const name of names) {
+        const owner = this.owner.get(`node_modules/${name}`);
+        if (owner === undefined || applied.has(owner)) continue;
+        const before = goodRoot[section]?.[name];
+        if (before === undefined) delete ranges[name];
+        else ranges[name] = before;
+      }
+      if (Object.keys(ranges).length > 0) root[section] = ranges;
+      else delete root[section];
+    }
+    return root;
+  }
+}
+
+/** How a change reads in progress and reports: `left-pad 1.1.0 → 1.3.0`, `+ chalk 5.0.0`, `- debug 2.6.9 (in send)`. */
+export function describeChange(change: Pick<PackageChange, 'name' | 'kind' | 'from' | 'to' | 'under'>): string {
+  const where = change.under ? ` (in ${change.under})` : '';
+  if (change.kind === 'added') return `+ ${change.name} ${change.to ?? ''}${where}`;
+  if (change.kind === 'removed') return `- ${change.name} ${change.from ?? ''}${where}`;
+  return `${change.name} ${change.from ?? ''} → ${change.to ?? ''}${where}`;
+}
