@@ -49,6 +49,10 @@ export async function huntSession(json: boolean, start: (session: SessionStart) 
           probes.push(probe);
           observer.probeFinished?.(probe, progress);
         },
+        factorProbe(probe, outcome, factors) {
+          probes.push(probe);
+          observer.factorProbe?.(probe, outcome, factors);
+        },
       },
     });
     printer.flush();

@@ -124,6 +124,36 @@ function program(setExit: (code: number) => void): Command {
     .option('--build <cmd>', '(not taken: culprit npm installs each version itself)')
     .action(async (name: string, argv: string[], options: Record<string, unknown>) => setExit(await (await import('./versions-command.js')).npmCommandLine(name, argv, options)));
 
+  /** Options both hunts over factors share: the test, its limits, and the hunt's store and caches. */
+  const factorHunt = (command: Command): Command =>
+    command
+      .argument('[command...]', 'the test as an argv, after --')
+      .option('--test <cmd>', 'shell command that tells good (exit 0) from bad (1-127), 125 = skip; runs in the workspace')
+      .option('--build <cmd>', 'runs after the install (or the setups), in the workspace')
+      .option('--timeout <seconds>', 'a test run longer than this is a hang (default: 10x the good run, at least 30 s)')
+      .option('--build-timeout <seconds>', 'an install (and build) longer than this fails (default: 3600)')
+      .option('--grace <seconds>', 'after SIGTERM, wait this long before SIGKILL (default: 5)')
+      .option('--on-hang <meaning>', 'what a hang means: bad, good or skip (default: bad)')
+      .option('--no-verify', 'do not test the good setup first')
+      .option('--no-cache', 'do not reuse verdicts of other hunts (installs are still reused)')
+      .option('--workdir <dir>', "culprit's cache directory for workspaces, installs and logs (default: XDG cache dir)")
+      .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
+      .option('--json', 'print one JSON document on stdout');
+
+  factorHunt(root.command('deps'))
+    .description('find which of the package changes between two package-lock.json files breaks the test (each set installed with npm ci)')
+    .option('--good-lock <file>', 'the package-lock.json of a setup where the test passes')
+    .option('--bad-lock <file>', "the package-lock.json where it fails (default: the project's own)")
+    .option('--project <dir>', 'your project (default: the current directory); each configuration is installed into a copy of it', '.')
+    .option('--bisect-versions', 'when one package upgrade is to blame, then find its first bad release')
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./factors-command.js')).depsCommandLine(argv, options)));
+
+  factorHunt(root.command('factors'))
+    .description('find which of the named differences between a working and a broken environment breaks the test')
+    .option('--factors <file>', 'JSON or YAML: each factor with a good and a bad side (a setup command, variables, or both)')
+    .option('--project <dir>', 'copy this directory into each workspace before the setups (never written to)')
+    .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./factors-command.js')).factorsCommandLine(argv, options)));
+
   root
     .command('resume')
     .description("continue a stopped hunt, repeating none of its finished probes (default: the repository's newest unfinished hunt)")

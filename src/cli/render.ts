@@ -3,6 +3,7 @@
 import type { HuntObserver, HuntProbe, HuntResult, SearchProgress } from '../hunt/hunt-types.js';
 import { answersWithVersion, type StageResult } from '../model/stage-results.js';
 import { LISTED } from '../model/versions-spec.js';
+import { factorsCounts, factorsDetails, factorsHeadline, factorText } from '../report/factors-text.js';
 import { stageText } from '../report/stage-sections.js';
 import { roughDuration, short } from '../text/format.js';
 
@@ -18,7 +19,9 @@ function steps(progress: SearchProgress): string {
   return `${progress.candidatesLeft} candidate${progress.candidatesLeft === 1 ? '' : 's'} left (~${progress.stepsLeft} ${unit}${progress.stepsLeft === 1 ? '' : 's'}${eta})`;
 }
 
-export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined, space: 'commits' | 'versions' = 'commits'): string {
+type Space = 'commits' | 'versions' | 'factors';
+
+export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined, space: Space = 'commits'): string {
   const phase = probe.phase === 'bisect' ? '' : ` ${probe.phase}`;
   const verdict = probe.verdict.padEnd(4);
   // A version's build step is its install.
@@ -40,7 +43,7 @@ export class ProgressPrinter {
   /** With several workers: what each is probing now. */
   private readonly busy = new Map<number, string>();
   /** What the probes search now: released versions first, then (after a hand-off) commits. */
-  private space: 'commits' | 'versions' = 'commits';
+  private space: Space = 'commits';
 
   constructor(private readonly write: Write) {}
 
@@ -77,6 +80,13 @@ export class ProgressPrinter {
       started: (info) => {
         this.space = info.space;
         const pace = info.workers > 1 ? `~${info.steps} rounds on ${info.workers} workers` : `~${info.steps} steps`;
+        if (info.space === 'factors') {
+          const noun = info.unit ?? 'factor';
+          const between = noun === 'factor' ? 'each at its good or its bad side' : `between ${info.goods.join(', ')} (good) and ${info.bad} (bad)`;
+          this.emit(`culprit: ${info.candidates} ${noun}${info.candidates === 1 ? '' : 's'} ${between}; each needed one costs ${pace}\n`);
+          this.emit(`culprit: probes run in ${info.workspace}\n`);
+          return;
+        }
         this.emit(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ${pace}\n`);
         this.emit(`culprit: probes run in ${info.workspace}\n`);
       },
@@ -92,6 +102,12 @@ export class ProgressPrinter {
         this.emit(`cancel   [w${info.worker}]  ${short(info.commit)}  its answer no longer matters\n`);
       },
       note: (message) => this.emit(`culprit: ${message}\n`),
+      factorProbe: (probe, outcome, factors) => {
+        const time = probe.source === 'run' ? `${probe.seconds.toFixed(2)}s` : probe.source;
+        const phase = probe.phase === 'verify' ? 'verify' : '      ';
+        const built = probe.outcome.kind === 'build-failed' ? ' (install failed)' : probe.build === 'restored' ? ' (install restored)' : '';
+        this.emit(`factor ${String(probe.step).padStart(2)} ${phase}  ${`${outcome}${built}`.padEnd(10)}  ${time}  ${clip(factors, 100)}\n`);
+      },
       narrowingPredicted: (what) => {
         this.emit(`narrow --  (no test)  unresolved  ${what}\n`);
       },
@@ -113,7 +129,20 @@ function versionHeadline(result: HuntResult): string[] | undefined {
   return [`Skipped versions hide the first bad version${of}; it is one of: ${versions.candidates.join(', ')}`];
 }
 
+/** A hunt over factors: the ones the failure needs, then the counts; its probes are all configurations. */
+function renderFactors(result: HuntResult, factors: NonNullable<HuntResult['factors']>): string {
+  const lines = [factorsHeadline(factors), ...factors.needed.map((factor) => `    ${factorText(factor)}`), ...factorsDetails(factors)];
+  // The releases of the one package to blame, when --bisect-versions went on to them.
+  for (const stage of result.stages) if (stage.stage === 'versions') lines.push(...stageText(stage, false));
+  const ran = result.narrowingProbes.filter((probe) => probe.source === 'run');
+  const reused = result.narrowingProbes.length - ran.length;
+  const store = reused === 0 ? '' : ` (${reused} answered from the store)`;
+  lines.push('', `Hunt ${result.hunt}: ${factorsCounts(factors)}${store}, ${ran.reduce((sum, probe) => sum + probe.seconds, 0).toFixed(1)} s of probing`);
+  return `${lines.join('\n')}\n`;
+}
+
 export function renderResult(result: HuntResult, color = false): string {
+  if (result.factors) return renderFactors(result, result.factors);
   const lines: string[] = [];
   const headline = versionHeadline(result);
   // After a hand-off, the story reads in its order: the releases, then the commit found between two of them.

@@ -27,8 +27,11 @@ export interface FileDelta {
 export type FileMode = 'file' | 'executable' | 'link';
 
 export interface History {
-  /** A version-control system, or an ordered list of released versions (searched as a line of commits). */
-  readonly kind: 'git' | 'hg' | 'versions';
+  /**
+   * A version-control system, an ordered list of released versions (searched as a line of commits), or the good
+   * setup of a hunt over factors (its candidates are configurations written on top of it).
+   */
+  readonly kind: 'git' | 'hg' | 'versions' | 'factors';
   /** Top-level directory of the user's repository (never written to). */
   readonly root: string;
   /** A stable identity of the repository, for cache keys: the real path of its object store. */

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FileState } from '../changes/materialize.js';
 import type { Executor, ProbeJob } from '../executors/executor.js';
 import type { History } from '../history/history.js';
+import { FactorBase } from '../history/factor-base.js';
 import { VersionList } from '../history/version-list.js';
 import type { Phase } from '../model/probe-record.js';
 import type { CommandSpec } from '../model/recipe.js';
@@ -23,11 +24,16 @@ import { searchVerdictOf } from './verdict-rule.js';
 export interface ProbeRequest {
   commit: string;
   phase: Phase;
-  /** A configuration of a change written on top of the commit (narrowing). */
-  configuration?: { digest: string; states: readonly FileState[] };
+  /**
+   * A configuration of a change written on top of the commit (narrowing), or of factors on top of the good setup:
+   * then also the setups it runs and the variables it sets.
+   */
+  configuration?: { digest: string; states: readonly FileState[]; setups?: readonly string[]; env?: Readonly<Record<string, string>> };
   freshness?: Freshness;
   /** Narrowing's cheap check, run in the workspace before the build. */
   check?: CommandSpec;
+  /** What the probe is called in the store and reports, when not its commit's subject (a configuration of factors). */
+  subject?: string;
   /** The worker to run on (0-based); the driver gives each probe one. */
   slot?: number;
   signal?: AbortSignal;
@@ -119,7 +125,7 @@ export class HuntContext {
     const record = await this.journal.obtain(
       configuration ? { commit, configuration: configuration.digest } : commit,
       phase,
-      () => this.subjects.of(commit),
+      () => (request.subject === undefined ? this.subjects.of(commit) : Promise.resolve(request.subject)),
       (step, tree) => {
         this.observer.probeStarted?.({ phase, step, commit, timeoutSeconds: this.timeout.seconds });
         return this.executor.run(this.job(request, step, tree), slot, request.signal ?? this.signal ?? new AbortController().signal);
@@ -171,13 +177,21 @@ export class HuntContext {
     const { args } = this;
     const { commit, configuration } = request;
     const versions = this.history instanceof VersionList ? this.history : undefined;
-    // A version's install depends on the version and the project's manifests, not on every file its verdict does.
-    const buildTree = versions ? versions.installTreeOf(commit) : tree;
+    const factors = this.history instanceof FactorBase ? this.history : undefined;
+    // A version's install depends on the version and the project's manifests, not on every file its verdict does; a
+    // configuration of factors' on what it writes and runs.
+    const buildTree = versions ? versions.installTreeOf(commit) : factors && configuration ? factors.installTreeOf(configuration.digest) : tree;
     const build = this.buildKey !== undefined && args.artifacts
       ? { key: createHash('sha256').update(`${this.history.identity}\0${buildTree}\0${this.buildKey}`).digest('hex'), tree: buildTree, globs: args.artifacts }
       : undefined;
     return {
-      candidate: configuration ? { kind: 'configuration', commit, digest: configuration.digest, states: configuration.states } : versions ? { kind: 'version', commit } : { kind: 'checkout', commit },
+      candidate: configuration
+        ? factors
+          ? { kind: 'environment', commit, digest: configuration.digest, states: configuration.states, setups: configuration.setups ?? [], env: configuration.env ?? {} }
+          : { kind: 'configuration', commit, digest: configuration.digest, states: configuration.states }
+        : versions
+          ? { kind: 'version', commit }
+          : { kind: 'checkout', commit },
       recipe: args.recipe,
       subdirectory: args.subdirectory,
       testTimeoutSeconds: this.timeout.seconds,

@@ -4,7 +4,7 @@ import { asEnvironmentError } from '../environment-failure.js';
 import { CulpritError, InterruptedError } from '../errors.js';
 import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
-import { descentOf, narrowingOf, versionsOf, type HuntOutcome } from '../model/stage-results.js';
+import { descentOf, factorsOf, narrowingOf, versionsOf, type HuntOutcome } from '../model/stage-results.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { Store } from '../store/store.js';
 import { attachHunt } from './hunt-attachment.js';
@@ -47,7 +47,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
   }
   const huntId = attachment.id;
   // A hunt over versions may go on into their source: each space's journal replays its own probes only.
-  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), ownRecipeOnly: history.kind === 'versions' });
+  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), ownRecipeOnly: history.kind === 'versions' || history.kind === 'factors' });
   observer.attached?.({ hunt: huntId, resumed: !attachment.created, probesDone: journal.resumedCount });
 
   let executor: Executor;
@@ -67,9 +67,11 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
   const announce = (started: PreparedHunt, on: Executor): void =>
     observer.started?.({
       repo: started.history.root,
-      space: started.history.kind === 'versions' ? 'versions' : 'commits',
-      bad: started.args.bad,
-      goods: started.args.goods,
+      space: started.history.kind === 'git' || started.history.kind === 'hg' ? 'commits' : started.history.kind,
+      ...(started.args.factors ? { unit: started.args.factors.kind === 'deps' ? 'package change' : 'factor' } : {}),
+      // A hunt over factors names its setups as the user did (the lockfiles); the others, their resolved revisions.
+      bad: started.args.factors ? started.args.badName : started.args.bad,
+      goods: started.args.factors ? started.args.goodNames : started.args.goods,
       candidates: started.candidates,
       steps: started.pace,
       workers: on.slots,
@@ -99,6 +101,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     const narrowing = narrowingOf(outcome.stages);
     const descent = descentOf(outcome.stages);
     const versions = versionsOf(outcome.stages);
+    const factors = factorsOf(outcome.stages);
     return {
       hunt: huntId,
       record,
@@ -111,6 +114,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
       ...(narrowing ? { narrowing } : {}),
       ...(descent ? { descent } : {}),
       ...(versions ? { versions } : {}),
+      ...(factors ? { factors } : {}),
     };
   } catch (caught) {
     // Ctrl-C reaches the git and hg helpers too (one process group): whatever failed after it, the hunt was interrupted.

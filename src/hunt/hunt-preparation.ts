@@ -47,6 +47,7 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     // Absent unless given, so hunts stored before the option existed keep their keys.
     ...(args.narrowCheck === undefined ? {} : { narrowCheck: args.narrowCheck }),
     ...(args.versions === undefined ? {} : { versions: args.versions }),
+    ...(args.factors === undefined ? {} : { factors: args.factors }),
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }

@@ -4,7 +4,8 @@ import type { ChangeLevel } from '../changes/change-level.js';
 import type { NarrowBudget } from '../model/narrow-budget.js';
 import type { Phase } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
-import type { HuntOutcome, MergeDescent, Narrowing, VersionsResult } from '../model/stage-results.js';
+import type { FactorsResult, HuntOutcome, MergeDescent, Narrowing, VersionsResult } from '../model/stage-results.js';
+import type { FactorsSpec } from '../model/factors-spec.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 import type { Store } from '../store/store.js';
 import type { HuntProbe, HuntRow } from '../store/store-types.js';
@@ -53,6 +54,8 @@ export interface HuntOptions {
   narrowOnly?: boolean;
   /** Bisect these released versions (goods and bad name versions; `repo` is the project or working directory). */
   versions?: VersionsSpec;
+  /** Search the factors between a good and a bad environment (goods and bad are ignored; `repo` is the project or working directory). */
+  factors?: FactorsSpec;
 }
 
 export type { HuntProbe, ProbeSource } from '../store/store-types.js';
@@ -70,7 +73,7 @@ export interface SearchProgress {
 export interface HuntObserver {
   /** The hunt has its id: new, or resumed with some probes already done. */
   attached?(info: { hunt: number; resumed: boolean; probesDone: number; finished?: boolean }): void;
-  started?(info: { repo: string; space: 'commits' | 'versions'; bad: string; goods: string[]; candidates: number; steps: number; workers: number; workspace: string; timeoutSeconds: number | undefined }): void;
+  started?(info: { repo: string; space: 'commits' | 'versions' | 'factors'; unit?: string; bad: string; goods: string[]; candidates: number; steps: number; workers: number; workspace: string; timeoutSeconds: number | undefined }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
   /** The hunt stopped on wrong input and its record was removed again: its id names nothing now. */
@@ -85,6 +88,8 @@ export interface HuntObserver {
   narrowingProbe?(probe: HuntProbe, outcome: string, what: string): void;
   /** A narrowing configuration a syntax check showed cannot load: unresolved without a probe. */
   narrowingPredicted?(what: string): void;
+  /** A configuration of factors was probed: what it did to the failure, and which factors were at their bad side. */
+  factorProbe?(probe: HuntProbe, outcome: string, factors: string): void;
   note?(message: string): void;
 }
 
@@ -107,4 +112,6 @@ export interface HuntResult extends HuntOutcome {
   descent?: MergeDescent;
   /** A hunt that began with released versions: the first bad version (from `stages`). */
   versions?: Omit<VersionsResult, 'stage'>;
+  /** A hunt over factors: the ones the failure needs (from `stages`). */
+  factors?: Omit<FactorsResult, 'stage'>;
 }

@@ -1,5 +1,6 @@
-// A hunt is a list of stages run by one driver: released versions, handed to their source; check the endpoints,
-// settle merge bases, bisect, descend into a merge, narrow the change. Every verdict is stored before the next decision.
+// A hunt is a list of stages run by one driver: the factors that changed, released versions handed to their source;
+// check the endpoints, settle merge bases, bisect, descend into a merge, narrow the change. Every verdict is stored
+// before the next decision.
 import type { HuntOutcome } from '../model/stage-results.js';
 import { versionTitle, type VersionsSpec } from '../model/versions-spec.js';
 import { reproduceCommand, reproduceVersionsCommand } from './reproduce.js';
@@ -17,6 +18,11 @@ import { narrowingStage } from './stages/narrowing-stage.js';
 import { sourceStage } from './stages/source-stage.js';
 import { versionsStage } from './stages/versions-stage.js';
 import { prepareVersionsHunt } from './versions-preparation.js';
+import { prepareFactorsHunt } from './factors-preparation.js';
+import { factorsStage } from './stages/factors-stage.js';
+import { packageVersionsStage } from './stages/package-versions-stage.js';
+import type { FactorSpace } from './factor-space.js';
+import type { FactorsSpec } from '../model/factors-spec.js';
 
 /** `culprit run`: the whole pipeline. */
 const HUNT: readonly AnyStage[] = [endpointsStage, mergeBasesStage, bisectionStage, mergeDescentStage, narrowingStage];
@@ -27,7 +33,16 @@ const VERSIONS: readonly AnyStage[] = [endpointsStage, versionsStage];
 /** With `--source`: then the commits between the last good and the first bad release, as `culprit run` hunts them. */
 const VERSIONS_THEN_SOURCE: readonly AnyStage[] = [endpointsStage, versionsStage, sourceStage(HUNT)];
 
+/**
+ * `culprit deps` and `culprit factors`: which differences between two environments the failure needs; with
+ * --bisect-versions and one package upgrade to blame, then its first bad release.
+ */
+function factorStages(space: FactorSpace): readonly AnyStage[] {
+  return [factorsStage, packageVersionsStage([endpointsStage, versionsStage], space)];
+}
+
 export async function runHunt(options: HuntOptions): Promise<HuntResult> {
+  if (options.factors) return runFactorsHunt({ ...options, factors: options.factors });
   if (options.versions) return runVersionsHunt({ ...options, versions: options.versions });
   const prepared = await prepareHunt(options);
   const { args } = prepared;
@@ -68,6 +83,23 @@ async function runVersionsHunt(options: HuntOptions & { versions: VersionsSpec }
       firstBad: last.firstBad,
       candidates: last.candidates,
       reproduce: last.firstBad ? reproduceCommand(source.repo, last.firstBad.commit, source.recipe, source.recipe.timeoutSeconds ?? context.timeout.seconds) : null,
+      rounds: context.rounds,
+      stages: results,
+    };
+  });
+}
+
+async function runFactorsHunt(options: HuntOptions & { factors: FactorsSpec }): Promise<HuntResult> {
+  const prepared = prepareFactorsHunt(options);
+  return withHunt(prepared, options, async (context: HuntContext): Promise<HuntOutcome> => {
+    const { results, last } = await runStages(context, factorStages(prepared.space), { kind: 'environment', space: prepared.space });
+    if (last.kind !== 'factors') throw new Error('internal: the factors stage handed on no answer');
+    const { needed, alongside } = last.result;
+    return {
+      status: last.status,
+      firstBad: null,
+      candidates: [...needed, ...alongside].map((factor) => factor.name),
+      reproduce: null,
       rounds: context.rounds,
       stages: results,
     };

@@ -46,8 +46,9 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
     const narrowBudget = options.narrowBudget ?? (partial ? {} : args.narrowBudget);
     const result = await runHunt({
       repo: path.join(args.repo, args.subdirectory),
-      ...(args.vcs === 'versions' ? {} : { vcs: args.vcs }),
+      ...(args.vcs === 'versions' || args.vcs === 'factors' ? {} : { vcs: args.vcs }),
       ...(args.versions ? { versions: args.versions } : {}),
+      ...(args.factors ? { factors: args.factors } : {}),
       goods: args.goods,
       bad: args.bad,
       recipe: args.recipe,

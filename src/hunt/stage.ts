@@ -1,7 +1,9 @@
 // A hunt is a list of stages. Each takes what the previous one handed over (a range of commits or versions to
-// search, a suspect commit to examine, versions to hand to their source), returns its typed result and the next input.
+// search, a suspect commit to examine, versions to hand to their source, factors to search or an answer among them
+// to go on from), returns its typed result and the next input.
 import type { CommitGraph } from '../search/commit-graph.js';
-import type { FirstBad, StageName, StageResult } from '../model/stage-results.js';
+import type { FactorsResult, FirstBad, StageName, StageResult } from '../model/stage-results.js';
+import type { FactorSpace } from './factor-space.js';
 import type { HuntContext } from './hunt-context.js';
 import type { HuntProbe } from './hunt-types.js';
 import type { ChosenBisection } from './strategy-choice.js';
@@ -42,7 +44,21 @@ export interface VersionsHandoff {
   candidates: string[];
 }
 
-export type Handoff = RangeHandoff | SuspectHandoff | VersionsHandoff;
+/** The start of a hunt over factors: the space of configurations between the good and the bad environment. */
+export interface EnvironmentHandoff {
+  kind: 'environment';
+  space: FactorSpace;
+}
+
+/** After the factors: the ones the failure needs, and for one upgraded package, the releases between its versions. */
+export interface FactorsHandoff {
+  kind: 'factors';
+  status: 'found' | 'ambiguous';
+  /** The answer as the result states it. */
+  result: FactorsResult;
+}
+
+export type Handoff = RangeHandoff | SuspectHandoff | VersionsHandoff | EnvironmentHandoff | FactorsHandoff;
 
 export interface StageOutput {
   /** What the stage found, when it did anything worth reporting. */
@@ -59,7 +75,7 @@ export interface Stage<K extends Handoff['kind'] = Handoff['kind']> {
   run(context: HuntContext, input: Extract<Handoff, { kind: K }>): Promise<StageOutput>;
 }
 
-export type AnyStage = Stage<'range'> | Stage<'suspect'> | Stage<'versions'>;
+export type AnyStage = Stage<'range'> | Stage<'suspect'> | Stage<'versions'> | Stage<'environment'> | Stage<'factors'>;
 
 /** Runs stages in order, each on the previous one's handoff; returns every result, in order, and the last handoff. */
 export async function runStages(context: HuntContext, stages: readonly AnyStage[], start: Handoff): Promise<{ results: StageResult[]; last: Handoff }> {
@@ -70,6 +86,8 @@ export async function runStages(context: HuntContext, stages: readonly AnyStage[
     if (stage.accepts === 'range' && handoff.kind === 'range') output = await stage.run(context, handoff);
     else if (stage.accepts === 'suspect' && handoff.kind === 'suspect') output = await stage.run(context, handoff);
     else if (stage.accepts === 'versions' && handoff.kind === 'versions') output = await stage.run(context, handoff);
+    else if (stage.accepts === 'environment' && handoff.kind === 'environment') output = await stage.run(context, handoff);
+    else if (stage.accepts === 'factors' && handoff.kind === 'factors') output = await stage.run(context, handoff);
     else throw new Error(`internal: stage ${stage.name} takes a ${stage.accepts}, got a ${handoff.kind}`);
     if (output.result) results.push(output.result);
     results.push(...(output.inner ?? []));

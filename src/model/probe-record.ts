@@ -37,4 +37,4 @@ export interface ProbeRecord {
 }
 
 /** Which part of a hunt a probe served. */
-export type Phase = 'verify' | 'merge-base' | 'bisect' | 'descend' | 'narrow' | 'narrow-verify';
+export type Phase = 'verify' | 'merge-base' | 'bisect' | 'descend' | 'narrow' | 'narrow-verify' | 'factor';

@@ -160,7 +160,39 @@ export interface SourceResult {
   untagged?: string[];
 }
 
-export type StageResult = VersionsResult | SourceResult | EndpointsResult | MergeBasesResult | BisectionResult | MergeDescentResult | NarrowingResult;
+/** One factor as an answer names it: a setup by name, or a package change with both versions. */
+export interface FactorAnswer {
+  name: string;
+  /** For a package change: added, removed or changed, and the versions on the good and the bad side. */
+  change?: { kind: 'added' | 'removed' | 'changed'; from: string | null; to: string | null; under: string | null };
+}
+
+/** Which of the differences between a working and a broken environment the failure needs (`culprit deps`, `culprit factors`). */
+export interface FactorsResult {
+  stage: 'factors';
+  /** Package changes between two lockfiles, or named setups. */
+  space: 'deps' | 'factors';
+  /** How many factors were searched. */
+  total: number;
+  /** The factors the failure needs, at their bad side (the rest at their good side). */
+  needed: FactorAnswer[];
+  /** Changes the answer cannot be installed without (packages it depends on), which the search did not need on their own. */
+  alongside: FactorAnswer[];
+  /** Seen failing on its own, and each factor in it found necessary. */
+  verified: boolean;
+  /** Configurations probed for this stage (the good setup's included), and installs that ran for them. */
+  tests: number;
+  installs: number;
+  /** Configurations that could not be installed or set up, or could not be tested. */
+  unresolved: number;
+  /** For one package upgraded across releases: the ones between its two versions (where the versions stage would look). */
+  between?: string[];
+  /** The releases were to be bisected next (--bisect-versions): the versions stage's result follows. */
+  bisectVersions?: boolean;
+  note?: string;
+}
+
+export type StageResult = FactorsResult | VersionsResult | SourceResult | EndpointsResult | MergeBasesResult | BisectionResult | MergeDescentResult | NarrowingResult;
 export type StageName = StageResult['stage'];
 
 /** The result of a finished hunt: the answer, and every stage's own result in the order they ran. */
@@ -191,10 +223,15 @@ export function narrowingOf(stages: readonly StageResult[]): Narrowing | undefin
   return found && withoutStageName(found);
 }
 
-/** The merge descent's result, when a --first-parent hunt descended into the merge it found. */
 /** Whether a hunt's answer is a released version: it searched versions and did not go on into their source. */
 export function answersWithVersion(vcs: string, stages: readonly StageResult[]): boolean {
   return vcs === 'versions' && !stages.some((stage) => stage.stage === 'source');
+}
+
+/** The factors stage's result, when the hunt searched the differences between two environments. */
+export function factorsOf(stages: readonly StageResult[]): Omit<FactorsResult, 'stage'> | undefined {
+  const found = stageResult(stages, 'factors');
+  return found && withoutStageName(found);
 }
 
 /** The versions stage's result, when the hunt began with released versions. */
@@ -203,6 +240,7 @@ export function versionsOf(stages: readonly StageResult[]): Omit<VersionsResult,
   return found && withoutStageName(found);
 }
 
+/** The merge descent's result, when a --first-parent hunt descended into the merge it found. */
 export function descentOf(stages: readonly StageResult[]): MergeDescent | undefined {
   const found = stageResult(stages, 'merge-descent');
   return found && withoutStageName(found);

@@ -1,4 +1,5 @@
 // Picks the workspace kind that fits a history: the one place that maps a VCS (or a version list) to its workspaces.
+import { FactorBase } from '../history/factor-base.js';
 import { GitHistory } from '../history/git-history.js';
 import { HgHistory } from '../history/hg-history.js';
 import type { History } from '../history/history.js';
@@ -11,7 +12,7 @@ import type { Workspace } from './workspace.js';
 export async function acquireWorkspace(cacheRoot: string, history: History, keepSlots = 1): Promise<Workspace> {
   if (history instanceof GitHistory) return GitWorkspace.acquire(cacheRoot, history, keepSlots);
   if (history instanceof HgHistory) return HgWorkspace.acquire(cacheRoot, history, keepSlots);
-  if (history instanceof VersionList) return VersionWorkspace.acquire(cacheRoot, history, keepSlots);
+  if (history instanceof VersionList || history instanceof FactorBase) return VersionWorkspace.acquire(cacheRoot, history, keepSlots);
   throw new Error(`no workspace implementation for ${history.kind} repositories`);
 }
 

@@ -13,6 +13,7 @@ import { materialize, type Materialization } from './materializer.js';
 import type { Workspace } from './workspace.js';
 import { recipeForVersion } from './version-placeholders.js';
 import type { ArtifactCache } from './artifact-cache.js';
+import { environmentFileOf, readEnvironmentFile, recipeWithSetups, resetEnvironmentFile } from './environment-setup.js';
 
 /** Where a probe's build outputs are saved after a successful build, and restored from instead of building. */
 export interface BuildReuse {
@@ -62,7 +63,9 @@ function commandDirectory(workspace: Workspace, subdirectory: string | undefined
 
 export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   const { candidate, workspace } = request;
-  const recipe = candidate.kind === 'version' ? recipeForVersion(request.recipe, candidate.commit, workspace.directory) : request.recipe;
+  const recipe = candidate.kind === 'version' ? recipeForVersion(request.recipe, candidate.commit, workspace.directory) : candidate.kind === 'environment' ? recipeWithSetups(request.recipe, candidate.setups) : request.recipe;
+  const environmentFile = candidate.kind === 'environment' ? environmentFileOf(workspace.directory) : undefined;
+  if (environmentFile) resetEnvironmentFile(environmentFile);
   const { commit } = candidate;
   const started = performance.now();
   const interrupted = (): InterruptedError => new InterruptedError(String(request.signal?.reason ?? 'SIGINT'));
@@ -75,6 +78,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
     CULPRIT_COMMIT: commit,
     CULPRIT_WORKSPACE: workspace.directory,
     ...workspace.environment(commit),
+    ...(candidate.kind === 'environment' ? { ...candidate.env, CULPRIT_ENV: environmentFile ?? '' } : {}),
   };
   const graceMs = recipe.graceSeconds * 1000;
   let build: ProbeRecord['build'];
@@ -137,7 +141,8 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   const run = await runCommand({
     command: recipe.test,
     cwd,
-    env,
+    // Variables the setups left for the test, over the factors' own.
+    env: environmentFile ? { ...env, ...readEnvironmentFile(environmentFile) } : env,
     timeoutMs: request.testTimeoutMs,
     ...(request.testTimeoutUpdates ? { timeoutUpdates: request.testTimeoutUpdates } : {}),
     graceMs,

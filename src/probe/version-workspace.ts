@@ -1,26 +1,35 @@
-// A scratch workspace for released versions: emptied before each candidate (and given a copy of the user's
-// project when versions are installed into one), so an install starts from nothing and never reaches the user.
+// A scratch workspace for released versions and configurations of factors: emptied before each candidate (and given
+// a copy of the user's project when there is one), so an install starts from nothing and never reaches the user.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { VersionList } from '../history/version-list.js';
+import type { ProjectCopy } from '../history/version-list.js';
 import { copyProject } from './project-copy.js';
 import type { Workspace } from './workspace.js';
 import { unlock } from './workspace-lock.js';
 import { claimSlot } from './workspace-slots.js';
+
+/** What a scratch workspace is made for: a version list, or the good setup of a hunt over factors. */
+export interface ScratchSpace {
+  readonly kind: 'versions' | 'factors';
+  readonly identity: string;
+  readonly origin: string;
+  readonly project: ProjectCopy | undefined;
+}
 
 export class VersionWorkspace implements Workspace {
   private constructor(
     readonly directory: string,
     private readonly lockPath: string,
     private readonly project: string | undefined,
+    private readonly kind: ScratchSpace['kind'],
   ) {}
 
-  static acquire(cacheRoot: string, versions: VersionList, keepSlots = 1): Promise<VersionWorkspace> {
-    const digest = createHash('sha256').update(versions.identity).digest('hex').slice(0, 12);
-    const name = `${versions.origin.replace(/[^\w.-]/g, '_').slice(0, 40)}-${digest}`;
-    const slot = claimSlot(path.join(cacheRoot, 'version-workspaces', name), keepSlots);
-    return Promise.resolve(new VersionWorkspace(slot.directory, slot.lockPath, versions.project?.directory));
+  static acquire(cacheRoot: string, space: ScratchSpace, keepSlots = 1): Promise<VersionWorkspace> {
+    const digest = createHash('sha256').update(space.identity).digest('hex').slice(0, 12);
+    const name = `${space.origin.replace(/[^\w.-]/g, '_').slice(0, 40)}-${digest}`;
+    const slot = claimSlot(path.join(cacheRoot, space.kind === 'versions' ? 'version-workspaces' : 'factor-workspaces', name), keepSlots);
+    return Promise.resolve(new VersionWorkspace(slot.directory, slot.lockPath, space.project?.directory, space.kind));
   }
 
   /** Empties the directory (a previous install, the test's leftovers) and copies the project in again. */
@@ -35,7 +44,7 @@ export class VersionWorkspace implements Workspace {
   }
 
   environment(version: string): Record<string, string> {
-    return { CULPRIT_VERSION: version };
+    return this.kind === 'versions' ? { CULPRIT_VERSION: version } : {};
   }
 
   release(): void {

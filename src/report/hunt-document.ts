@@ -1,6 +1,6 @@
 // The one JSON document of a hunt, for `run --json`, `resume --json`, `show --json` and `report --format json`
 // alike: what was asked, what each stage found, and every probe. Errors get the same shape with status "error".
-import { descentOf, narrowingOf, type Narrowing } from '../model/stage-results.js';
+import { descentOf, factorsOf, narrowingOf, type Narrowing } from '../model/stage-results.js';
 import { describeCommand } from '../text/format.js';
 import type { HuntProbe, HuntRow, ProbeRow } from '../store/store-types.js';
 import { statusOf } from './hunt-facts.js';
@@ -70,6 +70,7 @@ export function huntDocument(source: DocumentSource): Record<string, unknown> {
   const stages = result?.stages ?? [];
   const narrowing = narrowingOf(stages);
   const descent = descentOf(stages);
+  const factors = factorsOf(stages);
   const first = result?.firstBad ?? null;
   return {
     hunt: hunt?.id ?? source.huntId ?? null,
@@ -91,6 +92,7 @@ export function huntDocument(source: DocumentSource): Record<string, unknown> {
     rounds: result?.rounds ?? null,
     narrowed: narrowing ? narrowedDocument(narrowing) : null,
     ...(descent ? { descent } : {}),
+    ...(factors ? { factors } : {}),
     stages,
     probes: source.probes.filter((probe) => probe.configuration === null).map(probeDocument),
     narrowingProbes: source.probes.filter((probe) => probe.configuration !== null).map(probeDocument),

@@ -1,6 +1,7 @@
 // What every report says about a stored hunt: its status as a user should read it, the searched range,
 // the commands, and its probes in step order. Pure functions over store rows.
-import { answersWithVersion } from '../model/stage-results.js';
+import { answersWithVersion, factorsOf } from '../model/stage-results.js';
+import { factorText } from './factors-text.js';
 import { describeCommand, short } from '../text/format.js';
 import { ownerAlive } from '../store/hunt-table.js';
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
@@ -37,6 +38,8 @@ export function finishedProbes(probes: readonly ProbeRow[]): ProbeRow[] {
 /** The one-line answer: the first bad commit, the candidates, or why there is none yet. */
 export function resultText(hunt: HuntRow): string {
   const result = hunt.result;
+  const factors = result ? factorsOf(result.stages) : undefined;
+  if (factors) return `${factors.verified ? 'needs' : 'fails with'} ${factors.needed.map(factorText).join(', ')}`;
   if (result?.firstBad) return answersWithVersion(hunt.vcs, result.stages) ? result.firstBad.subject : `${short(result.firstBad.commit)} ${result.firstBad.subject}`;
   if (result) return `one of ${result.candidates.length} commits (skipped commits hide it)`;
   if (hunt.error) return `stopped: ${hunt.error}`;

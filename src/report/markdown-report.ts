@@ -1,6 +1,7 @@
 // `culprit report ID --format markdown`: paste-ready for an issue tracker — the range, the first bad commit,
 // the minimal change when narrowed, the reproduce command, and the probes folded in a <details> block.
-import { answersWithVersion } from '../model/stage-results.js';
+import { answersWithVersion, factorsOf } from '../model/stage-results.js';
+import { factorText } from './factors-text.js';
 import type { HuntRow, ProbeRow } from '../store/store-types.js';
 import { probeTableRows } from './hunt-detail.js';
 import { stageMarkdown } from './stage-sections.js';
@@ -18,12 +19,17 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
   const out: string[] = [];
   // A hunt over released versions names a version unless it went on into the source, where it named a commit.
   const what = answersWithVersion(hunt.vcs, result?.stages ?? []) ? 'version' : 'commit';
-  out.push(first ? `## Regression: first bad ${what} \`${short(first.commit)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
+  const factors = result ? factorsOf(result.stages) : undefined;
+  if (factors) out.push(`## Regression: ${factors.needed.map((factor) => `\`${factorText(factor)}\``).join(', ')}`);
+  else out.push(first ? `## Regression: first bad ${what} \`${short(first.commit)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
   out.push('');
   out.push(`- **Repository:** \`${hunt.repo}\` (${hunt.vcs})`);
-  out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${what}s`}`);
+  if (factors) out.push(`- **Searched:** ${factors.total} ${factors.space === 'deps' ? `package changes between \`${hunt.arguments.goodNames.join(', ')}\` (good) and \`${hunt.arguments.badName}\` (bad)` : `factors${hunt.arguments.factors?.file ? ` of \`${hunt.arguments.factors.file}\`` : ''}`}`);
+  else out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${what}s`}`);
   out.push(`- **Test:** \`${cell(testText(hunt))}\``);
-  if (first) {
+  if (factors) {
+    // The stage's section below says it all.
+  } else if (first) {
     out.push(`- **First bad ${what}:** ${first.commit} — ${first.subject}`);
     if (first.author) out.push(`- **Author:** ${first.author}, ${first.date}`);
     if (first.files.length > 0) out.push(`- **Changed files:** ${first.files.slice(0, 20).map((file) => `\`${file}\``).join(', ')}${first.files.length > 20 ? `, … ${first.files.length - 20} more` : ''}`);

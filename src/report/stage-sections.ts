@@ -3,6 +3,7 @@
 import type { MergeDescentResult, NarrowingResult, SourceResult, StageResult, VerificationCheck, VersionsResult } from '../model/stage-results.js';
 import { LISTED } from '../model/versions-spec.js';
 import { fence, short } from '../text/format.js';
+import { factorsCounts, factorsDetails, factorsMarkdown } from './factors-text.js';
 import { levelSummary, narrowingHeadline, renderNarrowing } from './narrowing-text.js';
 
 function descentSentence(descent: MergeDescentResult): string {
@@ -27,6 +28,8 @@ function sourceSentence(source: SourceResult): string {
 /** The lines a stage adds to the terminal summary of a hunt (none for stages the summary's head already covers). */
 export function stageText(stage: StageResult, color: boolean): string[] {
   switch (stage.stage) {
+    case 'factors':
+      return ['', ...factorsDetails(stage), `${factorsCounts(stage)}.`];
     case 'versions':
       return ['', versionsSentence(stage)];
     case 'source':
@@ -66,6 +69,8 @@ function narrowingMarkdown(narrowing: NarrowingResult): string[] {
 /** The lines a stage adds to the Markdown report. */
 export function stageMarkdown(stage: StageResult): string[] {
   switch (stage.stage) {
+    case 'factors':
+      return factorsMarkdown(stage);
     case 'versions':
       return ['', '### Released versions', '', versionsSentence(stage)];
     case 'source':

@@ -10,7 +10,7 @@ interface RawHunt {
   key: string;
   identity: string;
   repo: string;
-  vcs: 'git' | 'hg' | 'versions';
+  vcs: 'git' | 'hg' | 'versions' | 'factors';
   arguments: string;
   recipe_key: string;
   status: HuntStatus;

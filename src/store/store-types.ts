@@ -5,6 +5,7 @@ import type { NarrowBudget } from '../model/narrow-budget.js';
 import type { Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
 import type { HuntOutcome } from '../model/stage-results.js';
+import type { FactorsSpec } from '../model/factors-spec.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 
 /** `running` with a dead owner reads as interrupted: the process was killed before it could say so. */
@@ -17,7 +18,7 @@ export interface HuntArguments {
   repo: string;
   /** Where the commands run, relative to the repository's top ('' for the top). */
   subdirectory: string;
-  vcs: 'git' | 'hg' | 'versions';
+  vcs: 'git' | 'hg' | 'versions' | 'factors';
   goods: string[];
   bad: string;
   /** The revisions as the user typed them, for reports. */
@@ -43,6 +44,8 @@ export interface HuntArguments {
   cleanBuild?: boolean;
   /** A hunt over released versions (`vcs: 'versions'`): the list, the install, and the hand-off to the source. */
   versions?: VersionsSpec;
+  /** A hunt over factors (`vcs: 'factors'`): package changes between two lockfiles, or named setups. */
+  factors?: FactorsSpec;
 }
 
 /** A finished hunt's result: the answer and each stage's typed result. */
@@ -53,7 +56,7 @@ export interface HuntRow {
   key: string;
   identity: string;
   repo: string;
-  vcs: 'git' | 'hg' | 'versions';
+  vcs: 'git' | 'hg' | 'versions' | 'factors';
   arguments: HuntArguments;
   recipeKey: string;
   status: HuntStatus;

@@ -1,0 +1,99 @@
+// Package changes between two lockfiles: what counts as one change, which changes a subset drags along so npm ci
+// can install it, the lockfile and manifest written for a subset, and every wrong lockfile refused in one line.
+import { describe, expect, it } from 'vitest';
+import { describeChange, LockfileChanges } from '../../src/changes/lockfile-changes.js';
+import { parseLockfile, type LockEntry } from '../../src/changes/lockfile.js';
+import { UsageError } from '../../src/errors.js';
+
+const entry = (version: string, dependencies?: Record<string, string>): LockEntry => ({
+  version,
+  resolved: `http://127.0.0.1:4873/x/-/x-${version}.tgz`,
+  integrity: `sha512-${version}`,
+  ...(dependencies ? { dependencies } : {}),
+});
+
+function lock(root: Record<string, string>, packages: Record<string, LockEntry>): string {
+  return JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'app', version: '1.0.0', dependencies: root }, ...packages } });
+}
+
+const good = parseLockfile(
+  lock({ a: '^1.0.0', b: '^1.0.0' }, {
+    'node_modules/a': entry('1.0.0', { c: '^1.0.0' }),
+    'node_modules/b': entry('1.0.0'),
+    'node_modules/c': entry('1.0.0'),
+    'node_modules/same': entry('3.0.0'),
+  }),
+  'good.json',
+  '--good-lock',
+);
+const bad = parseLockfile(
+  lock({ a: '^2.0.0', b: '^1.0.0' }, {
+    'node_modules/a': entry('2.0.0', { c: '^2.0.0', e: '^1.0.0' }),
+    'node_modules/a/node_modules/e': entry('1.0.0'),
+    'node_modules/b': entry('1.1.0', { d: '^1.0.0' }),
+    'node_modules/c': entry('2.0.0'),
+    'node_modules/d': entry('1.0.0'),
+    'node_modules/same': { ...entry('3.0.0'), dev: true },
+  }),
+  'bad.json',
+  '--bad-lock',
+);
+
+describe('package changes between two lockfiles', () => {
+  const changes = new LockfileChanges(good, bad);
+  const index = (name: string): number => changes.changes.findIndex((change) => change.name === name);
+
+  it('lists added, removed and changed packages; a package nested under a changed one comes with it; flags do not count', () => {
+    expect(changes.changes.map(describeChange)).toEqual(['a 1.0.0 → 2.0.0', 'b 1.0.0 → 1.1.0', 'c 1.0.0 → 2.0.0', '+ d 1.0.0']);
+    expect(changes.changes[index('a')]?.keys).toEqual(['node_modules/a', 'node_modules/a/node_modules/e']);
+  });
+
+  it('closes a subset over the dependency edges it would break, in both directions', () => {
+    expect(changes.closure([index('a')])).toEqual([index('a'), index('c')]);
+    expect(changes.closure([index('c')])).toEqual([index('a'), index('c')]);
+    expect(changes.closure([index('b')])).toEqual([index('b'), index('d')]);
+    // An extra package nobody needs installs fine: it drags nothing along.
+    expect(changes.closure([index('d')])).toEqual([index('d')]);
+    expect(changes.closure([])).toEqual([]);
+  });
+
+  it('writes the lockfile and the manifest of a subset: the bad side where it is made, the good side elsewhere', () => {
+    const manifest = { name: 'app', version: '1.0.0', scripts: { test: 'node test.js' }, dependencies: { a: '^2.0.0', b: '^1.0.0' } };
+    const files = changes.files(changes.closure([index('b')]), manifest);
+    const written = JSON.parse(files.find((file) => file.path === 'package-lock.json')?.content?.toString() ?? '{}') as { lockfileVersion: number; packages: Record<string, LockEntry> };
+    expect(written.lockfileVersion).toBe(3);
+    expect(written.packages['node_modules/a']?.version).toBe('1.0.0');
+    expect(written.packages['node_modules/a/node_modules/e']).toBeUndefined();
+    expect(written.packages['node_modules/b']?.version).toBe('1.1.0');
+    expect(written.packages['node_modules/d']?.version).toBe('1.0.0');
+    expect(written.packages['']?.dependencies).toEqual({ a: '^1.0.0', b: '^1.0.0' });
+    const packageJson = JSON.parse(files.find((file) => file.path === 'package.json')?.content?.toString() ?? '{}') as typeof manifest;
+    expect(packageJson).toEqual({ ...manifest, dependencies: { a: '^1.0.0', b: '^1.0.0' } });
+    const all = changes.files([0, 1, 2, 3], manifest);
+    const allLock = JSON.parse(all[1]?.content?.toString() ?? '{}') as { packages: Record<string, LockEntry> };
+    expect(allLock.packages['node_modules/a/node_modules/e']?.version).toBe('1.0.0');
+    expect(allLock.packages['']?.dependencies).toEqual({ a: '^2.0.0', b: '^1.0.0' });
+  });
+});
+
+describe('lockfiles culprit refuses', () => {
+  const refused = (text: string): string => {
+    try {
+      parseLockfile(text, 'x.json', '--good-lock');
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('says what is wrong with each', () => {
+    expect(refused('lockfile')).toMatch(/--good-lock x.json is not JSON/);
+    expect(refused('{"name":"x"}')).toMatch(/no lockfileVersion, so it is not an npm package-lock.json/);
+    expect(refused('{"lockfileVersion":1,"dependencies":{}}')).toMatch(/lockfileVersion 1, which culprit cannot split/);
+    expect(refused('{"lockfileVersion":9,"packages":{"":{}}}')).toMatch(/lockfileVersion 9/);
+    expect(refused('{"lockfileVersion":"3"}')).toMatch(/lockfileVersion "3", which npm does not know/);
+    expect(refused('{"lockfileVersion":3}')).toMatch(/no "packages" section/);
+    expect(refused('{"lockfileVersion":3,"packages":{"":{},"node_modules/a":5}}')).toMatch(/entry for "node_modules\/a" is not an object/);
+  });
+});
