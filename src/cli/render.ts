@@ -44,6 +44,8 @@ export class ProgressPrinter {
   private readonly busy = new Map<number, string>();
   /** What the probes search now: released versions first, then (after a hand-off) commits. */
   private space: Space = 'commits';
+  /** What a hunt over factors calls its factors: `factor`, or `package change`. */
+  private unit: string | undefined;
 
   constructor(private readonly write: Write) {}
 
@@ -79,6 +81,7 @@ export class ProgressPrinter {
       },
       started: (info) => {
         this.space = info.space;
+        this.unit = info.unit;
         const pace = info.workers > 1 ? `~${info.steps} rounds on ${info.workers} workers` : `~${info.steps} steps`;
         if (info.space === 'factors') {
           const noun = info.unit ?? 'factor';
@@ -105,8 +108,11 @@ export class ProgressPrinter {
       factorProbe: (probe, outcome, factors) => {
         const time = probe.source === 'run' ? `${probe.seconds.toFixed(2)}s` : probe.source;
         const phase = probe.phase === 'verify' ? 'verify' : '      ';
-        const built = probe.outcome.kind === 'build-failed' ? ' (install failed)' : probe.build === 'restored' ? ' (install restored)' : '';
-        this.emit(`factor ${String(probe.step).padStart(2)} ${phase}  ${`${outcome}${built}`.padEnd(10)}  ${time}  ${clip(factors, 100)}\n`);
+        // A configuration's build step is its install (lockfiles) or its setups (factors); a hang reads as one.
+        const step = this.unit === 'factor' ? 'setup' : 'install';
+        const built = probe.outcome.kind === 'build-failed' ? ` (${step} failed)` : probe.build === 'restored' ? ` (${step} restored)` : '';
+        const shown = probe.outcome.kind === 'hung' ? `hang → ${outcome}` : outcome;
+        this.emit(`factor ${String(probe.step).padStart(2)} ${phase}  ${`${shown}${built}`.padEnd(10)}  ${time}  ${clip(factors, 100)}\n`);
       },
       narrowingPredicted: (what) => {
         this.emit(`narrow --  (no test)  unresolved  ${what}\n`);

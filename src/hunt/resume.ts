@@ -6,7 +6,7 @@ import type { NarrowBudget } from '../model/narrow-budget.js';
 import { Store } from '../store/store.js';
 import { runHunt } from './hunt.js';
 import type { HuntObserver, HuntResult } from './hunt-types.js';
-import { huntById, huntToResume, storedResultOf, versionsHuntToResume } from './stored-hunt.js';
+import { huntById, huntToResume, storedResultOf, projectHuntToResume } from './stored-hunt.js';
 import { UsageError } from '../errors.js';
 import type { HuntRow } from '../store/store-types.js';
 
@@ -76,15 +76,15 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
   }
 }
 
-/** The repository's hunt to resume; in a directory that is no repository, a hunt over versions started there. */
+/** The repository's hunt to resume; in a directory that is no repository, a hunt over versions or factors started there. */
 async function huntOfDirectory(store: Store, options: ResumeOptions): Promise<HuntRow> {
   try {
     const history = await openHistory(options.repo, options.vcs);
     return huntToResume(store, history.identity, history.root);
   } catch (error) {
-    // A directory that is no repository, or one whose repository has no hunt: a hunt over versions started here.
+    // A directory that is no repository, or one whose repository has no hunt: a hunt over versions or factors started here.
     if (!(error instanceof UsageError) || options.vcs !== undefined) throw error;
-    const here = versionsHuntToResume(store, path.resolve(options.repo));
+    const here = projectHuntToResume(store, path.resolve(options.repo));
     if (!here) throw error;
     return here;
   }

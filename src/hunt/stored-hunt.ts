@@ -42,10 +42,13 @@ export function huntToResume(store: Store, identity: string, root: string): Hunt
   return pickToResume(store.hunts.unfinished({ identity }).filter(isUnfinished), store.hunts.list(identity)[0], `the repository ${root}`, root);
 }
 
-/** The same choice among the hunts over released versions started in (or for the project in) `directory`; none there: undefined. */
-export function versionsHuntToResume(store: Store, directory: string): HuntRow | undefined {
-  const hunts = store.hunts.list().filter((hunt) => hunt.vcs === 'versions' && hunt.repo === directory);
-  return hunts.length === 0 ? undefined : pickToResume(hunts.filter(isUnfinished), hunts[0], `the versions hunts of ${directory}`, directory);
+/**
+ * The same choice among the hunts over released versions or factors started in (or for the project in) `directory`;
+ * none there: undefined.
+ */
+export function projectHuntToResume(store: Store, directory: string): HuntRow | undefined {
+  const hunts = store.hunts.list().filter((hunt) => (hunt.vcs === 'versions' || hunt.vcs === 'factors') && hunt.repo === directory);
+  return hunts.length === 0 ? undefined : pickToResume(hunts.filter(isUnfinished), hunts[0], `the versions and factors hunts of ${directory}`, directory);
 }
 
 function pickToResume(unfinished: readonly HuntRow[], newest: HuntRow | undefined, what: string, root: string): HuntRow {

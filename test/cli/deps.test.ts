@@ -1,0 +1,148 @@
+// `culprit deps` against a real local registry (Verdaccio on 127.0.0.1): a lockfile refresh that changed a dozen
+// packages, one (or a pair together) breaking the test, named within 2·k·log2(12)+4 installs; the project untouched.
+import { createHash } from 'node:crypto';
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { culprit } from '../fixtures/cli.js';
+import { npmEnv, startRegistry, type LocalRegistry } from '../fixtures/local-registry.js';
+import { GUILTY, HELPER, lockfileProject, PAIR, publishLockfilePackages, type LockfileProject } from '../fixtures/lockfile-project.js';
+import { tempDir } from '../fixtures/scripted-repo.js';
+
+let registry: LocalRegistry;
+let project: LockfileProject;
+
+/** Every file of a directory tree with its content, mode, mtime and link target: what a user could notice. */
+function snapshot(root: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir).sort()) {
+      const full = path.join(dir, entry);
+      const stat = lstatSync(full);
+      hash.update(`${path.relative(root, full)}\0${stat.mode}\0${stat.mtimeMs}\0`);
+      if (stat.isSymbolicLink()) hash.update(readlinkSync(full));
+      else if (stat.isDirectory()) walk(full);
+      else hash.update(readFileSync(full));
+    }
+  };
+  walk(root);
+  return hash.digest('hex');
+}
+
+const cacheHome = tempDir('culprit-cache-');
+const env = (): { baseEnv: NodeJS.ProcessEnv; env: NodeJS.ProcessEnv } => ({ baseEnv: npmEnv(registry), env: { XDG_CACHE_HOME: cacheHome } });
+
+interface Answer {
+  name: string;
+  change?: { kind: string; from: string | null; to: string | null };
+}
+
+interface Document {
+  hunt: number;
+  status: string;
+  factors: { total: number; needed: Answer[]; alongside: Answer[]; verified: boolean; installs: number; tests: number; unresolved: number; between?: string[] };
+  stages: Array<{ stage: string; firstBad?: string; lastGood?: string }>;
+}
+
+async function deps(test: string, extra: string[] = []): Promise<{ code: number | null; document: Document; stderr: string; stdout: string }> {
+  const store = path.join(tempDir(), 'hunts.sqlite');
+  const result = await culprit(['deps', '--good-lock', project.goodLock, '--project', project.dir, '--test', test, '--timeout', '60', '--store', store, '--json', ...extra], env());
+  return { code: result.code, document: JSON.parse(result.stdout || '{}') as Document, stderr: result.stderr, stdout: result.stdout };
+}
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  await publishLockfilePackages(registry);
+  project = await lockfileProject(registry);
+}, 240_000);
+
+afterAll(async () => {
+  await registry?.stop();
+});
+
+describe('culprit deps', () => {
+  it('names the one package upgrade that breaks the test, with the releases between, in at most 2·log2(12)+4 installs', async () => {
+    const before = snapshot(project.dir);
+    const { code, document, stderr } = await deps('node one.js');
+    expect(code, stderr).toBe(0);
+    expect(document.status).toBe('found');
+    expect(document.factors.total).toBe(12);
+    expect(document.factors.needed).toEqual([{ name: GUILTY, change: { kind: 'changed', from: '1.0.0', to: '1.1.0', under: null } }]);
+    expect(document.factors.alongside).toEqual([]);
+    expect(document.factors.verified).toBe(true);
+    expect(document.factors.installs).toBeLessThanOrEqual(Math.floor(2 * Math.log2(12) + 4));
+    expect(document.factors.between).toEqual(['1.0.1', '1.0.2']);
+    expect(stderr).toContain(`${GUILTY} 1.0.0 → 1.1.0`);
+    expect(stderr).toMatch(/--bisect-versions finds the first bad one/);
+    expect(snapshot(project.dir)).toBe(before);
+    // The same question again is answered from the verdict cache: nothing installed, nothing run.
+    const again = await deps('node one.js');
+    expect(again.document.factors.needed.map((answer) => answer.name)).toEqual([GUILTY]);
+    expect(again.document.factors.installs).toBe(0);
+  });
+
+  it('names a pair of upgrades that only together break the test, in at most 2·2·log2(12)+4 installs', async () => {
+    const { code, document, stderr } = await deps('node pair.js');
+    expect(code, stderr).toBe(0);
+    expect(document.factors.needed.map((answer) => answer.name).sort()).toEqual([...PAIR].sort());
+    expect(document.factors.verified).toBe(true);
+    expect(document.factors.installs).toBeLessThanOrEqual(Math.floor(4 * Math.log2(12) + 4));
+  });
+
+  it('installs a package upgrade together with the upgrade of what it needs: no configuration npm cannot install', async () => {
+    const { code, document, stderr } = await deps('node helper.js');
+    expect(code, stderr).toBe(0);
+    const named = [...document.factors.needed, ...document.factors.alongside].map((answer) => answer.name).sort();
+    expect(named).toEqual(['cdep-b', HELPER]);
+    expect(document.factors.unresolved).toBe(0);
+    expect(stderr).toMatch(/because it needs them/);
+  });
+
+  it('with --bisect-versions goes on to the releases of the one package to blame, in the same hunt', async () => {
+    const { code, document, stderr } = await deps('node one.js', ['--bisect-versions']);
+    expect(code, stderr).toBe(0);
+    expect(document.factors.needed.map((answer) => answer.name)).toEqual([GUILTY]);
+    const versions = document.stages.find((stage) => stage.stage === 'versions');
+    expect(versions).toMatchObject({ firstBad: '1.0.2', lastGood: '1.0.1' });
+    expect(stderr).toMatch(/1\.0\.2 is the first bad version/);
+  });
+
+  it('says in one line what is wrong with the lockfiles and the project, and keeps no hunt', async () => {
+    const dir = tempDir('culprit-bad-locks-');
+    const write = (name: string, content: string): string => {
+      writeFileSync(path.join(dir, name), content);
+      return path.join(dir, name);
+    };
+    const same = path.join(dir, 'same.json');
+    copyFileSync(path.join(project.dir, 'package-lock.json'), same);
+    const noManifest = path.join(dir, 'bare');
+    mkdirSync(noManifest);
+    const cases: Array<[string[], RegExp]> = [
+      [['--good-lock', path.join(dir, 'missing.json')], /--good-lock .*missing.json does not exist/],
+      [['--good-lock', write('yarn.lock', '# yarn lockfile v1\n')], /is not JSON, so not an npm package-lock.json/],
+      [['--good-lock', write('other.json', '{"name":"app"}')], /has no lockfileVersion/],
+      [['--good-lock', write('v1.json', '{"lockfileVersion":1,"dependencies":{}}')], /has lockfileVersion 1, which culprit cannot split/],
+      [['--good-lock', write('v9.json', '{"lockfileVersion":9,"packages":{"":{}}}')], /lockfileVersion 9/],
+      [['--good-lock', same], /install the same packages/],
+      [['--good-lock', path.join(project.dir, 'package-lock.json')], /are the same file/],
+      [['--good-lock', project.goodLock, '--project', noManifest], /has no package\.json|no --bad-lock/],
+      [['--good-lock', project.goodLock, '--bad-lock', project.goodLock.replace('good-lock', 'nope')], /--bad-lock .* does not exist/],
+      [[], /no --good-lock/],
+    ];
+    for (const [args, pattern] of cases) {
+      const store = path.join(tempDir(), 'hunts.sqlite');
+      const result = await culprit(['deps', '--project', project.dir, '--test', 'node one.js', '--store', store, ...args], env());
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(pattern);
+      expect(existsSync(store) ? JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout) : []).toEqual([]);
+    }
+  });
+
+  it('refuses a good lockfile whose setup fails the test, naming the log', async () => {
+    const store = path.join(tempDir(), 'hunts.sqlite');
+    const result = await culprit(['deps', '--good-lock', project.goodLock, '--project', project.dir, '--test', 'node -e "process.exit(3)"', '--store', store], env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the test does not pass with the good lockfile: it failed with exit 3; .*log: /);
+  });
+});
