@@ -56,16 +56,26 @@ function satisfies(entry: LockEntry, range: string): boolean {
   return semver.satisfies(entry.version, spec, { loose: true, includePrerelease: true });
 }
 
+interface Edge {
+  name: string;
+  range: string;
+  optional: boolean;
+  kind: 'prod' | 'optional' | 'peer' | 'dev';
+}
+
+/** How deep a copy may be nested (node_modules/a/node_modules/b/node_modules/c is 3): a bound on mending chains. */
+const MAX_NESTING = 4;
+
 /** The dependency edges npm checks for an installed package: the root's dev dependencies too, required peers. */
-function edgesOf(key: string, entry: LockEntry): Array<{ name: string; range: string; optional: boolean }> {
-  const edges: Array<{ name: string; range: string; optional: boolean }> = [];
-  const add = (section: Record<string, string> | undefined, optional: (name: string) => boolean): void => {
-    for (const [name, range] of Object.entries(section ?? {})) edges.push({ name, range, optional: optional(name) });
+function edgesOf(key: string, entry: LockEntry): Edge[] {
+  const edges: Edge[] = [];
+  const add = (section: Record<string, string> | undefined, kind: Edge['kind'], optional: (name: string) => boolean): void => {
+    for (const [name, range] of Object.entries(section ?? {})) edges.push({ name, range, optional: optional(name), kind });
   };
-  add(entry.dependencies, () => false);
-  add(entry.optionalDependencies, () => true);
-  add(entry.peerDependencies, (name) => entry.peerDependenciesMeta?.[name]?.optional === true);
-  if (key === '') add(entry.devDependencies, () => false);
+  add(entry.dependencies, 'prod', () => false);
+  add(entry.optionalDependencies, 'optional', () => true);
+  add(entry.peerDependencies, 'peer', (name) => entry.peerDependenciesMeta?.[name]?.optional === true);
+  if (key === '') add(entry.devDependencies, 'dev', () => false);
   return edges;
 }
 
@@ -73,6 +83,8 @@ export class LockfileChanges {
   readonly changes: PackageChange[];
   /** Which change writes a lock path. */
   private readonly owner = new Map<string, number>();
+  /** Configurations worked out so far, by subset: a search asks for each several times. */
+  private readonly configurations = new Map<string, { subset: number[]; packages: Record<string, LockEntry> }>();
 
   constructor(
     private readonly good: Lockfile,
@@ -112,9 +124,8 @@ export class LockfileChanges {
   }
 
   /** The installed packages with the changes in `subset` made: the good lock's, some of them the bad lock's. */
-  packagesOf(subset: Iterable<number>): Record<string, LockEntry> {
+  private packagesOf(applied: ReadonlySet<number>): Record<string, LockEntry> {
     const packages: Record<string, LockEntry> = { ...this.good.packages };
-    const applied = new Set(subset);
     for (const index of applied) {
       for (const key of this.changes[index]?.keys ?? []) {
         const after = this.bad.packages[key];
@@ -127,35 +138,83 @@ export class LockfileChanges {
   }
 
   /**
-   * The subset with every change it needs to install consistently: while some package's dependency would resolve to
-   * a version outside its range (or to nothing), the changes that move that package or what it resolves to join.
+   * A subset as npm ci can install it: while some package's dependency would resolve to a version outside its range
+   * (or to nothing), it is mended, as npm itself would: a change joins that puts a fitting version where Node looks;
+   * else a fitting version either lockfile has is nested under the dependent; else the change that moves the dependent
+   * itself (to a version that asks for something else) joins. Returns the changes made and the packages installed.
    */
-  closure(subset: readonly number[]): number[] {
+  configuration(subset: readonly number[]): { subset: number[]; packages: Record<string, LockEntry> } {
+    const key = [...new Set(subset)].sort((a, b) => a - b).join(',');
+    const known = this.configurations.get(key);
+    if (known) return known;
     const applied = new Set(subset);
-    for (let grew = true; grew; ) {
-      grew = false;
-      const packages = this.packagesOf(applied);
-      for (const [key, entry] of Object.entries(packages)) {
-        for (const edge of edgesOf(key, entry)) {
-          const paths = lookupPaths(key, edge.name);
-          const found = paths.map((path) => packages[path]).find((candidate) => candidate !== undefined);
-          if (found ? satisfies(found, edge.range) : edge.optional) continue;
-          for (const path of [key, ...paths]) {
-            const owner = this.owner.get(path);
-            if (owner !== undefined && !applied.has(owner)) {
-              applied.add(owner);
-              grew = true;
-            }
-          }
+    const nested = new Map<string, LockEntry>();
+    let packages: Record<string, LockEntry> = {};
+    for (let mended = true; mended; ) {
+      mended = false;
+      // A change that later puts its own package where a copy was nested wins: it is what the bad lockfile has.
+      packages = { ...Object.fromEntries(nested), ...this.packagesOf(applied) };
+      for (const [at, entry] of Object.entries(packages)) {
+        for (const edge of edgesOf(at, entry)) {
+          const fix = this.fixFor(packages, applied, at, edge);
+          if (fix === undefined) continue;
+          if (typeof fix === 'number') applied.add(fix);
+          else nested.set(fix.path, fix.entry);
+          mended = true;
+          break;
         }
+        if (mended) break;
       }
     }
-    return [...applied].sort((a, b) => a - b);
+    const result = { subset: [...applied].sort((a, b) => a - b), packages };
+    this.configurations.set(key, result);
+    return result;
+  }
+
+  /** The subset with every change it cannot be installed without. */
+  closure(subset: readonly number[]): number[] {
+    return this.configuration(subset).subset;
+  }
+
+  /** What mends a broken dependency edge of the package at `at`: a change to make, a version to nest, or nothing. */
+  private fixFor(packages: Record<string, LockEntry>, applied: ReadonlySet<number>, at: string, edge: Edge): number | { path: string; entry: LockEntry } | undefined {
+    const paths = lookupPaths(at, edge.name);
+    const found = paths.map((path) => packages[path]).find((candidate) => candidate !== undefined);
+    if (found ? satisfies(found, edge.range) : edge.optional) return undefined;
+    // Nearest first, up to where Node stops looking: a change whose bad side puts a fitting version there.
+    for (const path of paths) {
+      const owner = this.owner.get(path);
+      const after = this.bad.packages[path];
+      if (owner !== undefined && !applied.has(owner) && after && satisfies(after, edge.range)) return owner;
+      if (packages[path]) break;
+    }
+    // A copy of a fitting version under the dependent, as npm nests a version the hoisted one does not fit. Not for
+    // peers (they must be the dependent's siblings) nor the project's own dependencies (their place is the top).
+    const under = paths[0];
+    if (edge.kind !== 'peer' && at !== '' && under !== undefined && !packages[under] && under.split('/node_modules/').length <= MAX_NESTING) {
+      const entry = this.fittingEntry(edge.name, edge.range);
+      if (entry) return { path: under, entry };
+    }
+    const own = this.owner.get(at);
+    return own !== undefined && !applied.has(own) ? own : undefined;
+  }
+
+  /** A registry version of `name` one of the lockfiles installs somewhere and `range` accepts, the newest first. */
+  private fittingEntry(name: string, range: string): LockEntry | undefined {
+    let best: LockEntry | undefined;
+    for (const packages of [this.good.packages, this.bad.packages]) {
+      for (const [key, entry] of Object.entries(packages)) {
+        if (key === '' || packageNameOf(key, entry) !== name || entry.link || !entry.version) continue;
+        if (!satisfies(entry, range)) continue;
+        if (!best?.version || semver.gt(entry.version, best.version, { loose: true })) best = entry;
+      }
+    }
+    return best;
   }
 
   /** The files a configuration writes into the project copy: the lockfile, and package.json's dependency ranges to match it. */
   files(subset: readonly number[], manifest: Record<string, unknown>): FileState[] {
-    const packages = this.packagesOf(subset);
+    const { packages } = this.configuration(subset);
     const root = packages[''] ?? {};
     const written: Record<string, unknown> = { ...manifest };
     for (const section of MANIFEST_SECTIONS) {
@@ -195,5 +254,6 @@ export function describeChange(change: Pick<PackageChange, 'name' | 'kind' | 'fr
   const where = change.under ? ` (in ${change.under})` : '';
   if (change.kind === 'added') return `+ ${change.name} ${change.to ?? ''}${where}`;
   if (change.kind === 'removed') return `- ${change.name} ${change.from ?? ''}${where}`;
+  if (change.from === change.to) return `${change.name} ${change.from ?? ''} (same version, other contents)${where}`;
   return `${change.name} ${change.from ?? ''} → ${change.to ?? ''}${where}`;
 }

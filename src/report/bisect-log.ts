@@ -36,6 +36,7 @@ export function hgBisectScript(hunt: HuntRow, probes: readonly ProbeRow[]): stri
 
 export function bisectLog(hunt: HuntRow, probes: readonly ProbeRow[], format: string | undefined): string {
   if (hunt.vcs === 'versions') throw new UsageError(`hunt ${hunt.id} bisected released versions, which no bisect command can replay`, `see culprit report ${hunt.id}`);
+  if (hunt.vcs === 'factors') throw new UsageError(`hunt ${hunt.id} searched the factors between two setups, which no bisect command can replay`, `see culprit report ${hunt.id}`);
   const wanted = format ?? hunt.vcs;
   if (wanted !== 'git' && wanted !== 'hg') throw new UsageError(`--format must be git or hg, got '${wanted}'`);
   if (wanted !== hunt.vcs) {

@@ -48,13 +48,30 @@ describe('package changes between two lockfiles', () => {
     expect(changes.changes[index('a')]?.keys).toEqual(['node_modules/a', 'node_modules/a/node_modules/e']);
   });
 
-  it('closes a subset over the dependency edges it would break, in both directions', () => {
+  it('closes a subset over the dependency edges it would break: what the upgrade needs comes along', () => {
+    // a 2.0.0 needs c ^2, which the bad lockfile puts where Node looks: c's upgrade joins.
     expect(changes.closure([index('a')])).toEqual([index('a'), index('c')]);
-    expect(changes.closure([index('c')])).toEqual([index('a'), index('c')]);
     expect(changes.closure([index('b')])).toEqual([index('b'), index('d')]);
     // An extra package nobody needs installs fine: it drags nothing along.
     expect(changes.closure([index('d')])).toEqual([index('d')]);
     expect(changes.closure([])).toEqual([]);
+  });
+
+  it('keeps an old version nested under a dependent that cannot take the new one, as npm does', () => {
+    // c 2.0.0 at the top, but a 1.0.0 needs c ^1: the good lockfile's c 1.0.0 goes under a, and a is not upgraded.
+    expect(changes.closure([index('c')])).toEqual([index('c')]);
+    const lock = JSON.parse(changes.files([index('c')], {})[1]?.content?.toString() ?? '{}') as { packages: Record<string, LockEntry> };
+    expect(lock.packages['node_modules/c']?.version).toBe('2.0.0');
+    expect(lock.packages['node_modules/a/node_modules/c']?.version).toBe('1.0.0');
+    expect(lock.packages['node_modules/a']?.version).toBe('1.0.0');
+  });
+
+  it('moves the dependent itself when no lockfile has a version it accepts, and never nests a peer', () => {
+    const withPeer = (peer: string): string => lock({ p: '^1.0.0', q: '^1.0.0' }, { 'node_modules/p': { ...entry('1.0.0'), peerDependencies: { q: peer } }, 'node_modules/q': entry(peer === '^1.0.0' ? '1.0.0' : '2.0.0') });
+    const peers = new LockfileChanges(parseLockfile(withPeer('^1.0.0'), 'g', '--good-lock'), parseLockfile(withPeer('^2.0.0'), 'b', '--bad-lock'));
+    // q 2.0.0 under p 1.0.0 (peer q ^1): a peer cannot be nested, so p's change joins.
+    expect(peers.changes.map(describeChange)).toEqual(['p 1.0.0 (same version, other contents)', 'q 1.0.0 → 2.0.0']);
+    expect(peers.closure([1])).toEqual([0, 1]);
   });
 
   it('writes the lockfile and the manifest of a subset: the bad side where it is made, the good side elsewhere', () => {

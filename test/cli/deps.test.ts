@@ -89,13 +89,21 @@ describe('culprit deps', () => {
     expect(document.factors.installs).toBeLessThanOrEqual(Math.floor(4 * Math.log2(12) + 4));
   });
 
-  it('installs a package upgrade together with the upgrade of what it needs: no configuration npm cannot install', async () => {
-    const { code, document, stderr } = await deps('node helper.js');
-    expect(code, stderr).toBe(0);
-    const named = [...document.factors.needed, ...document.factors.alongside].map((answer) => answer.name).sort();
-    expect(named).toEqual(['cdep-b', HELPER]);
-    expect(document.factors.unresolved).toBe(0);
-    expect(stderr).toMatch(/because it needs them/);
+  it('installs an upgrade with the upgrade it needs, keeps old versions nested for old dependents, and names the smaller cause', async () => {
+    // cdep-b 1.1.0 needs cdep-helper 2: its configuration brings the helper along; the helper alone (with 1.0.0 nested
+    // under the old cdep-b) fails helper.js too, so it is the answer, not cdep-b.
+    const helper = await deps('node helper.js');
+    expect(helper.code, helper.stderr).toBe(0);
+    expect(helper.document.factors.needed.map((answer) => answer.name)).toEqual([HELPER]);
+    expect(helper.document.factors.alongside).toEqual([]);
+    expect(helper.document.factors.unresolved).toBe(0);
+    // A test that needs cdep-b's new version itself: cdep-b is the answer, installed with the helper it needs.
+    const b = await deps(`node -e "if (require('cdep-b').version === '1.1.0') process.exit(1)"`);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.document.factors.needed.map((answer) => answer.name)).toEqual(['cdep-b']);
+    expect(b.document.factors.alongside.map((answer) => answer.name)).toEqual([HELPER]);
+    expect(b.document.factors.unresolved).toBe(0);
+    expect(b.stderr).toMatch(/because it needs them: cdep-helper 1\.0\.0 → 2\.0\.0/);
   });
 
   it('with --bisect-versions goes on to the releases of the one package to blame, in the same hunt', async () => {

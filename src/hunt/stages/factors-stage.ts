@@ -59,15 +59,15 @@ class FactorsSearch {
     return outcome;
   }
 
-  /** One configuration on its own, through the driver (the endpoint checks). */
-  async probe(subset: readonly number[]): Promise<{ probe: HuntProbe; outcome: ConfigurationOutcome }> {
+  /** One configuration on its own, through the driver (the endpoint checks, an answer's alternatives). */
+  async probe(subset: readonly number[], phase: Phase = 'verify'): Promise<{ probe: HuntProbe; outcome: ConfigurationOutcome }> {
     const known = this.outcomes.get(subset.join(','));
     if (known) return known;
     let outcome: ConfigurationOutcome = 'unresolved';
     let record: HuntProbe | undefined;
     await this.context.drive<readonly number[], HuntProbe, unknown>({
       strategy: new ProbeList<readonly number[], HuntProbe>([subset], (candidate) => candidate.join(',')),
-      probe: (candidate, slot, signal) => this.run(candidate, 'verify', slot, signal),
+      probe: (candidate, slot, signal) => this.run(candidate, phase, slot, signal),
       judge: (candidate, probe) => {
         outcome = this.judge(candidate, probe);
         record = probe;
@@ -108,6 +108,22 @@ class FactorsSearch {
     throw this.context.reject(new UsageError(`${bad} cannot be tested: it ${describeOutcome(probe.outcome)}${lastOutputLine(probe)}`, `fix the bad side so that it installs; ${log}`));
   }
 
+  /**
+   * An answer installed with other changes it needs may be explained by one of those alone (an upgrade that pulls a
+   * new major of a shared package, which breaks the test by itself): the smallest configuration that fails wins.
+   */
+  async smallerAlongside(answer: readonly number[]): Promise<readonly number[]> {
+    let best = answer;
+    for (let tried = new Set<number>(); ; ) {
+      const closed = this.space.configurationOf(best).subset;
+      const needed = new Set(best);
+      const smaller = closed.filter((index) => !needed.has(index) && !tried.has(index)).find((index) => this.space.configurationOf([index]).subset.length < closed.length);
+      if (smaller === undefined) return best;
+      tried.add(smaller);
+      if ((await this.probe([smaller], 'factor')).outcome === 'fail') best = [smaller];
+    }
+  }
+
   async search(): Promise<SubsetDone> {
     const search = new MinimalSubsetSearch(this.space.names.length);
     const outcome = await this.context.drive<readonly number[], ConfigurationOutcome, SubsetDone>({
@@ -137,6 +153,7 @@ export const factorsStage: Stage<'environment'> = {
     } else if (!done.verified) {
       note = 'the failure does not grow with the factors (a set failed whose part did not): this is the smallest set seen failing, not proven minimal';
     }
+    if (done.verified) done = { ...done, minimal: await search.smallerAlongside(done.minimal) };
     const closed = space.configurationOf(done.minimal).subset;
     const needed = new Set(done.minimal);
     const run = search.probes.filter((probe) => probe.source === 'run');
