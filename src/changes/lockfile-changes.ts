@@ -63,8 +63,11 @@ interface Edge {
   kind: 'prod' | 'optional' | 'peer' | 'dev';
 }
 
-/** How deep a copy may be nested (node_modules/a/node_modules/b/node_modules/c is 3): a bound on mending chains. */
-const MAX_NESTING = 4;
+/**
+ * How deep a copy may be nested (node_modules/a/node_modules/b/node_modules/c is 3): a bound on mending chains, which
+ * a cycle of dependencies that want each other at other versions would otherwise nest forever.
+ */
+const MAX_NESTING = 8;
 
 /** The dependency edges npm checks for an installed package: the root's dev dependencies too, required peers. */
 function edgesOf(key: string, entry: LockEntry): Edge[] {

@@ -5,8 +5,10 @@ import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlink
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { culprit } from '../fixtures/cli.js';
-import { npmEnv, startRegistry, type LocalRegistry } from '../fixtures/local-registry.js';
-import { GUILTY, HELPER, lockfileProject, PAIR, publishLockfilePackages, type LockfileProject } from '../fixtures/lockfile-project.js';
+import { LockfileChanges } from '../../src/changes/lockfile-changes.js';
+import { readLockfile } from '../../src/changes/lockfile.js';
+import { npmEnv, runNpm, startRegistry, type LocalRegistry } from '../fixtures/local-registry.js';
+import { GUILTY, HELPER, lockfileProject, PAIR, publishLockfilePackages, SHARED, type LockfileProject } from '../fixtures/lockfile-project.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
 
 let registry: LocalRegistry;
@@ -113,6 +115,22 @@ describe('culprit deps', () => {
     const versions = document.stages.find((stage) => stage.stage === 'versions');
     expect(versions).toMatchObject({ firstBad: '1.0.2', lastGood: '1.0.1' });
     expect(stderr).toMatch(/1\.0\.2 is the first bad version/);
+  });
+
+  it('writes every configuration of one change as a lockfile npm itself finds consistent', async () => {
+    const changes = new LockfileChanges(readLockfile(project.goodLock, 'good'), readLockfile(path.join(project.dir, 'package-lock.json'), 'bad'));
+    // cdep-k 1.1.0 brings cdep-shared 2.0.0 nested under it (not a change of its own): twelve changes.
+    expect(changes.changes).toHaveLength(12);
+    expect(changes.changes.find((change) => change.name === 'cdep-k')?.keys).toEqual(['node_modules/cdep-k', `node_modules/cdep-k/node_modules/${SHARED}`]);
+    const manifest = JSON.parse(readFileSync(path.join(project.dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const subsets = [...changes.changes.map((_, index) => [index]), changes.changes.map((_, index) => index).filter((index) => index % 2 === 0), []];
+    for (const subset of subsets) {
+      const dir = tempDir('culprit-configuration-');
+      for (const file of changes.files(changes.closure(subset), manifest)) writeFileSync(path.join(dir, file.path), file.content ?? '');
+      // npm's own check of a lockfile against its ranges, offline: every edge valid, nothing missing.
+      const listed = await runNpm(registry, ['ls', '--package-lock-only', '--all'], dir);
+      expect(listed.code, `${subset.join(',')}: ${listed.stdout}${listed.stderr}`).toBe(0);
+    }
   });
 
   it('says in one line what is wrong with the lockfiles and the project, and keeps no hunt', async () => {
