@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { culprit } from '../fixtures/cli.js';
+import { culprit, finished, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { LockfileChanges } from '../../src/changes/lockfile-changes.js';
 import { readLockfile } from '../../src/changes/lockfile.js';
 import { npmEnv, runNpm, startRegistry, type LocalRegistry } from '../fixtures/local-registry.js';
@@ -81,6 +81,43 @@ describe('culprit deps', () => {
     const again = await deps('node one.js');
     expect(again.document.factors.needed.map((answer) => answer.name)).toEqual([GUILTY]);
     expect(again.document.factors.installs).toBe(0);
+    // Without the verdict cache every configuration is tested again, but none installed: installs are kept per configuration.
+    const retested = await deps('node one.js', ['--no-cache']);
+    expect(retested.document.factors.needed.map((answer) => answer.name)).toEqual([GUILTY]);
+    expect(retested.document.factors.tests).toBe(document.factors.tests);
+    expect(retested.document.factors.installs).toBe(0);
+    expect(retested.stderr).toMatch(/\(install restored\)/);
+  });
+
+  it('resumes a killed hunt without repeating a probe, and refuses to resume once a lockfile changed', async () => {
+    const before = snapshot(project.dir);
+    const goodLock = path.join(tempDir('culprit-resume-lock-'), 'good-lock.json');
+    copyFileSync(project.goodLock, goodLock);
+    const store = path.join(tempDir(), 'hunts.sqlite');
+    const cache = { ...env(), env: { XDG_CACHE_HOME: tempDir('culprit-cache-') } };
+    const child = startCulprit(['deps', '--good-lock', goodLock, '--project', project.dir, '--test', 'node one.js', '--store', store], cache);
+    const done = finished(child);
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const early = await whenRunning(child, done, () => /factor +3 /.test(output));
+    expect(early, early?.stderr).toBeUndefined();
+    child.kill('SIGKILL');
+    await done;
+    expect(snapshot(project.dir)).toBe(before);
+    const original = readFileSync(goodLock);
+    writeFileSync(goodLock, original.toString().replace('"lockfileVersion": 3', '"lockfileVersion": 3, "x": 1'));
+    const refused = await culprit(['resume', '1', '--store', store], cache);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/the lockfiles of hunt 1 changed since it started/);
+    writeFileSync(goodLock, original);
+    const resumed = await culprit(['resume', '1', '--store', store, '--json'], cache);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const document = JSON.parse(resumed.stdout) as Document & { narrowingProbes: Array<{ subject: string; source: string }> };
+    expect(document.factors.needed.map((answer) => answer.name)).toEqual([GUILTY]);
+    const asked = document.narrowingProbes.map((probe) => probe.subject);
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(document.narrowingProbes.filter((probe) => probe.source === 'resumed').length).toBeGreaterThanOrEqual(2);
+    expect(snapshot(project.dir)).toBe(before);
   });
 
   it('names a pair of upgrades that only together break the test, in at most 2·2·log2(12)+4 installs', async () => {
