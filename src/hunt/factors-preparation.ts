@@ -1,13 +1,12 @@
 // Everything a hunt over factors checks and computes before it creates anything: the project, the lockfiles and
 // their package changes (or the factors file's factors), the install recipe and the keys. Bad input stops here.
-import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { FactorBase } from '../history/factor-base.js';
 import { BAD_SETUP, GOOD_SETUP, type FactorsSpec } from '../model/factors-spec.js';
 import type { Recipe } from '../model/recipe.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
-import { readProject } from '../probe/project-copy.js';
+import { projectDirectory, readProject } from '../probe/project-copy.js';
 import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
 import { CommitGraph } from '../search/commit-graph.js';
 import type { HuntArguments } from '../store/store-types.js';
@@ -20,22 +19,6 @@ export const NPM_CI = 'npm ci --no-audit --no-fund --loglevel=error';
 
 export interface PreparedFactorsHunt extends PreparedHunt {
   space: FactorSpace;
-}
-
-/** The project as a real directory; culprit's cache inside it would copy its own copies. */
-function projectDirectory(project: string, cache: string): string {
-  let real: string;
-  try {
-    real = realpathSync(project);
-  } catch {
-    throw new UsageError(`--project ${project} does not exist`, 'name the directory of your project');
-  }
-  if (!statSync(real).isDirectory()) throw new UsageError(`--project ${project} is not a directory`, 'name the directory of your project');
-  const inside = path.relative(real, path.resolve(cache));
-  if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside))) {
-    throw new UsageError(`culprit's cache directory ${cache} is inside the project ${real}`, 'give --workdir a directory outside the project');
-  }
-  return real;
 }
 
 /** The install (npm ci for lockfiles), then the user's build: the probe's build step, cached per configuration. */

@@ -1,6 +1,5 @@
 // Everything a hunt over released versions checks and computes before it creates anything: the list, the
 // endpoints in it, the install recipe, the project copy and the source repository. Bad input stops here.
-import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { History } from '../history/history.js';
@@ -10,7 +9,7 @@ import { VersionList } from '../history/version-list.js';
 import type { CommandSpec, Recipe } from '../model/recipe.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
-import { readProject } from '../probe/project-copy.js';
+import { projectDirectory, readProject } from '../probe/project-copy.js';
 import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
 import type { HuntArguments } from '../store/store-types.js';
 import { huntKey, searchArguments, type PreparedHunt } from './hunt-preparation.js';
@@ -51,22 +50,6 @@ async function checkPackageAtTop(source: History, name: string, revision: string
   if (found === name) return;
   const what = manifest ? (typeof found === 'string' ? `names the package ${found}` : 'names no package') : 'has no package.json';
   throw new UsageError(`the top of ${source.root} at ${version} ${what}, so its checkouts cannot be installed as ${name}`, `give --source-test, e.g. one that packs the package's directory into your project and runs your test`);
-}
-
-/** The project as a real directory path; culprit's cache inside it would copy its own copies. */
-function projectDirectory(project: string, cache: string): string {
-  let real: string;
-  try {
-    real = realpathSync(project);
-  } catch {
-    throw new UsageError(`--project ${project} does not exist`, 'name the directory of your project');
-  }
-  if (!statSync(real).isDirectory()) throw new UsageError(`--project ${project} is not a directory`, 'name the directory of your project');
-  const inside = path.relative(real, path.resolve(cache));
-  if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside))) {
-    throw new UsageError(`culprit's cache directory ${cache} is inside the project ${real}`, 'give --workdir a directory outside the project');
-  }
-  return real;
 }
 
 export async function prepareVersionsHunt(options: HuntOptions & { versions: VersionsSpec }): Promise<PreparedHunt> {

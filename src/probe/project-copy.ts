@@ -1,7 +1,8 @@
-// The user's project as versions are installed into it: read (never written), digested for the caches, and copied
-// into a workspace without its installed dependencies or VCS metadata, so an install never touches the original.
+// The user's project as versions and configurations are installed into it: checked and read (never written),
+// digested for the caches, and copied into a workspace without its installed dependencies or VCS metadata.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, type Dirent } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, type Dirent } from 'node:fs';
+import { UsageError } from '../errors.js';
 import path from 'node:path';
 import type { ProjectCopy } from '../history/version-list.js';
 
@@ -68,4 +69,20 @@ export function copyProject(project: string, destination: string): void {
     else if (entry.isSymbolicLink()) symlinkSync(linkTarget(project, destination, relative, readlinkSync(source)), target);
     else copyFileSync(source, target);
   });
+}
+
+/** The project as a real directory path; culprit's cache inside it would copy its own copies. */
+export function projectDirectory(project: string, cache: string): string {
+  let real: string;
+  try {
+    real = realpathSync(project);
+  } catch {
+    throw new UsageError(`--project ${project} does not exist`, 'name the directory of your project');
+  }
+  if (!statSync(real).isDirectory()) throw new UsageError(`--project ${project} is not a directory`, 'name the directory of your project');
+  const inside = path.relative(real, path.resolve(cache));
+  if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside))) {
+    throw new UsageError(`culprit's cache directory ${cache} is inside the project ${real}`, 'give --workdir a directory outside the project');
+  }
+  return real;
 }
