@@ -14,6 +14,8 @@ export interface PackageChange {
   to: string | null;
   /** The package a nested one is installed under (`a` for `node_modules/a/node_modules/b`), if any. */
   under: string | null;
+  /** The registry's name when it is installed under another (`"zz": "npm:qe@^1"`: qe). */
+  alias?: string;
   /** The lock paths it writes: its own, and changed ones nested under it (they come and go with it). */
   keys: string[];
 }
@@ -78,12 +80,29 @@ function edgesOf(key: string, entry: LockEntry): Edge[] {
   add(entry.dependencies, 'prod', () => false);
   add(entry.optionalDependencies, 'optional', () => true);
   add(entry.peerDependencies, 'peer', (name) => entry.peerDependenciesMeta?.[name]?.optional === true);
-  if (key === '') add(entry.devDependencies, 'dev', () => false);
+  if (key === '' || isWorkspace(key)) add(entry.devDependencies, 'dev', () => false);
   return edges;
+}
+
+/** Every package name `overrides` mentions, at any depth (`"a"`, `"a@1"`, `{ "b": { "c": "1.0.0" } }`). */
+function overriddenNames(overrides: unknown, into = new Set<string>()): Set<string> {
+  if (typeof overrides !== 'object' || overrides === null) return into;
+  for (const [spec, value] of Object.entries(overrides)) {
+    if (spec !== '.') into.add(spec.startsWith('@') ? `@${spec.slice(1).split('@')[0] ?? ''}` : (spec.split('@')[0] ?? spec));
+    overriddenNames(value, into);
+  }
+  return into;
+}
+
+/** A workspace folder's entry (`packages/w1`): not installed under node_modules, its package.json is the project's. */
+function isWorkspace(key: string): boolean {
+  return key !== '' && !key.includes('node_modules/');
 }
 
 export class LockfileChanges {
   readonly changes: PackageChange[];
+  /** Names the project's `overrides` govern: their lockfile ranges are not what npm checks, so culprit does not either. */
+  private readonly overridden: Set<string>;
   /** Which change writes a lock path. */
   private readonly owner = new Map<string, number>();
   /** Configurations worked out so far, by subset: a search asks for each several times. */
@@ -92,7 +111,9 @@ export class LockfileChanges {
   constructor(
     private readonly good: Lockfile,
     private readonly bad: Lockfile,
+    overrides: unknown = undefined,
   ) {
+    this.overridden = overriddenNames(overrides);
     const keys = [...new Set([...Object.keys(good.packages), ...Object.keys(bad.packages)])].filter((key) => key !== '');
     const changed = keys.filter((key) => {
       const [before, after] = [good.packages[key], bad.packages[key]];
@@ -110,7 +131,10 @@ export class LockfileChanges {
       }
       const [before, after] = [good.packages[key], bad.packages[key]];
       const parent = parentOf(key);
+      const installedAs = packageNameOf(key, after ?? before);
+      const registryName = (after ?? before)?.name;
       byKey.set(key, {
+        ...(registryName && registryName !== installedAs && key.includes('node_modules/') ? { alias: registryName } : {}),
         key,
         name: packageNameOf(key, after ?? before),
         kind: !before ? 'added' : !after ? 'removed' : 'changed',
@@ -157,16 +181,25 @@ export class LockfileChanges {
       mended = false;
       // A change that later puts its own package where a copy was nested wins: it is what the bad lockfile has.
       packages = { ...Object.fromEntries(nested), ...this.packagesOf(applied) };
+      // One pass finds every broken edge; copies to nest are made together, a change one at a time (it moves the
+      // picture, and copies nested for the old picture are dropped: they may sit under a package that moved).
+      const copies = new Map<string, LockEntry>();
+      let change: number | undefined;
       for (const [at, entry] of Object.entries(packages)) {
         for (const edge of edgesOf(at, entry)) {
           const fix = this.fixFor(packages, applied, at, edge);
-          if (fix === undefined) continue;
-          if (typeof fix === 'number') applied.add(fix);
-          else nested.set(fix.path, fix.entry);
-          mended = true;
-          break;
+          if (typeof fix === 'number') change ??= fix;
+          else if (fix !== undefined && !copies.has(fix.path)) copies.set(fix.path, fix.entry);
         }
-        if (mended) break;
+        if (change !== undefined) break;
+      }
+      if (change !== undefined) {
+        applied.add(change);
+        nested.clear();
+        mended = true;
+      } else if (copies.size > 0) {
+        for (const [path, entry] of copies) nested.set(path, entry);
+        mended = true;
       }
     }
     const result = { subset: [...applied].sort((a, b) => a - b), packages };
@@ -182,8 +215,10 @@ export class LockfileChanges {
   /** What mends a broken dependency edge of the package at `at`: a change to make, a version to nest, or nothing. */
   private fixFor(packages: Record<string, LockEntry>, applied: ReadonlySet<number>, at: string, edge: Edge): number | { path: string; entry: LockEntry } | undefined {
     const paths = lookupPaths(at, edge.name);
+    if (this.overridden.has(edge.name)) return undefined;
     const found = paths.map((path) => packages[path]).find((candidate) => candidate !== undefined);
-    if (found ? satisfies(found, edge.range) : edge.optional) return undefined;
+    // npm puts a missing optional dependency back (only an optional peer may be absent).
+    if (found ? satisfies(found, edge.range) : edge.kind === 'peer' && edge.optional) return undefined;
     // Nearest first, up to where Node stops looking: a change whose bad side puts a fitting version there.
     for (const path of paths) {
       const owner = this.owner.get(path);
@@ -207,7 +242,7 @@ export class LockfileChanges {
     let best: LockEntry | undefined;
     for (const packages of [this.good.packages, this.bad.packages]) {
       for (const [key, entry] of Object.entries(packages)) {
-        if (key === '' || packageNameOf(key, entry) !== name || entry.link || !entry.version) continue;
+        if (key === '' || packageNameOf(key, entry) !== name || entry.link || !entry.version || entry.inBundle || (entry.name !== undefined && entry.name !== name)) continue;
         if (!satisfies(entry, range)) continue;
         if (!best?.version || semver.gt(entry.version, best.version, { loose: true })) best = entry;
       }
@@ -215,20 +250,28 @@ export class LockfileChanges {
     return best;
   }
 
-  /** The files a configuration writes into the project copy: the lockfile, and package.json's dependency ranges to match it. */
-  files(subset: readonly number[], manifest: Record<string, unknown>): FileState[] {
+  /**
+   * The files a configuration writes into the project copy: the lockfile (an npm-shrinkwrap.json would win over it,
+   * so it goes), and the dependency ranges of package.json, and of each workspace's, to match it.
+   */
+  files(subset: readonly number[], manifestOf: (folder: string) => Record<string, unknown> | undefined): FileState[] {
     const { packages } = this.configuration(subset);
-    const root = packages[''] ?? {};
-    const written: Record<string, unknown> = { ...manifest };
-    for (const section of MANIFEST_SECTIONS) {
-      const ranges = root[section];
-      if (ranges && Object.keys(ranges).length > 0) written[section] = ranges;
-      else delete written[section];
+    const states: FileState[] = [];
+    for (const [key, entry] of Object.entries(packages)) {
+      if (key !== '' && !isWorkspace(key)) continue;
+      const manifest = manifestOf(key);
+      if (!manifest) continue;
+      const written: Record<string, unknown> = { ...manifest };
+      for (const section of MANIFEST_SECTIONS) {
+        const ranges = entry[section];
+        if (ranges && Object.keys(ranges).length > 0) written[section] = ranges;
+        else delete written[section];
+      }
+      states.push({ path: key === '' ? 'package.json' : `${key}/package.json`, content: Buffer.from(`${JSON.stringify(written, null, 2)}\n`), mode: 'file' });
     }
-    return [
-      { path: 'package.json', content: Buffer.from(`${JSON.stringify(written, null, 2)}\n`), mode: 'file' },
-      { path: 'package-lock.json', content: Buffer.from(lockfileText(this.bad.header, packages)), mode: 'file' },
-    ];
+    states.push({ path: 'package-lock.json', content: Buffer.from(lockfileText(this.bad.header, packages)), mode: 'file' });
+    states.push({ path: 'npm-shrinkwrap.json', content: null, mode: null });
+    return states;
   }
 
   /** The project's own entry: the bad lock's, with the ranges of direct dependencies whose change is not made taken from the good one. */
@@ -253,8 +296,8 @@ export class LockfileChanges {
 }
 
 /** How a change reads in progress and reports: `left-pad 1.1.0 → 1.3.0`, `+ chalk 5.0.0`, `- debug 2.6.9 (in send)`. */
-export function describeChange(change: Pick<PackageChange, 'name' | 'kind' | 'from' | 'to' | 'under'>): string {
-  const where = change.under ? ` (in ${change.under})` : '';
+export function describeChange(change: Pick<PackageChange, 'name' | 'kind' | 'from' | 'to' | 'under' | 'alias'>): string {
+  const where = `${change.alias ? ` (npm:${change.alias})` : ''}${change.under ? ` (in ${change.under})` : ''}`;
   if (change.kind === 'added') return `+ ${change.name} ${change.to ?? ''}${where}`;
   if (change.kind === 'removed') return `- ${change.name} ${change.from ?? ''}${where}`;
   if (change.from === change.to) return `${change.name} ${change.from ?? ''} (same version, other contents)${where}`;

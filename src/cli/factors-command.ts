@@ -10,6 +10,8 @@ import type { HuntOptions } from '../hunt/hunt-types.js';
 import { registryOf } from '../history/npm-registry.js';
 import type { FactorsSpec } from '../model/factors-spec.js';
 import type { Recipe } from '../model/recipe.js';
+import { cacheDirectory } from '../probe/cache-directory.js';
+import { projectDirectory } from '../probe/project-copy.js';
 import { describeCommand } from '../text/format.js';
 import { huntSession } from './hunt-session.js';
 import { recipeFromOptions } from './recipe-options.js';
@@ -44,7 +46,7 @@ export async function depsCommandLine(argv: readonly string[], options: Options)
   return huntSession(options.json === true, async ({ observer, signal }) => {
     const recipe = recipeFromOptions(argv, options);
     const { build: _build, ...withoutBuild } = recipe;
-    const project = path.resolve(text(options, 'project') ?? '.');
+    const project = projectDirectory(path.resolve(text(options, 'project') ?? '.'), cacheDirectory(text(options, 'workdir')));
     const goodLock = text(options, 'goodLock');
     if (goodLock === undefined) throw new UsageError('no --good-lock', 'name the package-lock.json of a setup where the test passes, e.g. git show v1.2.0:package-lock.json > good-lock.json');
     const ownLock = path.join(project, 'package-lock.json');

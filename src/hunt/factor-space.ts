@@ -47,17 +47,27 @@ export function locksDigest(goodLock: string, badLock: string): string {
   return createHash('sha256').update(read(goodLock)).update('\0').update(read(badLock)).digest('hex');
 }
 
-function readManifest(project: string): Record<string, unknown> {
-  const file = path.join(project, 'package.json');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UsageError(`${project} ${missing ? 'has no package.json' : 'has a package.json that is not JSON'}, so npm ci cannot install into it`, 'run culprit deps in your project, or name it with --project DIR');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${file} is not a JSON object`, 'fix the project\'s package.json');
-  return parsed as Record<string, unknown>;
+/** The project's package.json (and each workspace's), read once: the configurations write their ranges over them. */
+function manifestReader(project: string): (folder: string) => Record<string, unknown> | undefined {
+  const read = new Map<string, Record<string, unknown> | undefined>();
+  return (folder) => {
+    if (read.has(folder)) return read.get(folder);
+    const file = path.join(project, folder, 'package.json');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      if (folder !== '') {
+        read.set(folder, undefined);
+        return undefined;
+      }
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new UsageError(`${project} ${missing ? 'has no package.json' : 'has a package.json that is not JSON'}, so npm ci cannot install into it`, 'run culprit deps in your project, or name it with --project DIR');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${file} is not a JSON object`, "fix the project's package.json");
+    read.set(folder, parsed as Record<string, unknown>);
+    return parsed as Record<string, unknown>;
+  };
 }
 
 class SetupSpace implements FactorSpace {
@@ -88,7 +98,7 @@ class LockfileSpace implements FactorSpace {
 
   constructor(
     private readonly lockChanges: LockfileChanges,
-    private readonly manifest: Record<string, unknown>,
+    private readonly manifestOf: (folder: string) => Record<string, unknown> | undefined,
   ) {
     this.changes = lockChanges.changes;
     this.names = lockChanges.changes.map(describeChange);
@@ -96,7 +106,7 @@ class LockfileSpace implements FactorSpace {
 
   configurationOf(subset: readonly number[]): FactorConfiguration {
     const closed = this.lockChanges.closure(subset);
-    const states = this.lockChanges.files(closed, this.manifest);
+    const states = this.lockChanges.files(closed, this.manifestOf);
     return { subset: closed, digest: configurationDigest(states, [], {}), states, setups: [], env: {} };
   }
 }
@@ -108,9 +118,11 @@ export function openFactorSpace(spec: FactorsSpec, project: string): FactorSpace
   if (!deps) throw new Error('internal: a deps hunt without lockfiles');
   const good = readLockfile(deps.goodLock, '--good-lock');
   const bad = readLockfile(deps.badLock, '--bad-lock');
-  const changes = new LockfileChanges(good, bad);
+  const manifestOf = manifestReader(project);
+  // The project's overrides act on every configuration (lockfiles do not record them).
+  const changes = new LockfileChanges(good, bad, manifestOf('')?.overrides);
   if (changes.changes.length === 0) {
     throw new UsageError(`--good-lock ${deps.goodLock} and --bad-lock ${deps.badLock} install the same packages`, 'compare the lockfile of a setup where the test passes with one where it fails');
   }
-  return new LockfileSpace(changes, readManifest(project));
+  return new LockfileSpace(changes, manifestOf);
 }

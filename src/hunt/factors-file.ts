@@ -48,7 +48,10 @@ export function factorsOf(document: unknown, file: string): Factor[] {
       return [item.name.trim(), item];
     });
   } else if (isObject(document) && !('factors' in document)) {
-    entries = Object.entries(document);
+    entries = Object.entries(document).map(([name, item]) => {
+      if (name.trim() === '') throw new UsageError(`${file}: a factor has an empty name`, EXAMPLE);
+      return [name.trim(), item];
+    });
   } else throw new UsageError(`${file} lists no factors`, EXAMPLE);
   if (entries.length === 0) throw new UsageError(`${file} lists no factors`, EXAMPLE);
   const seen = new Set<string>();
@@ -75,8 +78,8 @@ export function readFactorsFile(file: string): Factor[] {
   }
   let document: unknown;
   try {
-    // YAML is a superset of JSON: one parser reads both.
-    document = parseYaml(text);
+    // YAML is a superset of JSON: one parser reads both. Every scalar stays the text it was (3.10 is not 3.1).
+    document = parseYaml(text, { schema: 'failsafe' });
   } catch (error) {
     const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
     throw new UsageError(`--factors ${file} is neither JSON nor YAML: ${first}`, EXAMPLE);

@@ -9,6 +9,8 @@ export function singleUpgrade(needed: readonly FactorAnswer[]): { name: string; 
   const [only, ...rest] = needed;
   const change = only?.change;
   if (!only || rest.length > 0 || change?.kind !== 'changed' || change.from === null || change.to === null) return undefined;
+  // A copy nested under another package, or one installed under an alias, is not what `npm install NAME@V` would move.
+  if (change.under !== null || change.alias !== undefined) return undefined;
   if (!semver.valid(change.from) || !semver.valid(change.to) || !semver.lt(change.from, change.to)) return undefined;
   return { name: only.name, from: change.from, to: change.to };
 }

@@ -164,7 +164,7 @@ export interface SourceResult {
 export interface FactorAnswer {
   name: string;
   /** For a package change: added, removed or changed, and the versions on the good and the bad side. */
-  change?: { kind: 'added' | 'removed' | 'changed'; from: string | null; to: string | null; under: string | null };
+  change?: { kind: 'added' | 'removed' | 'changed'; from: string | null; to: string | null; under: string | null; alias?: string };
 }
 
 /** Which of the differences between a working and a broken environment the failure needs (`culprit deps`, `culprit factors`). */

@@ -8,7 +8,8 @@ import { describeCommand } from '../text/format.js';
 export function recipeWithSetups(recipe: Recipe, setups: readonly string[]): Recipe {
   if (setups.length === 0) return recipe;
   const steps = [...setups, ...(recipe.build ? [describeCommand(recipe.build)] : [])];
-  const build: CommandSpec = { shell: steps.map((step) => `(${step})`).join(' && ') };
+  // Each step on lines of its own: a setup that ends in a # comment must not swallow the parenthesis.
+  const build: CommandSpec = { shell: steps.map((step) => `(\n${step}\n)`).join(' && ') };
   return { ...recipe, build };
 }
 

@@ -24,11 +24,15 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
   else out.push(first ? `## Regression: first bad ${what} \`${short(first.commit)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
   out.push('');
   out.push(`- **Repository:** \`${hunt.repo}\` (${hunt.vcs})`);
-  if (factors) out.push(`- **Searched:** ${factors.total} ${factors.space === 'deps' ? `package changes between \`${hunt.arguments.goodNames.join(', ')}\` (good) and \`${hunt.arguments.badName}\` (bad)` : `factors${hunt.arguments.factors?.file ? ` of \`${hunt.arguments.factors.file}\`` : ''}`}`);
-  else out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${what}s`}`);
+  const spec = hunt.arguments.factors;
+  if (spec) {
+    const total = factors?.total ?? hunt.candidates ?? 0;
+    const what = spec.kind === 'deps' ? `package changes between \`${hunt.arguments.goodNames.join(', ')}\` (good) and \`${hunt.arguments.badName}\` (bad)` : `factors${spec.file ? ` of \`${spec.file}\`` : ''}`;
+    out.push(`- **Searched:** ${total} ${what}`);
+  } else out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${what}s`}`);
   out.push(`- **Test:** \`${cell(testText(hunt))}\``);
-  if (factors) {
-    // The stage's section below says it all.
+  if (spec) {
+    if (!result) out.push(`- **Status:** ${statusOf(hunt)}${hunt.error ? `: ${hunt.error}` : ''}; continue with \`culprit resume ${hunt.id}\``);
   } else if (first) {
     out.push(`- **First bad ${what}:** ${first.commit} — ${first.subject}`);
     if (first.author) out.push(`- **Author:** ${first.author}, ${first.date}`);

@@ -60,7 +60,7 @@ describe('package changes between two lockfiles', () => {
   it('keeps an old version nested under a dependent that cannot take the new one, as npm does', () => {
     // c 2.0.0 at the top, but a 1.0.0 needs c ^1: the good lockfile's c 1.0.0 goes under a, and a is not upgraded.
     expect(changes.closure([index('c')])).toEqual([index('c')]);
-    const lock = JSON.parse(changes.files([index('c')], {})[1]?.content?.toString() ?? '{}') as { packages: Record<string, LockEntry> };
+    const lock = JSON.parse(changes.files([index('c')], () => undefined).find((file) => file.path === 'package-lock.json')?.content?.toString() ?? '{}') as { packages: Record<string, LockEntry> };
     expect(lock.packages['node_modules/c']?.version).toBe('2.0.0');
     expect(lock.packages['node_modules/a/node_modules/c']?.version).toBe('1.0.0');
     expect(lock.packages['node_modules/a']?.version).toBe('1.0.0');
@@ -76,7 +76,9 @@ describe('package changes between two lockfiles', () => {
 
   it('writes the lockfile and the manifest of a subset: the bad side where it is made, the good side elsewhere', () => {
     const manifest = { name: 'app', version: '1.0.0', scripts: { test: 'node test.js' }, dependencies: { a: '^2.0.0', b: '^1.0.0' } };
-    const files = changes.files(changes.closure([index('b')]), manifest);
+    const files = changes.files(changes.closure([index('b')]), (folder) => (folder === '' ? manifest : undefined));
+    // An npm-shrinkwrap.json would win over the lockfile written: it goes.
+    expect(files.find((file) => file.path === 'npm-shrinkwrap.json')).toEqual({ path: 'npm-shrinkwrap.json', content: null, mode: null });
     const written = JSON.parse(files.find((file) => file.path === 'package-lock.json')?.content?.toString() ?? '{}') as { lockfileVersion: number; packages: Record<string, LockEntry> };
     expect(written.lockfileVersion).toBe(3);
     expect(written.packages['node_modules/a']?.version).toBe('1.0.0');
@@ -86,10 +88,46 @@ describe('package changes between two lockfiles', () => {
     expect(written.packages['']?.dependencies).toEqual({ a: '^1.0.0', b: '^1.0.0' });
     const packageJson = JSON.parse(files.find((file) => file.path === 'package.json')?.content?.toString() ?? '{}') as typeof manifest;
     expect(packageJson).toEqual({ ...manifest, dependencies: { a: '^1.0.0', b: '^1.0.0' } });
-    const all = changes.files([0, 1, 2, 3], manifest);
-    const allLock = JSON.parse(all[1]?.content?.toString() ?? '{}') as { packages: Record<string, LockEntry> };
+    const all = changes.files([0, 1, 2, 3], () => manifest);
+    const allLock = JSON.parse(all.find((file) => file.path === 'package-lock.json')?.content?.toString() ?? '{}') as { packages: Record<string, LockEntry> };
     expect(allLock.packages['node_modules/a/node_modules/e']?.version).toBe('1.0.0');
     expect(allLock.packages['']?.dependencies).toEqual({ a: '^2.0.0', b: '^1.0.0' });
+  });
+});
+
+describe('what npm itself takes into account', () => {
+  it('leaves names the project overrides to npm, puts back a missing optional dependency, and writes each workspace\'s ranges', () => {
+    const side = (version: string, extra: Record<string, LockEntry>, workspaceRange: string): string =>
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': { name: 'app', workspaces: ['packages/w'], dependencies: { a: '^1.0.0', o: '^1.0.0' } },
+          'node_modules/a': entry('1.0.0', { x: '^1.0.0' }),
+          'node_modules/x': entry(version),
+          'node_modules/o': { ...entry('1.0.0'), optionalDependencies: { opt: '^1.0.0' } },
+          'node_modules/w': { resolved: 'packages/w', link: true },
+          'packages/w': { name: 'w', version: '0.0.0', dependencies: { y: workspaceRange } },
+          'node_modules/y': entry(workspaceRange === '^1.0.0' ? '1.0.0' : '2.0.0'),
+          ...extra,
+        },
+      });
+    const goodLock = parseLockfile(side('1.0.0', { 'node_modules/opt': entry('1.0.0') }, '^1.0.0'), 'g', '--good-lock');
+    const badLock = parseLockfile(side('2.0.0', {}, '^2.0.0'), 'b', '--bad-lock');
+    const plain = new LockfileChanges(goodLock, badLock);
+    const named = plain.changes.map(describeChange);
+    expect(named).toEqual(['- opt 1.0.0', 'x 1.0.0 → 2.0.0', 'y 1.0.0 → 2.0.0', 'w 0.0.0 (same version, other contents)']);
+    // x 2.0.0 does not fit a's ^1 and no lockfile has another x that does but 1.0.0: nested under a.
+    expect(plain.closure([named.indexOf('x 1.0.0 → 2.0.0')])).toEqual([named.indexOf('x 1.0.0 → 2.0.0')]);
+    // Removing opt breaks o's optional edge, which npm would mend by installing it: the old opt is nested under o.
+    const removed = plain.configuration([named.indexOf('- opt 1.0.0')]);
+    expect(removed.packages['node_modules/o/node_modules/opt']?.version).toBe('1.0.0');
+    // With x overridden, its ranges are npm's business: x 2.0.0 goes in alone, nothing nested.
+    const overridden = new LockfileChanges(goodLock, badLock, { x: '2.0.0' });
+    expect(overridden.configuration([named.indexOf('x 1.0.0 → 2.0.0')]).packages['node_modules/a/node_modules/x']).toBeUndefined();
+    // The workspace's own package.json gets the ranges of its lockfile entry.
+    const files = plain.files([named.indexOf('w 0.0.0 (same version, other contents)'), named.indexOf('y 1.0.0 → 2.0.0')], (folder) => (folder === 'packages/w' ? { name: 'w', version: '0.0.0', dependencies: { y: '^1.0.0' } } : undefined));
+    const workspace = JSON.parse(files.find((file) => file.path === 'packages/w/package.json')?.content?.toString() ?? '{}') as { dependencies: Record<string, string> };
+    expect(workspace.dependencies).toEqual({ y: '^2.0.0' });
   });
 });
 

@@ -163,7 +163,7 @@ describe('culprit deps', () => {
     const subsets = [...changes.changes.map((_, index) => [index]), changes.changes.map((_, index) => index).filter((index) => index % 2 === 0), []];
     for (const subset of subsets) {
       const dir = tempDir('culprit-configuration-');
-      for (const file of changes.files(changes.closure(subset), manifest)) writeFileSync(path.join(dir, file.path), file.content ?? '');
+      for (const file of changes.files(changes.closure(subset), (folder) => (folder === '' ? manifest : undefined))) if (file.content) writeFileSync(path.join(dir, file.path), file.content);
       // npm's own check of a lockfile against its ranges, offline: every edge valid, nothing missing.
       const listed = await runNpm(registry, ['ls', '--package-lock-only', '--all'], dir);
       expect(listed.code, `${subset.join(',')}: ${listed.stdout}${listed.stderr}`).toBe(0);
@@ -191,10 +191,12 @@ describe('culprit deps', () => {
       [['--good-lock', project.goodLock, '--project', noManifest], /has no package\.json|no --bad-lock/],
       [['--good-lock', project.goodLock, '--bad-lock', project.goodLock.replace('good-lock', 'nope')], /--bad-lock .* does not exist/],
       [[], /no --good-lock/],
+      [['--good-lock', project.goodLock, '--project', path.join(dir, 'nowhere')], /--project .*nowhere does not exist/],
+      [['--good-lock', project.goodLock, '--project', same], /--project .*same.json is not a directory/],
     ];
     for (const [args, pattern] of cases) {
       const store = path.join(tempDir(), 'hunts.sqlite');
-      const result = await culprit(['deps', '--project', project.dir, '--test', 'node one.js', '--store', store, ...args], env());
+      const result = await culprit(['deps', ...(args.includes('--project') ? [] : ['--project', project.dir]), '--test', 'node one.js', '--store', store, ...args], env());
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(pattern);

@@ -67,6 +67,14 @@ describe('culprit factors', () => {
     expect(document.factors.needed.map((factor) => factor.name)).toEqual(['A', 'B']);
   });
 
+  it('reads values as the text they are and runs setups that end in a comment', async () => {
+    const file = factorsFile(`commented:\n  good: true  # nothing to do\n  bad: "echo STEP=2 >> \\"$CULPRIT_ENV\\"  # the new step"\nversion:\n  good: { env: { PYVER: 3.1 } }\n  bad: { env: { PYVER: 3.10 } }\n`);
+    const { code, document, stderr } = await hunt(file, 'test "$PYVER" = 3.1');
+    expect(code, stderr).toBe(0);
+    expect(document.factors.needed.map((factor) => factor.name)).toEqual(['version']);
+    expect(document.factors.unresolved).toBe(0);
+  });
+
   it('copies the project into each workspace and never writes to it; a hang is the failure; a failing setup is unresolved', async () => {
     const project = tempDir('culprit-factor-project-');
     writeFileSync(path.join(project, 'check.sh'), 'if [ "$MODE" = slow ]; then sleep 600; fi\nexit 0\n');

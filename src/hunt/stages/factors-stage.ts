@@ -16,6 +16,13 @@ import type { HuntProbe, Phase } from '../hunt-types.js';
 import type { EnvironmentHandoff, Stage, StageOutput } from '../stage.js';
 import { abortIfCrashed } from '../verdict-rule.js';
 
+/** The line of an install's output that says what went wrong (npm ends with a pointer to its own log, not the error). */
+function installError(probe: HuntProbe): string {
+  const lines = probe.outputTail.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/A complete log of this run|^npm (error|ERR!)\s*$/.test(line));
+  const said = lines.find((line) => /npm (error|ERR!) (Invalid|Missing|code|notarget|404)/.test(line)) ?? lines.at(-1);
+  return said ? ` ("${said.slice(0, 200)}")` : '';
+}
+
 function outcomeOf(context: HuntContext, probe: HuntProbe): ConfigurationOutcome {
   const verdict = context.verdictOf(probe);
   return verdict === 'bad' ? 'fail' : verdict === 'good' ? 'pass' : 'unresolved';
@@ -24,7 +31,7 @@ function outcomeOf(context: HuntContext, probe: HuntProbe): ConfigurationOutcome
 function answerOf(space: FactorSpace, index: number): FactorAnswer {
   const change = space.changes?.[index];
   const name = change?.name ?? space.names[index] ?? String(index);
-  return change ? { name, change: { kind: change.kind, from: change.from, to: change.to, under: change.under } } : { name };
+  return change ? { name, change: { kind: change.kind, from: change.from, to: change.to, under: change.under, ...(change.alias ? { alias: change.alias } : {}) } } : { name };
 }
 
 /** What the setups are called in messages: the lockfiles for `culprit deps`, the factors' sides otherwise. */
@@ -92,7 +99,7 @@ class FactorsSearch {
     const log = `log: ${probe.logPath}`;
     if (probe.outcome.kind === 'build-failed') {
       const what = this.space.kind === 'deps' ? 'npm ci' : 'a setup';
-      throw this.context.reject(new UsageError(`${what} fails with ${good}${lastOutputLine(probe)}`, `fix it so that the good setup installs, then run again; ${log}`));
+      throw this.context.reject(new UsageError(`${what} fails with ${good}${installError(probe)}`, `fix it so that the good setup installs, then run again; ${log}`));
     }
     throw this.context.reject(new UsageError(`the test does not pass with ${good}: it ${describeOutcome(probe.outcome)}${lastOutputLine(probe)}`, `the good side must be a setup where the test passes; ${log}`));
   }
@@ -157,6 +164,10 @@ export const factorsStage: Stage<'environment'> = {
     const closed = space.configurationOf(done.minimal).subset;
     const needed = new Set(done.minimal);
     const run = search.probes.filter((probe) => probe.source === 'run');
+    const unresolved = search.probes.filter((probe) => probe.searchVerdict === 'skip').length;
+    if (unresolved > 0 && done.minimal.length > 1 && !note) {
+      note = `${unresolved} configuration${unresolved === 1 ? '' : 's'} could not be ${space.kind === 'deps' ? 'installed' : 'set up'} or tested and counted as passing, so the answer may hold a ${space.kind === 'deps' ? 'change' : 'factor'} it does not need`;
+    }
     const result: FactorsResult = {
       stage: 'factors',
       space: space.kind,
@@ -166,7 +177,7 @@ export const factorsStage: Stage<'environment'> = {
       verified: done.verified,
       tests: search.probes.length,
       installs: run.filter((probe) => probe.build === 'ran').length,
-      unresolved: search.probes.filter((probe) => probe.searchVerdict === 'skip').length,
+      unresolved,
       ...(note ? { note } : {}),
     };
     const upgrade = space.kind === 'deps' ? singleUpgrade(result.needed) : undefined;

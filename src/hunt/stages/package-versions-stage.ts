@@ -66,9 +66,11 @@ export function packageVersionsStage(versionStages: readonly AnyStage[], space: 
         context.rounds += session.context.rounds;
         return { inner: results, next: input };
       } catch (error) {
-        // A wrong endpoint here is about installing one release into the good setup, not the user's lockfiles.
-        if (error instanceof UsageError) throw new UsageError(`while bisecting the releases of ${upgrade.name}: ${error.message}`, error.hint ?? 'see the log');
-        throw error;
+        // The releases could not be bisected (one does not install into the good setup, an endpoint does not behave
+        // as the lockfiles did): the answer about the lockfiles stands, and the hunt says why it went no further.
+        if (!(error instanceof UsageError)) throw error;
+        context.note(`--bisect-versions stopped: ${error.line}`);
+        return { next: input };
       } finally {
         session.close();
       }

@@ -1,0 +1,263 @@
+// Bisection when the test is flaky: a Bayesian search over which commit is the first bad one (BBChop). A bad
+// commit passes with probability q, a good one never fails; probe where the posterior splits in half, stop at the confidence.
+import type { CommitGraph } from './commit-graph.js';
+import { OUTSIDE } from './commit-graph.js';
+
+export interface FlakyOptions {
+  /** Probability that a run of a bad commit passes anyway. */
+  flakeRate: number;
+  /** The posterior the answer must hold before the search stops (0.99: wrong at most once in a hundred hunts). */
+  confidence: number;
+  /** Runs after which the search stops with what it has (an ambiguous answer). */
+  maxRuns?: number;
+}
+
+export type FlakyVerdict = 'good' | 'bad' | 'skip';
+
+export type FlakyStep =
+  | { kind: 'probe'; commits: number[] }
+  /** `commit` holds `probability` of the posterior; `candidates` are the likeliest, with their probabilities. */
+  | { kind: 'done'; found: boolean; commit: number; probability: number; candidates: Array<{ commit: number; probability: number }> };
+
+/** The most commits with merges the search keeps ancestor sets for (n²/8 bytes: 32 MiB at this size). */
+export const MAX_DAG_CANDIDATES = 16384;
+
+/** Which candidates are at or below each commit: prefix positions on a line, bit sets on a DAG with merges. */
+interface Ancestry {
+  /** Sum of `weights` over the ancestors-or-self of every candidate, by candidate index. */
+  masses(weights: Float64Array): Float64Array;
+  /** Calls `visit` for every candidate index that is `index` or one of its ancestors. */
+  forEach(index: number, visit: (ancestor: number) => void): void;
+}
+
+class LineAncestry implements Ancestry {
+  /** `position[index]`: where a candidate sits on the line, oldest at 0. */
+  constructor(private readonly position: Int32Array, private readonly byPosition: Int32Array) {}
+
+  masses(weights: Float64Array): Float64Array {
+    const result = new Float64Array(weights.length);
+    let sum = 0;
+    for (let at = 0; at < this.byPosition.length; at++) {
+      const index = this.byPosition[at] ?? 0;
+      sum += weights[index] ?? 0;
+      result[index] = sum;
+    }
+    return result;
+  }
+
+  forEach(index: number, visit: (ancestor: number) => void): void {
+    for (let at = this.position[index] ?? -1; at >= 0; at--) visit(this.byPosition[at] ?? 0);
+  }
+}
+
+class DagAncestry implements Ancestry {
+  constructor(private readonly bits: Uint32Array[]) {}
+
+  masses(weights: Float64Array): Float64Array {
+    const result = new Float64Array(weights.length);
+    this.bits.forEach((set, index) => {
+      let sum = 0;
+      for (let word = 0; word < set.length; word++) {
+        let value = set[word] ?? 0;
+        while (value !== 0) {
+          const low = value & -value;
+          sum += weights[word * 32 + 31 - Math.clz32(low)] ?? 0;
+          value ^= low;
+        }
+      }
+      result[index] = sum;
+    });
+    return result;
+  }
+
+  forEach(index: number, visit: (ancestor: number) => void): void {
+    const set = this.bits[index];
+    if (!set) return;
+    for (let word = 0; word < set.length; word++) {
+      let value = set[word] ?? 0;
+      while (value !== 0) {
+        const low = value & -value;
+        visit(word * 32 + 31 - Math.clz32(low));
+        value ^= low;
+      }
+    }
+  }
+}
+
+/** The candidates (graph ids that are the bad commit or its ancestors in the graph), children after parents. */
+function candidatesOf(graph: CommitGraph, bad: number): number[] {
+  const seen = new Uint8Array(graph.size);
+  const order: number[] = [];
+  // Iterative post-order: a commit after all of its parents.
+  const stack: Array<[number, number]> = [[bad, 0]];
+  seen[bad] = 1;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as [number, number];
+    const parents = graph.parentsOf(top[0]);
+    if (top[1] < parents.length) {
+      const parent = parents[top[1]++] ?? OUTSIDE;
+      if (parent !== OUTSIDE && !seen[parent]) {
+        seen[parent] = 1;
+        stack.push([parent, 0]);
+      }
+      continue;
+    }
+    order.push(top[0]);
+    stack.pop();
+  }
+  return order;
+}
+
+function ancestryOf(graph: CommitGraph, order: readonly number[], indexOf: Map<number, number>): Ancestry {
+  const inRegionParents = (id: number): number[] => [...graph.parentsOf(id)].filter((parent) => parent !== OUTSIDE && indexOf.has(parent));
+  const children = new Uint32Array(order.length);
+  let line = true;
+  for (const id of order) {
+    const parents = inRegionParents(id);
+    if (parents.length > 1) line = false;
+    for (const parent of parents) {
+      const at = indexOf.get(parent) ?? 0;
+      children[at] = (children[at] ?? 0) + 1;
+      if ((children[at] ?? 0) > 1) line = false;
+    }
+  }
+  if (line) {
+    const position = new Int32Array(order.length);
+    const byPosition = new Int32Array(order.length);
+    order.forEach((_, index) => {
+      position[index] = index;
+      byPosition[index] = index;
+    });
+    return new LineAncestry(position, byPosition);
+  }
+  if (order.length > MAX_DAG_CANDIDATES) throw new RangeError(`${order.length} candidates with merges between them; the flaky search keeps ancestor sets for at most ${MAX_DAG_CANDIDATES}`);
+  const words = Math.ceil(order.length / 32);
+  const bits = order.map(() => new Uint32Array(words));
+  order.forEach((id, index) => {
+    const set = bits[index] as Uint32Array;
+    set[index >>> 5] = (set[index >>> 5] ?? 0) | (1 << (index & 31));
+    for (const parent of inRegionParents(id)) {
+      const from = bits[indexOf.get(parent) ?? 0] as Uint32Array;
+      for (let word = 0; word < words; word++) set[word] = (set[word] ?? 0) | (from[word] ?? 0);
+    }
+  });
+  return new DagAncestry(bits);
+}
+
+export class FlakyBisection {
+  /** Graph ids of the candidates, parents before children; the bad commit is the last. */
+  private readonly order: number[];
+  private readonly indexOf = new Map<number, number>();
+  private readonly ancestry: Ancestry;
+  private readonly posterior: Float64Array;
+  /** Candidates that cannot be tested (a failed build, exit 125): never probed again, still possible answers. */
+  private readonly untestable = new Set<number>();
+  private observed = 0;
+
+  constructor(graph: CommitGraph, bad: number, private readonly options: FlakyOptions) {
+    if (!(options.flakeRate >= 0 && options.flakeRate < 1)) throw new RangeError(`flake rate ${options.flakeRate} is not in [0, 1)`);
+    if (!(options.confidence > 0 && options.confidence < 1)) throw new RangeError(`confidence ${options.confidence} is not in (0, 1)`);
+    this.order = candidatesOf(graph, bad);
+    this.order.forEach((id, index) => this.indexOf.set(id, index));
+    this.ancestry = ancestryOf(graph, this.order, this.indexOf);
+    this.posterior = new Float64Array(this.order.length).fill(1 / this.order.length);
+    // The bad commit fails for sure: its run tells nothing.
+    this.untestable.add(this.order.length - 1);
+  }
+
+  get candidateCount(): number {
+    return this.order.length;
+  }
+
+  /** Test runs recorded so far. */
+  get runs(): number {
+    return this.observed;
+  }
+
+  /** The posterior of a candidate (0 for a commit outside the search). */
+  probabilityOf(commit: number): number {
+    const index = this.indexOf.get(commit);
+    return index === undefined ? 0 : (this.posterior[index] ?? 0);
+  }
+
+  private best(): { index: number; probability: number } {
+    let index = 0;
+    let probability = -1;
+    this.posterior.forEach((value, at) => {
+      if (value > probability) {
+        probability = value;
+        index = at;
+      }
+    });
+    return { index, probability };
+  }
+
+  private done(found: boolean): FlakyStep {
+    const ranked = [...this.posterior.keys()].sort((a, b) => (this.posterior[b] ?? 0) - (this.posterior[a] ?? 0)).slice(0, 5);
+    const { index, probability } = this.best();
+    return {
+      kind: 'done',
+      found,
+      commit: this.order[index] ?? 0,
+      probability,
+      candidates: ranked.filter((at) => (this.posterior[at] ?? 0) > 0).map((at) => ({ commit: this.order[at] ?? 0, probability: this.posterior[at] ?? 0 })),
+    };
+  }
+
+  /**
+   * What to do now with `count` workers, `busy` commits (ids) already running: the commits whose mass of
+   * ancestors-or-self is nearest to j/(count+1) for j = 1…count, each a distinct testable one.
+   */
+  next(count = 1, busy: readonly number[] = []): FlakyStep {
+    const { probability } = this.best();
+    if (probability >= this.options.confidence) return this.done(true);
+    if (this.options.maxRuns !== undefined && this.observed >= this.options.maxRuns) return this.done(false);
+    const masses = this.ancestry.masses(this.posterior);
+    const taken = new Set([...busy].map((id) => this.indexOf.get(id)).filter((index): index is number => index !== undefined));
+    const commits: number[] = [];
+    for (let quantile = 1; quantile <= count; quantile++) {
+      const target = quantile / (count + 1);
+      let chosen = -1;
+      let distance = Infinity;
+      masses.forEach((mass, index) => {
+        if (this.untestable.has(index) || taken.has(index)) return;
+        // A commit that the whole posterior is at or below (or none of it) cannot teach anything.
+        if (mass <= 1e-12 || mass >= 1 - 1e-12) return;
+        const gap = Math.abs(mass - target);
+        if (gap < distance) {
+          distance = gap;
+          chosen = index;
+        }
+      });
+      if (chosen < 0) break;
+      taken.add(chosen);
+      commits.push(this.order[chosen] ?? 0);
+    }
+    if (commits.length === 0) return busy.length > 0 ? { kind: 'probe', commits: [] } : this.done(false);
+    return { kind: 'probe', commits };
+  }
+
+  /** One run's verdict for a commit: a failure clears every candidate not below it, a pass makes those below it less likely. */
+  record(commit: number, verdict: FlakyVerdict): void {
+    const index = this.indexOf.get(commit);
+    if (index === undefined) throw new Error(`internal: commit ${commit} is not a candidate of the flaky search`);
+    if (verdict === 'skip') {
+      this.untestable.add(index);
+      return;
+    }
+    this.observed += 1;
+    const below = new Uint8Array(this.order.length);
+    this.ancestry.forEach(index, (ancestor) => {
+      below[ancestor] = 1;
+    });
+    const q = this.options.flakeRate;
+    const updated = this.posterior.map((value, at) => (verdict === 'bad' ? (below[at] ? value : 0) : below[at] ? value * q : value));
+    let total = 0;
+    for (const value of updated) total += value;
+    // A failure with every candidate below it ruled out: a good commit failed, which the model says cannot happen.
+    if (total <= 0) throw new RangeError(`commit ${commit} failed although every candidate below it was ruled out`);
+    updated.forEach((value, at) => {
+      this.posterior[at] = value / total;
+    });
+  }
+}
