@@ -52,6 +52,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--narrow-check <cmd>', 'while narrowing, run this cheap check (e.g. tsc --noEmit) before building and testing each configuration; failing, the configuration is unresolved')
     .option('--no-narrow-check', 'no checks before narrowing tests (default: Python compiled, JavaScript and JSON parsed)')
     .option('--narrow-budget <budget>', "stop narrowing with the smallest failing change found so far after this many tests or this long: 200, 15m, '200,1h' or none (default: 15m)")
+    .option('--flaky', 'the test fails only some of the time on a bad commit: search with a model of that, to a stated confidence')
+    .option('--confidence <p>', 'with --flaky: how sure the answer must be (default: 0.99)')
+    .option('--flake-rate <q>', 'with --flaky: how often a bad commit passes (default: estimated from 10 runs of --bad)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).runCommandLine(argv, options)));
   buildReuse(runCommand);

@@ -1,4 +1,5 @@
 // Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
+import { DEFAULT_CONFIDENCE, type FlakySpec } from '../model/flaky-spec.js';
 import { UsageError } from '../errors.js';
 import { LEVELS, type ChangeLevel } from '../changes/change-level.js';
 import { parseNarrowBudget, type NarrowBudget } from '../model/narrow-budget.js';
@@ -96,5 +97,29 @@ export function narrowingOptions(options: Record<string, unknown>): { narrow: 'n
     ...(typeof options.signature === 'string' ? { signature: options.signature } : {}),
     ...(typeof options.narrowCheck === 'string' || options.narrowCheck === false ? { narrowCheck: options.narrowCheck } : {}),
     ...(budget ? { narrowBudget: budget } : {}),
+  };
+}
+
+/** `--flaky [--confidence P] [--flake-rate Q]`, checked: none of them without --flaky, nothing it cannot do yet. */
+export function flakyOptions(options: Record<string, unknown>): { flaky?: FlakySpec } {
+  const text = (name: string): string | undefined => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+  const [confidence, flakeRate] = [text('confidence'), text('flakeRate')];
+  if (options.flaky !== true) {
+    if (confidence !== undefined) throw new UsageError('--confidence is for flaky tests', 'add --flaky');
+    if (flakeRate !== undefined) throw new UsageError('--flake-rate is for flaky tests', 'add --flaky');
+    return {};
+  }
+  const number = (option: string, value: string, low: number, high: number, example: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < low || parsed > high) throw new UsageError(`${option} must be a number from ${low} to ${high}, got '${value}'`, `e.g. ${option} ${example}`);
+    return parsed;
+  };
+  if (typeof options.narrow === 'string' && options.narrow !== 'none') throw new UsageError('--narrow cannot narrow a flaky failure yet', 'drop --narrow (with --flaky the hunt ends at the first bad commit)');
+  if (options.firstParent === true) throw new UsageError('--first-parent with --flaky is not supported yet', 'drop --first-parent: the flaky search walks merges itself');
+  return {
+    flaky: {
+      confidence: confidence === undefined ? DEFAULT_CONFIDENCE : number('--confidence', confidence, 0.5, 0.9999, '0.99'),
+      ...(flakeRate === undefined ? {} : { flakeRate: number('--flake-rate', flakeRate, 0, 0.95, '0.3') }),
+    },
   };
 }

@@ -27,7 +27,11 @@ export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined
   // A version's build step is its install.
   const built = space === 'versions' ? 'install' : 'build';
   const detail = probe.outcome.kind === 'build-failed' ? ` (${built} failed)` : probe.build === 'restored' ? ` (${built} restored)` : '';
-  const tail = progress && (probe.phase === 'bisect' || progress.worker !== undefined) ? `  ${steps(progress)}` : '';
+  const tail = progress?.leader
+    ? `  likeliest ${short(progress.leader.commit)} at ${progress.leader.probability.toFixed(3)}`
+    : progress && (probe.phase === 'bisect' || progress.worker !== undefined)
+      ? `  ${steps(progress)}`
+      : '';
   const worker = progress?.worker === undefined ? '' : ` [w${progress.worker}]`;
   // A verdict that did not run now says where it came from instead of how long it took.
   const time = probe.source === 'run' ? `${probe.seconds.toFixed(2)}s` : probe.source;

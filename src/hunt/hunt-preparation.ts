@@ -48,6 +48,7 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     ...(args.narrowCheck === undefined ? {} : { narrowCheck: args.narrowCheck }),
     ...(args.versions === undefined ? {} : { versions: args.versions }),
     ...(args.factors === undefined ? {} : { factors: args.factors }),
+    ...(args.flaky === undefined ? {} : { flaky: args.flaky }),
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
@@ -95,6 +96,7 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
     ...(options.narrowOnly ? { narrowOnly: true } : {}),
     ...(options.artifacts && options.artifacts.length > 0 ? { artifacts: [...options.artifacts] } : {}),
     ...(options.cleanBuild ? { cleanBuild: true } : {}),
+    ...(options.flaky ? { flaky: { ...options.flaky } } : {}),
   };
   if (args.artifacts && !recipe.build) throw new UsageError('--artifacts names build outputs, but there is no --build', "add the build command, e.g. --build 'make' --artifacts 'build/**'");
   if (args.artifacts) checkArtifactGlobs(args.artifacts);

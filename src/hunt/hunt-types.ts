@@ -6,6 +6,7 @@ import type { Phase } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
 import type { FactorsResult, HuntOutcome, MergeDescent, Narrowing, VersionsResult } from '../model/stage-results.js';
 import type { FactorsSpec } from '../model/factors-spec.js';
+import type { FlakySpec } from '../model/flaky-spec.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 import type { Store } from '../store/store.js';
 import type { HuntProbe, HuntRow } from '../store/store-types.js';
@@ -52,6 +53,8 @@ export interface HuntOptions {
   jobs?: number;
   /** Skip bisection: the bad revision is the commit to narrow, the (single) good its parent (`culprit narrow`). */
   narrowOnly?: boolean;
+  /** The test fails only some of the time on a bad commit: search with the flaky model (`--flaky`). */
+  flaky?: FlakySpec;
   /** Bisect these released versions (goods and bad name versions; `repo` is the project or working directory). */
   versions?: VersionsSpec;
   /** Search the factors between a good and a bad environment (goods and bad are ignored; `repo` is the project or working directory). */
@@ -68,6 +71,8 @@ export interface SearchProgress {
   etaSeconds?: number;
   /** With several workers: the one (1-based) whose probe just finished. */
   worker?: number;
+  /** The flaky search: the likeliest first bad commit now, and its posterior. */
+  leader?: { commit: string; probability: number };
 }
 
 export interface HuntObserver {

@@ -20,12 +20,15 @@ import { versionsStage } from './stages/versions-stage.js';
 import { prepareVersionsHunt } from './versions-preparation.js';
 import { prepareFactorsHunt } from './factors-preparation.js';
 import { factorsStage } from './stages/factors-stage.js';
+import { flakyBisectionStage } from './stages/flaky-bisection-stage.js';
 import { packageVersionsStage } from './stages/package-versions-stage.js';
 import type { FactorSpace } from './factor-space.js';
 import type { FactorsSpec } from '../model/factors-spec.js';
 
 /** `culprit run`: the whole pipeline. */
 const HUNT: readonly AnyStage[] = [endpointsStage, mergeBasesStage, bisectionStage, mergeDescentStage, narrowingStage];
+/** `culprit run --flaky`: the flaky search checks its own endpoints (the bad one several times) and ends at the commit. */
+const FLAKY: readonly AnyStage[] = [flakyBisectionStage];
 /** `culprit narrow`: the commit is given, so its change is narrowed right after the endpoints are checked. */
 const NARROW_ONLY: readonly AnyStage[] = [endpointsStage, givenCommitStage, narrowingStage];
 /** `culprit versions` and `culprit npm`: the first bad release. */
@@ -47,7 +50,8 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   const prepared = await prepareHunt(options);
   const { args } = prepared;
   return withHunt(prepared, options, async (context: HuntContext): Promise<HuntOutcome> => {
-    const { results, last } = await runStages(context, args.narrowOnly ? NARROW_ONLY : HUNT, rangeOf(prepared));
+    const stages = args.narrowOnly ? NARROW_ONLY : args.flaky ? FLAKY : HUNT;
+    const { results, last } = await runStages(context, stages, rangeOf(prepared));
     if (last.kind !== 'suspect') throw new Error('internal: the stages ended without a suspect');
     return {
       status: last.status,

@@ -49,6 +49,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       ...(args.vcs === 'versions' || args.vcs === 'factors' ? {} : { vcs: args.vcs }),
       ...(args.versions ? { versions: args.versions } : {}),
       ...(args.factors ? { factors: args.factors } : {}),
+      ...(args.flaky ? { flaky: args.flaky } : {}),
       goods: args.goods,
       bad: args.bad,
       recipe: args.recipe,

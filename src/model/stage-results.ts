@@ -33,10 +33,26 @@ export interface MergeBasesResult {
   goods: string[];
 }
 
+/** What a flaky search (`--flaky`) knows about its answer. */
+export interface FlakyFacts {
+  /** The posterior the answer had to reach. */
+  confidence: number;
+  /** The posterior it reached: how likely the named commit is the first bad one. */
+  probability: number;
+  /** How often a run of a bad commit passes: as given, or as the search learnt it (its posterior mean). */
+  flakeRate: number;
+  /** Runs of the bad revision the flake rate was estimated from (absent when it was given). */
+  estimate?: { runs: number; passes: number };
+  /** Test runs of the search itself (the endpoints' not counted). */
+  runs: number;
+  /** The likeliest first bad commits when it stopped, with their posteriors. */
+  likeliest: Array<{ commit: string; probability: number }>;
+}
+
 export interface BisectionResult {
   stage: 'bisection';
-  /** Whose choices it made: git bisect's, hg bisect's, or k-way cuts with several workers. */
-  strategy: 'git' | 'hg' | 'parallel';
+  /** Whose choices it made: git bisect's, hg bisect's, k-way cuts with several workers, or the flaky search's. */
+  strategy: 'git' | 'hg' | 'parallel' | 'flaky';
   workers: number;
   status: 'found' | 'ambiguous';
   firstBad: FirstBad | null;
@@ -45,7 +61,11 @@ export interface BisectionResult {
   candidatesAtStart: number;
   /** Probes that ran one after another in this stage. */
   rounds: number;
+  /** Set by the flaky search. */
+  flaky?: FlakyFacts;
 }
+
+export type FlakyBisectionResult = BisectionResult & { strategy: 'flaky'; flaky: FlakyFacts };
 
 export interface MergeDescent {
   merge: string;

@@ -1,6 +1,6 @@
 // Each stage's result as a section of a report: lines for the terminal summary and for Markdown. The terminal
 // and Markdown reports walk a hunt's stage results and ask this module for each one's section.
-import type { MergeDescentResult, NarrowingResult, SourceResult, StageResult, VerificationCheck, VersionsResult } from '../model/stage-results.js';
+import type { FlakyFacts, MergeDescentResult, NarrowingResult, SourceResult, StageResult, VerificationCheck, VersionsResult } from '../model/stage-results.js';
 import { LISTED } from '../model/versions-spec.js';
 import { fence, short } from '../text/format.js';
 import { factorsCounts, factorsDetails, factorsMarkdown } from './factors-text.js';
@@ -18,6 +18,15 @@ function versionsSentence(versions: VersionsResult): string {
   const of = versions.origin === LISTED ? 'Versions' : `Versions of ${versions.origin}`;
   if (versions.firstBad) return `${of}: ${versions.firstBad} is the first bad version, ${versions.lastGood ?? 'none'} the last good one (${versions.candidatesAtStart} version${versions.candidatesAtStart === 1 ? '' : 's'} searched, ${installs}${skipped}).`;
   return `${of}: skipped versions hide the first bad one; it is one of ${versions.candidates.join(', ')} (${installs}${skipped}).`;
+}
+
+/** What the flaky search found and how sure it is, with the flake rate it assumed and where that came from. */
+export function flakySentence(facts: FlakyFacts, firstBad: string | null): string {
+  const rate = facts.estimate ? `learnt from ${facts.estimate.runs} runs of the bad revision, ${facts.estimate.passes} of which passed, and the search's own runs` : 'as given';
+  const assumed = `flake rate ${facts.flakeRate.toFixed(2)} (${rate}); ${facts.runs} test run${facts.runs === 1 ? '' : 's'} in the search`;
+  if (firstBad) return `Flaky search: ${short(firstBad)} is the first bad commit with probability ${facts.probability.toFixed(3)} (asked for ${facts.confidence}); ${assumed}.`;
+  const likeliest = facts.likeliest.map((candidate) => `${short(candidate.commit)} ${candidate.probability.toFixed(2)}`).join(', ');
+  return `Flaky search: no commit reached ${facts.confidence} (likeliest: ${likeliest}); ${assumed}.`;
 }
 
 function sourceSentence(source: SourceResult): string {
@@ -38,9 +47,10 @@ export function stageText(stage: StageResult, color: boolean): string[] {
       return ['', descentSentence(stage)];
     case 'narrowing':
       return ['', ...renderNarrowing(stage, color)];
+    case 'bisection':
+      return stage.flaky ? ['', flakySentence(stage.flaky, stage.firstBad?.commit ?? null)] : [];
     case 'merge-bases':
     case 'endpoints':
-    case 'bisection':
       return [];
   }
 }
@@ -81,8 +91,15 @@ export function stageMarkdown(stage: StageResult): string[] {
       return narrowingMarkdown(stage);
     case 'merge-bases':
       return stage.tested.length === 0 ? [] : ['', `Merge bases tested first (goods off bad's line): ${stage.tested.map((base) => `\`${short(base.commit)}\` ${base.verdict}`).join(', ')}`];
-    case 'endpoints':
     case 'bisection':
+      return stage.flaky ? flakyMarkdown(stage.flaky, stage.firstBad?.commit ?? null) : [];
+    case 'endpoints':
       return [];
   }
+}
+
+function flakyMarkdown(facts: FlakyFacts, firstBad: string | null): string[] {
+  const out = ['', '### Flaky search', '', flakySentence(facts, firstBad), '', '| commit | posterior |', '|---|---:|'];
+  for (const candidate of facts.likeliest) out.push(`| \`${short(candidate.commit)}\` | ${candidate.probability.toFixed(4)} |`);
+  return out;
 }

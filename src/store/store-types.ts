@@ -6,6 +6,7 @@ import type { Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Recipe } from '../model/recipe.js';
 import type { HuntOutcome } from '../model/stage-results.js';
 import type { FactorsSpec } from '../model/factors-spec.js';
+import type { FlakySpec } from '../model/flaky-spec.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 
 /** `running` with a dead owner reads as interrupted: the process was killed before it could say so. */
@@ -44,6 +45,8 @@ export interface HuntArguments {
   cleanBuild?: boolean;
   /** A hunt over released versions (`vcs: 'versions'`): the list, the install, and the hand-off to the source. */
   versions?: VersionsSpec;
+  /** The test is flaky (`--flaky`): the confidence to reach and the flake rate, if given. */
+  flaky?: FlakySpec;
   /** A hunt over factors (`vcs: 'factors'`): package changes between two lockfiles, or named setups. */
   factors?: FactorsSpec;
 }

@@ -2,7 +2,7 @@
 // culprit in at least 99% of seeds within ~22 runs; on DAGs with merges and with several workers it stays right.
 import { describe, expect, it } from 'vitest';
 import { CommitGraph, type CommitRecord } from '../../src/search/commit-graph.js';
-import { FlakyBisection, type FlakyOptions } from '../../src/search/flaky-bisection.js';
+import { FlakyBisection, splitTarget, type FlakyOptions } from '../../src/search/flaky-bisection.js';
 
 function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
@@ -74,6 +74,26 @@ describe('flaky bisection', () => {
     }
     expect(right / seeds).toBeGreaterThanOrEqual(0.99);
     expect(runs / seeds).toBeLessThanOrEqual(22.5);
+  });
+
+  it('learns the flake rate from runs of the bad commit and its own runs, and stays right', () => {
+    const graph = line(512);
+    let right = 0;
+    for (let seed = 0; seed < 100; seed++) {
+      const random = mulberry32(seed + 5000);
+      let passes = 0;
+      for (let run = 0; run < 10; run++) if (random() < 0.3) passes += 1;
+      if (passes === 10) continue;
+      const result = hunt(graph, (seed * 53) % 512, 0.3, seed, { flakeRate: { passes, failures: 10 - passes } });
+      if (result.right) right += 1;
+    }
+    expect(right).toBeGreaterThanOrEqual(97);
+  });
+
+  it('splits where a run of a flaky test teaches most: the median without flakes, lower with them', () => {
+    expect(splitTarget(0)).toBe(0.5);
+    expect(splitTarget(0.3)).toBeCloseTo(0.42, 2);
+    expect(splitTarget(0.5)).toBeLessThan(splitTarget(0.3));
   });
 
   it('is right at every flake rate, paying more runs for more flakiness; with q = 0 it is a plain bisection', () => {

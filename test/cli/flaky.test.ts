@@ -1,0 +1,100 @@
+// `culprit run --flaky` end to end: generated repositories whose test fails only 70% of the time after the culprit
+// (a seeded sequence, so every run of this file is the same), the culprit named with its confidence over many seeds.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { culprit, repoSnapshot } from '../fixtures/cli.js';
+import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
+
+/** A test that fails with probability 1 − q on a bad commit and never on a good one, from a seeded counter. */
+function flakyTest(q: number, seed: number): string {
+  const dir = tempDir('culprit-flaky-test-');
+  const script = path.join(dir, 'flaky.js');
+  writeFileSync(
+    script,
+    `const fs = require('fs');
+const counter = ${JSON.stringify(path.join(dir, 'counter'))};
+let n = 0;
+try { n = Number(fs.readFileSync(counter, 'utf8')); } catch {}
+fs.writeFileSync(counter, String(n + 1));
+let h = (${seed} * 2654435761 + n * 40503 + 12345) >>> 0;
+h = (h ^ (h >>> 13)) >>> 0; h = Math.imul(h, 0x5bd1e995) >>> 0; h = (h ^ (h >>> 15)) >>> 0; h = Math.imul(h, 0x27d4eb2d) >>> 0; h = (h ^ (h >>> 16)) >>> 0;
+const bad = fs.readFileSync('state.txt', 'utf8').includes('bug');
+process.exit(bad && h / 4294967296 >= ${q} ? 1 : 0);
+`,
+  );
+  return `node ${script}`;
+}
+
+interface Document {
+  firstBad: { commit: string } | null;
+  status: string;
+  stages: Array<{ stage: string; strategy?: string; flaky?: { probability: number; confidence: number; flakeRate: number; estimate?: { runs: number; passes: number }; runs: number } }>;
+}
+
+async function hunt(repo: string, test: string, good: string, extra: string[] = []): Promise<{ code: number | null; document: Document; stderr: string }> {
+  const store = path.join(tempDir(), 'hunts.sqlite');
+  const result = await culprit(['run', '--repo', repo, '--good', good, '--bad', 'HEAD', '--test', test, '--flaky', '--timeout', '30', '--store', store, '--json', ...extra], { env: { XDG_CACHE_HOME: tempDir('culprit-cache-') } });
+  return { code: result.code, document: JSON.parse(result.stdout || '{}') as Document, stderr: result.stderr };
+}
+
+describe('culprit run --flaky', () => {
+  it('names the culprit of a test that fails 70% of the time in every seed, with its confidence', async () => {
+    const seeds = 8;
+    let right = 0;
+    for (let seed = 0; seed < seeds; seed++) {
+      const culpritAt = 2 + ((seed * 7) % 28);
+      const repo = await linearRepo(32, culpritAt);
+      const before = repoSnapshot(repo.dir);
+      const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, seed), repo.commits[0] ?? '', seed % 4 === 3 ? ['--jobs', '2'] : []);
+      const bisection = document.stages.find((stage) => stage.stage === 'bisection');
+      expect(bisection?.strategy, stderr).toBe('flaky');
+      expect(bisection?.flaky?.confidence).toBe(0.99);
+      expect(bisection?.flaky?.estimate?.runs).toBe(10);
+      if (code === 0 && document.firstBad?.commit === repo.culprit) {
+        right += 1;
+        expect(bisection?.flaky?.probability).toBeGreaterThanOrEqual(0.99);
+        expect(stderr).toMatch(/is the first bad commit with probability 0\.99\d/);
+      }
+      expect(repoSnapshot(repo.dir)).toEqual(before);
+    }
+    // At 0.99 confidence eight hunts are all right with probability ≥ 0.92; these seeds are fixed and all right.
+    expect(right).toBe(seeds);
+  }, 240_000);
+
+  it('takes the flake rate when given, and says what it assumed', async () => {
+    const repo = await linearRepo(32, 20);
+    const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, 99), repo.commits[0] ?? '', ['--flake-rate', '0.3', '--confidence', '0.995']);
+    expect(code, stderr).toBe(0);
+    expect(document.firstBad?.commit).toBe(repo.culprit);
+    const flaky = document.stages.find((stage) => stage.stage === 'bisection')?.flaky;
+    expect(flaky).toMatchObject({ flakeRate: 0.3, confidence: 0.995 });
+    expect(flaky?.estimate).toBeUndefined();
+    expect(stderr).toMatch(/flake rate 0\.30 \(as given\)/);
+  });
+
+  it('says in one line what is wrong: options without --flaky, out of range, a bad that never fails, a good that fails', async () => {
+    const repo = await linearRepo(8, 4);
+    const base = ['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--bad', 'HEAD', '--test', 'grep -q ok state.txt'];
+    const cases: Array<[string[], RegExp]> = [
+      [['--confidence', '0.9'], /--confidence is for flaky tests/],
+      [['--flake-rate', '0.3'], /--flake-rate is for flaky tests/],
+      [['--flaky', '--confidence', '1.5'], /--confidence must be a number from 0.5 to 0.9999, got '1.5'/],
+      [['--flaky', '--flake-rate', 'often'], /--flake-rate must be a number from 0 to 0.95/],
+      [['--flaky', '--narrow', 'line'], /--narrow cannot narrow a flaky failure yet/],
+      [['--flaky', '--first-parent'], /--first-parent with --flaky is not supported yet/],
+    ];
+    for (const [extra, pattern] of cases) {
+      const result = await culprit([...base, ...extra, '--store', path.join(tempDir(), 'hunts.sqlite')]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(pattern);
+    }
+    const never = await hunt(repo.dir, 'true', repo.commits[0] ?? '');
+    expect(never.code).toBe(2);
+    expect(never.stderr).toMatch(/bad [0-9a-f]+ never failed in 10 runs/);
+    const failing = await hunt(repo.dir, 'false', repo.commits[0] ?? '');
+    expect(failing.code).toBe(2);
+    expect(failing.stderr).toMatch(/with --flaky a good revision must never fail/);
+  });
+});
