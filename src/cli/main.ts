@@ -54,7 +54,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--narrow-budget <budget>', "stop narrowing with the smallest failing change found so far after this many tests or this long: 200, 15m, '200,1h' or none (default: 15m)")
     .option('--flaky', 'the test fails only some of the time on a bad commit: search with a model of that, to a stated confidence')
     .option('--confidence <p>', 'with --flaky: how sure the answer must be (default: 0.99)')
-    .option('--flake-rate <q>', 'with --flaky: how often a bad commit passes (default: estimated from 10 runs of --bad)')
+    .option('--flake-rate <q>', 'with --flaky: how often a bad commit passes (default: learnt, starting from 10 runs of --bad)')
+    .option('--metric <regex>', 'a performance regression: the test prints a number (the regex\'s first group); each probe samples until it is like good or like bad')
+    .option('--worse <direction>', 'with --metric: higher or lower numbers are worse (default: higher)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).runCommandLine(argv, options)));
   buildReuse(runCommand);

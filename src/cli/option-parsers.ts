@@ -1,5 +1,7 @@
 // Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
 import { DEFAULT_CONFIDENCE, type FlakySpec } from '../model/flaky-spec.js';
+import type { MetricSpec } from '../model/metric-spec.js';
+import { compileMetric } from '../hunt/metric-sampler.js';
 import { UsageError } from '../errors.js';
 import { LEVELS, type ChangeLevel } from '../changes/change-level.js';
 import { parseNarrowBudget, type NarrowBudget } from '../model/narrow-budget.js';
@@ -122,4 +124,21 @@ export function flakyOptions(options: Record<string, unknown>): { flaky?: FlakyS
       ...(flakeRate === undefined ? {} : { flakeRate: number('--flake-rate', flakeRate, 0, 0.95, '0.3') }),
     },
   };
+}
+
+/** `--metric REGEX [--worse higher|lower]`, checked: a capture group, no --worse alone, nothing it cannot do yet. */
+export function metricOptions(options: Record<string, unknown>): { metric?: MetricSpec } {
+  const pattern = typeof options.metric === 'string' ? options.metric : undefined;
+  const worse = typeof options.worse === 'string' ? options.worse : undefined;
+  if (pattern === undefined) {
+    if (worse !== undefined) throw new UsageError('--worse is for performance hunts', "add --metric, e.g. --metric 'time: ([0-9.]+) ms'");
+    return {};
+  }
+  compileMetric(pattern);
+  if (options.flaky === true) throw new UsageError('--metric and --flaky do not go together', 'a performance hunt samples every probe already: drop --flaky');
+  if (typeof options.narrow === 'string' && options.narrow !== 'none') throw new UsageError('--narrow cannot narrow a performance regression yet', 'drop --narrow (with --metric the hunt ends at the first bad commit)');
+  if (options.firstParent === true) throw new UsageError('--first-parent with --metric is not supported yet', 'drop --first-parent');
+  const goods = (options.good as string[] | undefined) ?? [];
+  if (goods.length > 1) throw new UsageError('--metric takes one --good', 'its samples are what every probe is compared with');
+  return { metric: { pattern, worse: choice('--worse', worse, ['higher', 'lower'] as const, 'higher') } };
 }

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { runHunt } from '../hunt/hunt.js';
 import { huntSession } from './hunt-session.js';
-import { buildReuseOptions, flakyOptions, jobsOption, narrowingOptions, vcsOption } from './option-parsers.js';
+import { buildReuseOptions, flakyOptions, jobsOption, metricOptions, narrowingOptions, vcsOption } from './option-parsers.js';
 import { recipeFromOptions } from './recipe-options.js';
 
 export function runCommandLine(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
@@ -21,8 +21,9 @@ export function runCommandLine(argv: readonly string[], options: Record<string, 
       cache: options.cache !== false,
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
       ...(typeof options.store === 'string' ? { store: options.store } : {}),
-      ...narrowingOptions(options.flaky === true ? { ...options, narrow: 'none' } : options),
+      ...narrowingOptions(options.flaky === true || typeof options.metric === 'string' ? { ...options, narrow: 'none' } : options),
       ...flakyOptions(options),
+      ...metricOptions(options),
       signal,
       observer,
     }),

@@ -49,6 +49,7 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     ...(args.versions === undefined ? {} : { versions: args.versions }),
     ...(args.factors === undefined ? {} : { factors: args.factors }),
     ...(args.flaky === undefined ? {} : { flaky: args.flaky }),
+    ...(args.metric === undefined ? {} : { metric: args.metric }),
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
@@ -97,6 +98,7 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
     ...(options.artifacts && options.artifacts.length > 0 ? { artifacts: [...options.artifacts] } : {}),
     ...(options.cleanBuild ? { cleanBuild: true } : {}),
     ...(options.flaky ? { flaky: { ...options.flaky } } : {}),
+    ...(options.metric ? { metric: { ...options.metric } } : {}),
   };
   if (args.artifacts && !recipe.build) throw new UsageError('--artifacts names build outputs, but there is no --build', "add the build command, e.g. --build 'make' --artifacts 'build/**'");
   if (args.artifacts) checkArtifactGlobs(args.artifacts);

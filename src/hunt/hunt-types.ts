@@ -7,6 +7,7 @@ import type { Recipe } from '../model/recipe.js';
 import type { FactorsResult, HuntOutcome, MergeDescent, Narrowing, VersionsResult } from '../model/stage-results.js';
 import type { FactorsSpec } from '../model/factors-spec.js';
 import type { FlakySpec } from '../model/flaky-spec.js';
+import type { MetricSpec } from '../model/metric-spec.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 import type { Store } from '../store/store.js';
 import type { HuntProbe, HuntRow } from '../store/store-types.js';
@@ -53,6 +54,8 @@ export interface HuntOptions {
   jobs?: number;
   /** Skip bisection: the bad revision is the commit to narrow, the (single) good its parent (`culprit narrow`). */
   narrowOnly?: boolean;
+  /** A performance regression: verdicts from a number the test prints (`--metric`). */
+  metric?: MetricSpec;
   /** The test fails only some of the time on a bad commit: search with the flaky model (`--flaky`). */
   flaky?: FlakySpec;
   /** Bisect these released versions (goods and bad name versions; `repo` is the project or working directory). */

@@ -21,6 +21,7 @@ import { prepareVersionsHunt } from './versions-preparation.js';
 import { prepareFactorsHunt } from './factors-preparation.js';
 import { factorsStage } from './stages/factors-stage.js';
 import { flakyBisectionStage } from './stages/flaky-bisection-stage.js';
+import { metricEndpointsStage } from './stages/metric-endpoints-stage.js';
 import { packageVersionsStage } from './stages/package-versions-stage.js';
 import type { FactorSpace } from './factor-space.js';
 import type { FactorsSpec } from '../model/factors-spec.js';
@@ -29,6 +30,8 @@ import type { FactorsSpec } from '../model/factors-spec.js';
 const HUNT: readonly AnyStage[] = [endpointsStage, mergeBasesStage, bisectionStage, mergeDescentStage, narrowingStage];
 /** `culprit run --flaky`: the flaky search checks its own endpoints (the bad one several times) and ends at the commit. */
 const FLAKY: readonly AnyStage[] = [flakyBisectionStage];
+/** `culprit run --metric`: both endpoints sampled first, then a bisection whose every probe samples until it can tell. */
+const METRIC: readonly AnyStage[] = [metricEndpointsStage, bisectionStage];
 /** `culprit narrow`: the commit is given, so its change is narrowed right after the endpoints are checked. */
 const NARROW_ONLY: readonly AnyStage[] = [endpointsStage, givenCommitStage, narrowingStage];
 /** `culprit versions` and `culprit npm`: the first bad release. */
@@ -50,7 +53,7 @@ export async function runHunt(options: HuntOptions): Promise<HuntResult> {
   const prepared = await prepareHunt(options);
   const { args } = prepared;
   return withHunt(prepared, options, async (context: HuntContext): Promise<HuntOutcome> => {
-    const stages = args.narrowOnly ? NARROW_ONLY : args.flaky ? FLAKY : HUNT;
+    const stages = args.narrowOnly ? NARROW_ONLY : args.flaky ? FLAKY : args.metric ? METRIC : HUNT;
     const { results, last } = await runStages(context, stages, rangeOf(prepared));
     if (last.kind !== 'suspect') throw new Error('internal: the stages ended without a suspect');
     return {

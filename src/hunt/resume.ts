@@ -50,6 +50,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       ...(args.versions ? { versions: args.versions } : {}),
       ...(args.factors ? { factors: args.factors } : {}),
       ...(args.flaky ? { flaky: args.flaky } : {}),
+      ...(args.metric ? { metric: args.metric } : {}),
       goods: args.goods,
       bad: args.bad,
       recipe: args.recipe,

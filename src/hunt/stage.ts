@@ -4,6 +4,7 @@
 import type { CommitGraph } from '../search/commit-graph.js';
 import type { FactorsResult, FirstBad, StageName, StageResult } from '../model/stage-results.js';
 import type { FactorSpace } from './factor-space.js';
+import type { MetricModel } from './metric-sampler.js';
 import type { HuntContext } from './hunt-context.js';
 import type { HuntProbe } from './hunt-types.js';
 import type { ChosenBisection } from './strategy-choice.js';
@@ -20,6 +21,8 @@ export interface RangeHandoff {
   bisection?: ChosenBisection;
   /** Endpoint checks left to run alongside the first cuts (several workers, every good on bad's line). */
   endpointChecks?: Track<string, HuntProbe, unknown>;
+  /** With --metric: what the endpoints' samples showed, which every probe's samples are compared with. */
+  metric?: MetricModel;
 }
 
 /** After the bisection: what it found, and the commit whose change is to be narrowed. */

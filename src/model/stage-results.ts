@@ -63,6 +63,19 @@ export interface BisectionResult {
   rounds: number;
   /** Set by the flaky search. */
   flaky?: FlakyFacts;
+  /** Set when the verdicts came from a metric (`--metric`). */
+  metric?: MetricFacts;
+}
+
+/** A metric's two distributions at the endpoints, the shift between them, and its p-value. */
+export interface MetricFacts {
+  pattern: string;
+  worse: 'higher' | 'lower';
+  good: { n: number; median: number; iqr: number };
+  bad: { n: number; median: number; iqr: number };
+  shift: number;
+  relativeShift: number;
+  pValue: number;
 }
 
 export type FlakyBisectionResult = BisectionResult & { strategy: 'flaky'; flaky: FlakyFacts };

@@ -1,6 +1,6 @@
 // Each stage's result as a section of a report: lines for the terminal summary and for Markdown. The terminal
 // and Markdown reports walk a hunt's stage results and ask this module for each one's section.
-import type { FlakyFacts, MergeDescentResult, NarrowingResult, SourceResult, StageResult, VerificationCheck, VersionsResult } from '../model/stage-results.js';
+import type { FlakyFacts, MergeDescentResult, MetricFacts, NarrowingResult, SourceResult, StageResult, VerificationCheck, VersionsResult } from '../model/stage-results.js';
 import { LISTED } from '../model/versions-spec.js';
 import { fence, short } from '../text/format.js';
 import { factorsCounts, factorsDetails, factorsMarkdown } from './factors-text.js';
@@ -29,6 +29,17 @@ export function flakySentence(facts: FlakyFacts, firstBad: string | null): strin
   return `Flaky search: no commit reached ${facts.confidence} (likeliest: ${likeliest}); ${assumed}.`;
 }
 
+/** The endpoints' two distributions of a metric and the shift between them, as a performance hunt found them. */
+export function metricSentence(facts: MetricFacts): string {
+  const side = (summary: MetricFacts['good']): string => `median ${round(summary.median)} (IQR ${round(summary.iqr)}, n ${summary.n})`;
+  const percent = `${facts.relativeShift >= 0 ? '+' : ''}${(facts.relativeShift * 100).toFixed(1)}%`;
+  return `Metric /${facts.pattern}/ (${facts.worse} is worse): good ${side(facts.good)}, bad ${side(facts.bad)}; shift ${round(facts.shift)} (${percent}), p = ${facts.pValue.toPrecision(2)}.`;
+}
+
+function round(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
 function sourceSentence(source: SourceResult): string {
   const untagged = source.untagged?.length ? ` (${source.untagged.join(' and ')} had no tag there: the nearest tagged versions were used)` : '';
   return `Handed off to ${source.repo}: ${source.good.version} is ${source.good.via} (${short(source.good.revision)}), ${source.bad.version} is ${source.bad.via} (${short(source.bad.revision)}); the commits between them were searched${untagged}.`;
@@ -48,6 +59,7 @@ export function stageText(stage: StageResult, color: boolean): string[] {
     case 'narrowing':
       return ['', ...renderNarrowing(stage, color)];
     case 'bisection':
+      if (stage.metric) return ['', metricSentence(stage.metric)];
       return stage.flaky ? ['', flakySentence(stage.flaky, stage.firstBad?.commit ?? null)] : [];
     case 'merge-bases':
     case 'endpoints':
@@ -92,10 +104,17 @@ export function stageMarkdown(stage: StageResult): string[] {
     case 'merge-bases':
       return stage.tested.length === 0 ? [] : ['', `Merge bases tested first (goods off bad's line): ${stage.tested.map((base) => `\`${short(base.commit)}\` ${base.verdict}`).join(', ')}`];
     case 'bisection':
+      if (stage.metric) return metricMarkdown(stage.metric);
       return stage.flaky ? flakyMarkdown(stage.flaky, stage.firstBad?.commit ?? null) : [];
     case 'endpoints':
       return [];
   }
+}
+
+function metricMarkdown(facts: MetricFacts): string[] {
+  const out = ['', '### Performance', '', metricSentence(facts), '', '| endpoint | n | median | IQR |', '|---|---:|---:|---:|'];
+  out.push(`| good | ${facts.good.n} | ${round(facts.good.median)} | ${round(facts.good.iqr)} |`, `| bad | ${facts.bad.n} | ${round(facts.bad.median)} | ${round(facts.bad.iqr)} |`);
+  return out;
 }
 
 function flakyMarkdown(facts: FlakyFacts, firstBad: string | null): string[] {

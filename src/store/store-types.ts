@@ -7,6 +7,7 @@ import type { Recipe } from '../model/recipe.js';
 import type { HuntOutcome } from '../model/stage-results.js';
 import type { FactorsSpec } from '../model/factors-spec.js';
 import type { FlakySpec } from '../model/flaky-spec.js';
+import type { MetricSpec } from '../model/metric-spec.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 
 /** `running` with a dead owner reads as interrupted: the process was killed before it could say so. */
@@ -45,6 +46,8 @@ export interface HuntArguments {
   cleanBuild?: boolean;
   /** A hunt over released versions (`vcs: 'versions'`): the list, the install, and the hand-off to the source. */
   versions?: VersionsSpec;
+  /** A performance regression (`--metric`): the number runs print and which way is worse. */
+  metric?: MetricSpec;
   /** The test is flaky (`--flaky`): the confidence to reach and the flake rate, if given. */
   flaky?: FlakySpec;
   /** A hunt over factors (`vcs: 'factors'`): package changes between two lockfiles, or named setups. */

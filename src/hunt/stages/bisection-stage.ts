@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import type { BisectVerdict, FinalStep } from '../../search/bisection-step.js';
 import type { CommitGraph } from '../../search/commit-graph.js';
 import { describeFirstBad } from '../first-bad.js';
+import { MetricSampler } from '../metric-sampler.js';
 import type { HuntContext } from '../hunt-context.js';
 import type { HuntProbe } from '../hunt-types.js';
 import type { RangeHandoff, Stage, StageOutput, SuspectHandoff } from '../stage.js';
@@ -71,13 +72,29 @@ export const bisectionStage: Stage<'range'> = {
       started: (slot: number, commit: string) => context.observer.workerStarted?.({ worker: slot + 1, commit, phase: 'verify' }),
       finished: (slot: number, record: HuntProbe) => progress(context, chosen, record, slot + 1),
     };
-    const { result: final } = await context.drive(bisectionTrack(context, chosen, (id) => graph.keyOf(id), 'bisect'), alongside ? { alongside: [alongside] } : {});
+    const track = bisectionTrack(context, chosen, (id) => graph.keyOf(id), 'bisect');
+    // With --metric each probe samples its commit until it looks like one endpoint or the other.
+    const spec = context.args.metric;
+    const model = input.metric;
+    const sampler = spec && model ? new MetricSampler(context, spec) : undefined;
+    if (sampler && model) track.probe = (id, slot, signal) => sampler.decide(graph.keyOf(id), model, slot, signal);
+    const { result: final } = await context.drive(track, alongside ? { alongside: [alongside] } : {});
     const candidates = final.kind === 'found' ? [graph.keyOf(final.commit)] : final.commits.map((id) => graph.keyOf(id));
     const firstBad = final.kind === 'found' ? await describeFirstBad(context, graph.keyOf(final.commit)) : null;
     const status = final.kind === 'found' ? 'found' : 'ambiguous';
     const next: SuspectHandoff = { kind: 'suspect', status, firstBad, candidates, target: firstBad?.commit ?? null, descended: false };
     return {
-      result: { stage: 'bisection', strategy: chosen.kind, workers: chosen.workers, status, firstBad, candidates, candidatesAtStart, rounds: context.rounds - roundsBefore },
+      result: {
+        stage: 'bisection',
+        strategy: chosen.kind,
+        workers: chosen.workers,
+        status,
+        firstBad,
+        candidates,
+        candidatesAtStart,
+        rounds: context.rounds - roundsBefore,
+        ...(spec && model ? { metric: { pattern: spec.pattern, worse: spec.worse, good: model.regression.good, bad: model.regression.bad, shift: model.regression.shift, relativeShift: model.regression.relativeShift, pValue: model.regression.pValue } } : {}),
+      },
       next,
     };
   },
