@@ -1,6 +1,7 @@
 // Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
 import { DEFAULT_CONFIDENCE, type FlakySpec } from '../model/flaky-spec.js';
 import type { MetricSpec } from '../model/metric-spec.js';
+import type { RepeatPolicy } from '../search/repeat-policy.js';
 import { compileMetric } from '../hunt/metric-sampler.js';
 import { UsageError } from '../errors.js';
 import { LEVELS, type ChangeLevel } from '../changes/change-level.js';
@@ -141,4 +142,19 @@ export function metricOptions(options: Record<string, unknown>): { metric?: Metr
   const goods = (options.good as string[] | undefined) ?? [];
   if (goods.length > 1) throw new UsageError('--metric takes one --good', 'its samples are what every probe is compared with');
   return { metric: { pattern, worse: choice('--worse', worse, ['higher', 'lower'] as const, 'higher') } };
+}
+
+/** `--repeat N [--policy any-fail|majority]`: each probe runs the test up to N times. */
+export function repeatOptions(options: Record<string, unknown>): { repeat?: { runs: number; policy: RepeatPolicy } } {
+  const runs = typeof options.repeat === 'string' ? options.repeat : undefined;
+  const policy = typeof options.policy === 'string' ? options.policy : undefined;
+  if (runs === undefined) {
+    if (policy !== undefined) throw new UsageError('--policy says how repeated runs decide, but there is no --repeat', 'add --repeat N');
+    return {};
+  }
+  const count = Number(runs);
+  if (!Number.isInteger(count) || count < 1 || count > 100) throw new UsageError(`--repeat must be a whole number from 1 to 100, got '${runs}'`, 'e.g. --repeat 5');
+  if (options.flaky === true) throw new UsageError('--repeat and --flaky do not go together', '--flaky decides how often to run each commit itself: drop --repeat');
+  if (typeof options.metric === 'string') throw new UsageError('--repeat and --metric do not go together', '--metric samples each commit until it can tell: drop --repeat');
+  return { repeat: { runs: count, policy: choice('--policy', policy, ['any-fail', 'majority'] as const, 'any-fail') } };
 }

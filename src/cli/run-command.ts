@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { runHunt } from '../hunt/hunt.js';
 import { huntSession } from './hunt-session.js';
-import { buildReuseOptions, flakyOptions, jobsOption, metricOptions, narrowingOptions, vcsOption } from './option-parsers.js';
+import { buildReuseOptions, flakyOptions, jobsOption, metricOptions, narrowingOptions, repeatOptions, vcsOption } from './option-parsers.js';
 import { recipeFromOptions } from './recipe-options.js';
 
 export function runCommandLine(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
@@ -24,6 +24,7 @@ export function runCommandLine(argv: readonly string[], options: Record<string, 
       ...narrowingOptions(options.flaky === true || typeof options.metric === 'string' ? { ...options, narrow: 'none' } : options),
       ...flakyOptions(options),
       ...metricOptions(options),
+      ...repeatOptions(options),
       signal,
       observer,
     }),
@@ -45,6 +46,7 @@ export function narrowCommandLine(argv: readonly string[], options: Record<strin
       ...(typeof options.store === 'string' ? { store: options.store } : {}),
       ...narrowingOptions({ ...options, narrow: options.narrow ?? 'token' }),
       ...buildReuseOptions(options),
+      ...repeatOptions(options),
       narrowOnly: true,
       signal,
       observer,

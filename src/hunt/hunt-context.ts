@@ -20,6 +20,7 @@ import { ProbeClock } from './probe-clock.js';
 import { drive, type DriveOptions, type DriveOutcome, type Track } from './strategy-driver.js';
 import { TimeoutPolicy } from './timeout-policy.js';
 import { searchVerdictOf } from './verdict-rule.js';
+import { decidedEarly, verdictOfRuns, type RunVerdict } from '../search/repeat-policy.js';
 
 export interface ProbeRequest {
   commit: string;
@@ -118,8 +119,32 @@ export class HuntContext {
     return this.history.shortName(commit);
   }
 
-  /** The answer for a candidate: this hunt's own (resuming), a cached one, or a probe run by the executor now. */
+  /**
+   * The answer for a candidate: this hunt's own (resuming), a cached one, or a probe run by the executor now. With
+   * `--repeat N` the test runs up to N times, each run stored as its own sample (never from the cache), and the
+   * answer is the policy's verdict over them, on the last run's record.
+   */
   async probe(request: ProbeRequest): Promise<HuntProbe> {
+    const repeat = this.args.repeat;
+    if (!repeat || repeat.runs <= 1) return this.probeOnce(request);
+    const runs: HuntProbe[] = [];
+    const verdicts: RunVerdict[] = [];
+    while (runs.length < repeat.runs && !decidedEarly(verdicts, repeat.policy, repeat.runs)) {
+      const run = await this.probeOnce({ ...request, freshness: 'retest' });
+      runs.push(run);
+      // A crash or an aborting policy ends the probe as it is: the verdict rule stops the hunt on it.
+      if (run.outcome.kind === 'crashed' || run.searchVerdict === 'abort') return run;
+      verdicts.push(run.searchVerdict);
+    }
+    const last = runs.at(-1);
+    if (!last) throw new Error(`internal: no run of ${request.commit}`);
+    const verdict = verdictOfRuns(verdicts, repeat.policy);
+    const failed = verdicts.filter((each) => each === 'bad').length;
+    return { ...last, verdict: last.verdict === 'hang' && verdict === 'bad' ? 'hang' : verdict, searchVerdict: verdict, subject: `${last.subject} (${failed} of ${runs.length} runs failed)` };
+  }
+
+  /** One run of the test for a candidate, answered from the journal when it can be. */
+  private async probeOnce(request: ProbeRequest): Promise<HuntProbe> {
     const { commit, phase, configuration } = request;
     const slot = request.slot ?? 0;
     const record = await this.journal.obtain(

@@ -50,6 +50,7 @@ export function huntKey(identity: string, args: HuntArguments, recipe: string): 
     ...(args.factors === undefined ? {} : { factors: args.factors }),
     ...(args.flaky === undefined ? {} : { flaky: args.flaky }),
     ...(args.metric === undefined ? {} : { metric: args.metric }),
+    ...(args.repeat === undefined ? {} : { repeat: args.repeat }),
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
@@ -99,6 +100,7 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
     ...(options.cleanBuild ? { cleanBuild: true } : {}),
     ...(options.flaky ? { flaky: { ...options.flaky } } : {}),
     ...(options.metric ? { metric: { ...options.metric } } : {}),
+    ...(options.repeat && options.repeat.runs > 1 ? { repeat: { ...options.repeat } } : {}),
   };
   if (args.artifacts && !recipe.build) throw new UsageError('--artifacts names build outputs, but there is no --build', "add the build command, e.g. --build 'make' --artifacts 'build/**'");
   if (args.artifacts) checkArtifactGlobs(args.artifacts);

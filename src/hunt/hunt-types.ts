@@ -8,6 +8,7 @@ import type { FactorsResult, HuntOutcome, MergeDescent, Narrowing, VersionsResul
 import type { FactorsSpec } from '../model/factors-spec.js';
 import type { FlakySpec } from '../model/flaky-spec.js';
 import type { MetricSpec } from '../model/metric-spec.js';
+import type { RepeatPolicy } from '../search/repeat-policy.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 import type { Store } from '../store/store.js';
 import type { HuntProbe, HuntRow } from '../store/store-types.js';
@@ -54,6 +55,8 @@ export interface HuntOptions {
   jobs?: number;
   /** Skip bisection: the bad revision is the commit to narrow, the (single) good its parent (`culprit narrow`). */
   narrowOnly?: boolean;
+  /** Run the test up to `runs` times per probe; `policy` decides the verdict (`--repeat N --policy`). */
+  repeat?: { runs: number; policy: RepeatPolicy };
   /** A performance regression: verdicts from a number the test prints (`--metric`). */
   metric?: MetricSpec;
   /** The test fails only some of the time on a bad commit: search with the flaky model (`--flaky`). */

@@ -51,6 +51,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       ...(args.factors ? { factors: args.factors } : {}),
       ...(args.flaky ? { flaky: args.flaky } : {}),
       ...(args.metric ? { metric: args.metric } : {}),
+      ...(args.repeat ? { repeat: args.repeat } : {}),
       goods: args.goods,
       bad: args.bad,
       recipe: args.recipe,

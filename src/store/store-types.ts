@@ -8,6 +8,7 @@ import type { HuntOutcome } from '../model/stage-results.js';
 import type { FactorsSpec } from '../model/factors-spec.js';
 import type { FlakySpec } from '../model/flaky-spec.js';
 import type { MetricSpec } from '../model/metric-spec.js';
+import type { RepeatPolicy } from '../search/repeat-policy.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 
 /** `running` with a dead owner reads as interrupted: the process was killed before it could say so. */
@@ -46,6 +47,8 @@ export interface HuntArguments {
   cleanBuild?: boolean;
   /** A hunt over released versions (`vcs: 'versions'`): the list, the install, and the hand-off to the source. */
   versions?: VersionsSpec;
+  /** Each probe runs the test up to `runs` times and `policy` decides (`--repeat N --policy`). */
+  repeat?: { runs: number; policy: RepeatPolicy };
   /** A performance regression (`--metric`): the number runs print and which way is worse. */
   metric?: MetricSpec;
   /** The test is flaky (`--flaky`): the confidence to reach and the flake rate, if given. */

@@ -73,6 +73,27 @@ describe('culprit run --flaky', () => {
     expect(stderr).toMatch(/flake rate 0\.30 \(as given\)/);
   });
 
+  it('with --repeat 6 runs each probe up to six times, stores every run, and stops at the first failure (any-fail)', async () => {
+    const repo = await linearRepo(16, 9);
+    const store = path.join(tempDir(), 'hunts.sqlite');
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--bad', 'HEAD', '--test', flakyTest(0.3, 7), '--repeat', '6', '--narrow', 'none', '--timeout', '30', '--store', store, '--json'], { env: { XDG_CACHE_HOME: tempDir('culprit-cache-') } });
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout) as Document & { probes: Array<{ commit: string; verdict: string; subject: string }> };
+    expect(document.firstBad?.commit).toBe(repo.culprit);
+    // Every run is its own stored probe: a good commit's six passes are six rows, a bad one's rows end at its first failure.
+    const byCommit = new Map<string, string[]>();
+    for (const probe of document.probes) byCommit.set(probe.commit, [...(byCommit.get(probe.commit) ?? []), probe.verdict]);
+    expect(byCommit.get(repo.commits[0] ?? '')).toEqual(['good', 'good', 'good', 'good', 'good', 'good']);
+    for (const [commit, verdicts] of byCommit) {
+      if (repo.commits.indexOf(commit) < 9) expect(verdicts.every((verdict) => verdict === 'good')).toBe(true);
+      else expect(verdicts.indexOf('bad')).toBe(verdicts.length - 1);
+    }
+    expect(result.stderr).toMatch(/\(\d of \d runs failed\)/);
+    const policy = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--test', 'true', '--policy', 'majority']);
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toMatch(/--policy says how repeated runs decide, but there is no --repeat/);
+  });
+
   it('says in one line what is wrong: options without --flaky, out of range, a bad that never fails, a good that fails', async () => {
     const repo = await linearRepo(8, 4);
     const base = ['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--bad', 'HEAD', '--test', 'grep -q ok state.txt'];
