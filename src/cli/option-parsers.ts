@@ -117,7 +117,6 @@ export function flakyOptions(options: Record<string, unknown>): { flaky?: FlakyS
     if (value.trim() === '' || !Number.isFinite(parsed) || parsed < low || parsed > high) throw new UsageError(`${option} must be a number from ${low} to ${high}, got '${value}'`, `e.g. ${option} ${example}`);
     return parsed;
   };
-  if (typeof options.narrow === 'string' && options.narrow !== 'none') throw new UsageError('--narrow cannot narrow a flaky failure yet', 'drop --narrow (with --flaky the hunt ends at the first bad commit)');
   if (options.firstParent === true) throw new UsageError('--first-parent with --flaky is not supported yet', 'drop --first-parent: the flaky search walks merges itself');
   return {
     flaky: {

@@ -20,7 +20,7 @@ import { ProbeClock } from './probe-clock.js';
 import { drive, type DriveOptions, type DriveOutcome, type Track } from './strategy-driver.js';
 import { TimeoutPolicy } from './timeout-policy.js';
 import { searchVerdictOf } from './verdict-rule.js';
-import { decidedEarly, verdictOfRuns, type RunVerdict } from '../search/repeat-policy.js';
+import { decidedEarly, verdictOfRuns, type RepeatPolicy, type RunVerdict } from '../search/repeat-policy.js';
 
 export interface ProbeRequest {
   commit: string;
@@ -73,6 +73,8 @@ export class HuntContext {
   readonly probes: HuntProbe[] = [];
   /** Probes that ran one after another, summed over the stages (narrowing's configurations not counted). */
   rounds = 0;
+  /** With --flaky, the flake rate the search learnt: later stages repeat each configuration's runs by it. */
+  flakeRate: number | undefined;
   /**
    * Set when a stage that checks the user's input (the endpoints, the merge bases) finds it wrong: such a hunt
    * never really started, and leaves nothing behind. Every other failure keeps the hunt, resumable.
@@ -125,7 +127,7 @@ export class HuntContext {
    * answer is the policy's verdict over them, on the last run's record.
    */
   async probe(request: ProbeRequest): Promise<HuntProbe> {
-    const repeat = this.args.repeat;
+    const repeat = this.repeatFor(request);
     if (!repeat || repeat.runs <= 1) return this.probeOnce(request);
     const runs: HuntProbe[] = [];
     const verdicts: RunVerdict[] = [];
@@ -141,6 +143,20 @@ export class HuntContext {
     const verdict = verdictOfRuns(verdicts, repeat.policy);
     const failed = verdicts.filter((each) => each === 'bad').length;
     return { ...last, verdict: last.verdict === 'hang' && verdict === 'bad' ? 'hang' : verdict, searchVerdict: verdict, subject: `${last.subject} (${failed} of ${runs.length} runs failed)` };
+  }
+
+  /**
+   * How often a probe runs: `--repeat`'s; with --flaky, a configuration (narrowing) runs until it fails or has passed
+   * often enough that a bad one would have failed with the requested confidence: q^n ≤ 1 − confidence.
+   */
+  private repeatFor(request: ProbeRequest): { runs: number; policy: RepeatPolicy } | undefined {
+    const { flaky, repeat } = this.args;
+    if (flaky && request.configuration && this.flakeRate !== undefined) {
+      const q = this.flakeRate;
+      const runs = q <= 0 ? 1 : Math.min(50, Math.ceil(Math.log(1 - flaky.confidence) / Math.log(q)));
+      return { runs: Math.max(1, runs), policy: 'any-fail' };
+    }
+    return repeat;
   }
 
   /** One run of the test for a candidate, answered from the journal when it can be. */

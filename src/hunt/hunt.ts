@@ -28,8 +28,11 @@ import type { FactorsSpec } from '../model/factors-spec.js';
 
 /** `culprit run`: the whole pipeline. */
 const HUNT: readonly AnyStage[] = [endpointsStage, mergeBasesStage, bisectionStage, mergeDescentStage, narrowingStage];
-/** `culprit run --flaky`: the flaky search checks its own endpoints (the bad one several times) and ends at the commit. */
-const FLAKY: readonly AnyStage[] = [flakyBisectionStage];
+/**
+ * `culprit run --flaky`: the flaky search checks its own endpoints (the bad one several times); narrowing then runs
+ * each configuration until it fails or has passed often enough for the requested confidence.
+ */
+const FLAKY: readonly AnyStage[] = [flakyBisectionStage, narrowingStage];
 /** `culprit run --metric`: both endpoints sampled first, then a bisection whose every probe samples until it can tell. */
 const METRIC: readonly AnyStage[] = [metricEndpointsStage, bisectionStage];
 /** `culprit narrow`: the commit is given, so its change is narrowed right after the endpoints are checked. */

@@ -46,7 +46,7 @@ describe('culprit run --flaky', () => {
       const culpritAt = 2 + ((seed * 7) % 28);
       const repo = await linearRepo(32, culpritAt);
       const before = repoSnapshot(repo.dir);
-      const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, seed), repo.commits[0] ?? '', seed % 4 === 3 ? ['--jobs', '2'] : []);
+      const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, seed), repo.commits[0] ?? '', ['--narrow', 'none', ...(seed % 4 === 3 ? ['--jobs', '2'] : [])]);
       const bisection = document.stages.find((stage) => stage.stage === 'bisection');
       expect(bisection?.strategy, stderr).toBe('flaky');
       expect(bisection?.flaky?.confidence).toBe(0.99);
@@ -64,13 +64,33 @@ describe('culprit run --flaky', () => {
 
   it('takes the flake rate when given, and says what it assumed', async () => {
     const repo = await linearRepo(32, 20);
-    const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, 99), repo.commits[0] ?? '', ['--flake-rate', '0.3', '--confidence', '0.995']);
+    const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, 99), repo.commits[0] ?? '', ['--flake-rate', '0.3', '--confidence', '0.995', '--narrow', 'none']);
     expect(code, stderr).toBe(0);
     expect(document.firstBad?.commit).toBe(repo.culprit);
     const flaky = document.stages.find((stage) => stage.stage === 'bisection')?.flaky;
     expect(flaky).toMatchObject({ flakeRate: 0.3, confidence: 0.995 });
     expect(flaky?.estimate).toBeUndefined();
     expect(stderr).toMatch(/flake rate 0\.30 \(as given\)/);
+  });
+
+  it('narrows a flaky culprit: each configuration runs until it fails or a bad one would have failed by now', async () => {
+    const repo = await linearRepo(16, 11);
+    const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, 3), repo.commits[0] ?? '', ['--flake-rate', '0.3', '--narrow', 'line']);
+    expect(code, stderr).toBe(0);
+    expect(document.firstBad?.commit).toBe(repo.culprit);
+    const narrowed = (document as Document & { narrowed: { diff: string; verified: boolean; status: string } }).narrowed;
+    // The culprit commit changes file-11.txt and state.txt; only state.txt's "bug" makes the test fail (sometimes).
+    expect(narrowed.status).toBe('narrowed');
+    expect(narrowed.diff).toMatch(/^\+bug$/m);
+    expect(narrowed.diff).not.toMatch(/file-11/);
+    expect(narrowed.verified).toBe(true);
+    // q = 0.3 at 0.99: a passing configuration ran ceil(log 0.01 / log 0.3) = 4 times, a failing one until it failed.
+    const runs = new Map<string, string[]>();
+    for (const probe of (document as Document & { narrowingProbes: Array<{ configuration: string; verdict: string }> }).narrowingProbes) runs.set(probe.configuration, [...(runs.get(probe.configuration) ?? []), probe.verdict]);
+    const sequences = [...runs.values()];
+    expect(sequences.some((verdicts) => verdicts.length === 4 && verdicts.every((verdict) => verdict === 'good'))).toBe(true);
+    // A failing one stops at its failure: no configuration that failed has four passes before it.
+    for (const verdicts of sequences) if (verdicts.includes('bad')) expect(verdicts.slice(0, verdicts.indexOf('bad')).length).toBeLessThan(4);
   });
 
   it('with --repeat 6 runs each probe up to six times, stores every run, and stops at the first failure (any-fail)', async () => {
@@ -102,7 +122,6 @@ describe('culprit run --flaky', () => {
       [['--flake-rate', '0.3'], /--flake-rate is for flaky tests/],
       [['--flaky', '--confidence', '1.5'], /--confidence must be a number from 0.5 to 0.9999, got '1.5'/],
       [['--flaky', '--flake-rate', 'often'], /--flake-rate must be a number from 0 to 0.95/],
-      [['--flaky', '--narrow', 'line'], /--narrow cannot narrow a flaky failure yet/],
       [['--flaky', '--first-parent'], /--first-parent with --flaky is not supported yet/],
     ];
     for (const [extra, pattern] of cases) {

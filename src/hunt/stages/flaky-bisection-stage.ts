@@ -94,6 +94,8 @@ export const flakyBisectionStage: Stage<'range'> = {
         context.observer.probeFinished?.(record, { candidatesLeft: candidatesAtStart, stepsLeft: 0, ...(context.executor.slots > 1 ? { worker: slot + 1 } : {}), leader });
       },
     });
+    // Narrowing after it repeats each configuration by what the search learnt.
+    context.flakeRate = search.flakeRate();
     const candidates = done.found ? [keyOf(done.commit)] : done.candidates.map((candidate) => keyOf(candidate.commit));
     const firstBad = done.found ? await describeFirstBad(context, keyOf(done.commit)) : null;
     const status = done.found ? 'found' : 'ambiguous';
