@@ -105,6 +105,8 @@ export class LockfileChanges {
   private readonly overridden: Set<string>;
   /** Which change writes a lock path. */
   private readonly owner = new Map<string, number>();
+  /** Registry copies by name, indexed on first use. */
+  private copies: Map<string, LockEntry[]> | undefined;
   /** Configurations worked out so far, by subset: a search asks for each several times. */
   private readonly configurations = new Map<string, { subset: number[]; packages: Record<string, LockEntry> }>();
 
@@ -240,14 +242,26 @@ export class LockfileChanges {
   /** A registry version of `name` one of the lockfiles installs somewhere and `range` accepts, the newest first. */
   private fittingEntry(name: string, range: string): LockEntry | undefined {
     let best: LockEntry | undefined;
-    for (const packages of [this.good.packages, this.bad.packages]) {
-      for (const [key, entry] of Object.entries(packages)) {
-        if (key === '' || packageNameOf(key, entry) !== name || entry.link || !entry.version || entry.inBundle || (entry.name !== undefined && entry.name !== name)) continue;
-        if (!satisfies(entry, range)) continue;
-        if (!best?.version || semver.gt(entry.version, best.version, { loose: true })) best = entry;
-      }
+    for (const entry of this.installable().get(name) ?? []) {
+      if (!satisfies(entry, range)) continue;
+      if (!best?.version || semver.gt(entry.version ?? '0.0.0', best.version, { loose: true })) best = entry;
     }
     return best;
+  }
+
+  /** Every registry copy either lockfile installs, by package name: what a nested copy may be taken from. */
+  private installable(): Map<string, LockEntry[]> {
+    if (this.copies) return this.copies;
+    const copies = new Map<string, LockEntry[]>();
+    for (const packages of [this.good.packages, this.bad.packages]) {
+      for (const [key, entry] of Object.entries(packages)) {
+        const name = packageNameOf(key, entry);
+        if (key === '' || entry.link || !entry.version || entry.inBundle || (entry.name !== undefined && entry.name !== name)) continue;
+        copies.set(name, [...(copies.get(name) ?? []), entry]);
+      }
+    }
+    this.copies = copies;
+    return copies;
   }
 
   /**

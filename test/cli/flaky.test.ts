@@ -40,7 +40,7 @@ async function hunt(repo: string, test: string, good: string, extra: string[] = 
 
 describe('culprit run --flaky', () => {
   it('names the culprit of a test that fails 70% of the time in every seed, with its confidence', async () => {
-    const seeds = 8;
+    const seeds = 5;
     let right = 0;
     for (let seed = 0; seed < seeds; seed++) {
       const culpritAt = 2 + ((seed * 7) % 28);
@@ -58,7 +58,8 @@ describe('culprit run --flaky', () => {
       }
       expect(repoSnapshot(repo.dir)).toEqual(before);
     }
-    // At 0.99 confidence eight hunts are all right with probability ≥ 0.92; these seeds are fixed and all right.
+    // At 0.99 confidence five hunts are all right with probability ≥ 0.95; these seeds are fixed and all right (the
+    // search's own test covers 200 seeds).
     expect(right).toBe(seeds);
   }, 240_000);
 
