@@ -132,7 +132,7 @@ export class HuntContext {
     const runs: HuntProbe[] = [];
     const verdicts: RunVerdict[] = [];
     while (runs.length < repeat.runs && !decidedEarly(verdicts, repeat.policy, repeat.runs)) {
-      const run = await this.probeOnce({ ...request, freshness: 'retest' });
+      const run = await this.probeOnce({ ...request, freshness: 'sample' });
       runs.push(run);
       // A crash or an aborting policy ends the probe as it is: the verdict rule stops the hunt on it.
       if (run.outcome.kind === 'crashed' || run.searchVerdict === 'abort') return run;

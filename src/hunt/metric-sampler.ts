@@ -47,7 +47,7 @@ export class MetricSampler {
 
   /** One more run of `commit`, a fresh sample: its metric, or why it has none. */
   private async run(commit: string, phase: Phase, slot: number, signal: AbortSignal | undefined): Promise<{ record: HuntProbe; value?: number; problem?: string }> {
-    const record = await this.context.probe({ commit, phase, freshness: 'retest', slot, ...(signal ? { signal } : {}) });
+    const record = await this.context.probe({ commit, phase, freshness: 'sample', slot, ...(signal ? { signal } : {}) });
     const verdict = this.context.verdictOf(record);
     if (verdict === 'skip') return { record, problem: `it could not be tested (${record.outcome.kind})` };
     const value = metricOf(record, this.pattern);

@@ -43,10 +43,12 @@ function targetKey(target: ProbeTarget): string {
 
 /**
  * How much a probe may reuse: `reuse` anything; `confirm` no answer of this hunt's own (a verification runs again,
- * but another hunt's confirmation counts); `retest` nothing from the cache (a cached endpoint that contradicts the user).
+ * but another hunt's confirmation counts); `retest` nothing from the cache (a cached endpoint that contradicts the user);
+ * `sample` nothing from the cache, and nothing into it: one run of several (--flaky, --metric, --repeat) is not a
+ * verdict on its own, and must not answer a later hunt as one.
  * A resumed hunt replays its own recorded probes whatever the mode: they are the same questions asked again.
  */
-export type Freshness = 'reuse' | 'confirm' | 'retest';
+export type Freshness = 'reuse' | 'confirm' | 'retest' | 'sample';
 
 export class ProbeJournal {
   /** Finished probes of this hunt by target, in step order: a resumed hunt asks the same questions in the same order. */
@@ -98,7 +100,7 @@ export class ProbeJournal {
     const stored = this.done.get(key)?.shift();
     if (stored) return { ...stored, phase, source: stored.source === 'cached' ? 'cached' : 'resumed' };
     const tree = await contentKeyOf(probeTarget, this.options.treeOf);
-    let cached = this.options.useCache && freshness !== 'retest' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
+    let cached = this.options.useCache && freshness !== 'retest' && freshness !== 'sample' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
     if (cached && freshness === 'confirm' && cached.huntId === huntId) cached = undefined;
     // Steps are numbered right before the row is written, with no await in between: parallel probes get distinct steps.
     const startOf = (step: number, subject: string) => ({ huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject });
@@ -117,6 +119,6 @@ export class ProbeJournal {
       store.probes.discard(probeId);
       throw error;
     }
-    return store.probes.finish(probeId, record, title, this.options.identity);
+    return store.probes.finish(probeId, record, title, freshness === 'sample' ? undefined : this.options.identity);
   }
 }

@@ -110,6 +110,11 @@ describe('culprit run --flaky', () => {
       else expect(verdicts.indexOf('bad')).toBe(verdicts.length - 1);
     }
     expect(result.stderr).toMatch(/\(\d of \d runs failed\)/);
+    // Single runs of a repeated probe are samples, not verdicts: a later plain hunt gets none of them from the cache.
+    const plain = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--bad', 'HEAD', '--test', flakyTest(0.3, 7), '--narrow', 'none', '--timeout', '30', '--store', store, '--json'], { env: { XDG_CACHE_HOME: tempDir('culprit-cache-') } });
+    const plainProbes = (JSON.parse(plain.stdout || '{}') as { probes?: Array<{ source: string }> }).probes ?? [];
+    expect(plainProbes.length, plain.stderr).toBeGreaterThan(0);
+    expect(plainProbes.filter((probe) => probe.source === 'cached')).toEqual([]);
     const policy = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--test', 'true', '--policy', 'majority']);
     expect(policy.code).toBe(2);
     expect(policy.stderr).toMatch(/--policy says how repeated runs decide, but there is no --repeat/);

@@ -21,7 +21,7 @@ async function sample(context: HuntContext, commit: string, times: number, until
     let record: HuntProbe | undefined;
     await context.drive<number, HuntProbe, unknown>({
       strategy: new ProbeList<number, HuntProbe>([run]),
-      probe: (_run, slot, signal) => context.probe({ commit, phase: 'verify', freshness: 'retest', slot, signal }),
+      probe: (_run, slot, signal) => context.probe({ commit, phase: 'verify', freshness: 'sample', slot, signal }),
       judge: (_run, probe) => (record = probe),
       finished: (_slot, probe) => context.observer.probeFinished?.(probe, undefined),
     }, { slots: 1 });
@@ -86,7 +86,7 @@ export const flakyBisectionStage: Stage<'range'> = {
     const keyOf = (id: number): string => graph.keyOf(id);
     const { result: done } = await context.drive<FlakySample, FlakyVerdict, FlakyDone>({
       strategy: new FlakyStrategy(search),
-      probe: (sampled, slot, signal) => context.probe({ commit: keyOf(sampled.commit), phase: 'bisect', freshness: 'retest', slot, signal }),
+      probe: (sampled, slot, signal) => context.probe({ commit: keyOf(sampled.commit), phase: 'bisect', freshness: 'sample', slot, signal }),
       judge: (_sampled, record) => context.verdictOf(record),
       finished: (slot, record) => {
         const best = search.leader();
