@@ -114,7 +114,7 @@ export function flakyOptions(options: Record<string, unknown>): { flaky?: FlakyS
   }
   const number = (option: string, value: string, low: number, high: number, example: string): number => {
     const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < low || parsed > high) throw new UsageError(`${option} must be a number from ${low} to ${high}, got '${value}'`, `e.g. ${option} ${example}`);
+    if (!/^\d*\.?\d+$/.test(value.trim()) || !Number.isFinite(parsed) || parsed < low || parsed > high) throw new UsageError(`${option} must be a number from ${low} to ${high}, got '${value}'`, `e.g. ${option} ${example}`);
     return parsed;
   };
   if (options.firstParent === true) throw new UsageError('--first-parent with --flaky is not supported yet', 'drop --first-parent: the flaky search walks merges itself');
@@ -152,7 +152,7 @@ export function repeatOptions(options: Record<string, unknown>): { repeat?: { ru
     return {};
   }
   const count = Number(runs);
-  if (!Number.isInteger(count) || count < 1 || count > 100) throw new UsageError(`--repeat must be a whole number from 1 to 100, got '${runs}'`, 'e.g. --repeat 5');
+  if (!/^\d+$/.test(runs.trim()) || !Number.isInteger(count) || count < 1 || count > 100) throw new UsageError(`--repeat must be a whole number from 1 to 100, got '${runs}'`, 'e.g. --repeat 5');
   if (options.flaky === true) throw new UsageError('--repeat and --flaky do not go together', '--flaky decides how often to run each commit itself: drop --repeat');
   if (typeof options.metric === 'string') throw new UsageError('--repeat and --metric do not go together', '--metric samples each commit until it can tell: drop --repeat');
   return { repeat: { runs: count, policy: choice('--policy', policy, ['any-fail', 'majority'] as const, 'any-fail') } };

@@ -128,7 +128,9 @@ export class HuntContext {
    */
   async probe(request: ProbeRequest): Promise<HuntProbe> {
     const repeat = this.repeatFor(request);
-    if (!repeat || repeat.runs <= 1) return this.probeOnce(request);
+    if (!repeat) return this.probeOnce(request);
+    // Even one run is a sample when a model decides how many there are (--flaky narrowing at a low flake rate).
+    if (repeat.runs <= 1) return this.probeOnce({ ...request, freshness: 'sample' });
     const runs: HuntProbe[] = [];
     const verdicts: RunVerdict[] = [];
     while (runs.length < repeat.runs && !decidedEarly(verdicts, repeat.policy, repeat.runs)) {

@@ -47,6 +47,8 @@ export interface FlakyFacts {
   runs: number;
   /** The likeliest first bad commits when it stopped, with their posteriors. */
   likeliest: Array<{ commit: string; probability: number }>;
+  /** Why it stopped early: a run contradicted the model (two regressions, a good commit that fails). */
+  contradiction?: string;
 }
 
 export interface BisectionResult {

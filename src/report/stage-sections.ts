@@ -26,7 +26,8 @@ export function flakySentence(facts: FlakyFacts, firstBad: string | null): strin
   const assumed = `flake rate ${facts.flakeRate.toFixed(2)} (${rate}); ${facts.runs} test run${facts.runs === 1 ? '' : 's'} in the search`;
   if (firstBad) return `Flaky search: ${short(firstBad)} is the first bad commit with probability ${facts.probability.toFixed(3)} (asked for ${facts.confidence}); ${assumed}.`;
   const likeliest = facts.likeliest.map((candidate) => `${short(candidate.commit)} ${candidate.probability.toFixed(2)}`).join(', ');
-  return `Flaky search: no commit reached ${facts.confidence} (likeliest: ${likeliest}); ${assumed}.`;
+  const why = facts.contradiction ? `stopped because ${facts.contradiction}; ` : '';
+  return `Flaky search: no commit reached ${facts.confidence} (${why}likeliest: ${likeliest}); ${assumed}.`;
 }
 
 /** The endpoints' two distributions of a metric and the shift between them, as a performance hunt found them. */

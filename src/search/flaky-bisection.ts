@@ -20,7 +20,8 @@ export type FlakyVerdict = 'good' | 'bad' | 'skip';
 export type FlakyStep =
   | { kind: 'probe'; commits: number[] }
   /** `commit` holds `probability` of the posterior; `candidates` are the likeliest, with their probabilities. */
-  | { kind: 'done'; found: boolean; commit: number; probability: number; candidates: Array<{ commit: number; probability: number }> };
+  /** `contradiction` says why the search stopped when a run contradicted the model (two regressions, a good that fails). */
+  | { kind: 'done'; found: boolean; commit: number; probability: number; candidates: Array<{ commit: number; probability: number }>; contradiction?: string };
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7): the Beta function of the flake rate's posterior needs it. */
 function logGamma(x: number): number {
@@ -62,6 +63,8 @@ export class FlakyBisection {
   /** Per candidate: whether it is below every commit that failed (else it cannot be the first bad one). */
   private readonly feasible: Uint8Array;
   private failures = 0;
+  /** Set when a run contradicted the model: the search stops with what it has, and says so. */
+  private contradiction: string | undefined;
 
   constructor(graph: CommitGraph, bad: number, private readonly options: FlakyOptions) {
     const rate = options.flakeRate;
@@ -112,6 +115,11 @@ export class FlakyBisection {
   }
 
   private done(found: boolean): FlakyStep {
+    if (this.contradiction !== undefined) return { ...this.ranking(false), contradiction: this.contradiction };
+    return this.ranking(found);
+  }
+
+  private ranking(found: boolean): Extract<FlakyStep, { kind: 'done' }> {
     const ranked = [...this.posterior.keys()].sort((a, b) => (this.posterior[b] ?? 0) - (this.posterior[a] ?? 0)).slice(0, 5);
     const { index, probability } = this.best();
     return {
@@ -129,6 +137,7 @@ export class FlakyBisection {
    * posterior's quantiles, one per worker), each a distinct testable one.
    */
   next(count = 1, busy: readonly number[] = []): FlakyStep {
+    if (this.contradiction !== undefined) return this.done(false);
     const { probability } = this.best();
     if (probability >= this.options.confidence) return this.done(true);
     if (this.options.maxRuns !== undefined && this.observed >= this.options.maxRuns) return this.done(false);
@@ -169,9 +178,14 @@ export class FlakyBisection {
     this.ancestry.forEach(index, (ancestor) => {
       below[ancestor] = 1;
     });
+    // What the posterior rests on, kept to fall back to when this run contradicts the model.
+    const before = { passes: Float64Array.from(this.passesAbove), feasible: Uint8Array.from(this.feasible), failures: this.failures };
     if (verdict === 'bad') {
       // A failure with every candidate below it ruled out: a good commit failed, which the model says cannot happen.
-      if (!below.some((flag, at) => flag === 1 && this.feasible[at] === 1)) throw new RangeError(`commit ${commit} failed although every candidate below it was ruled out`);
+      if (!below.some((flag, at) => flag === 1 && this.feasible[at] === 1)) {
+        this.contradiction = 'a commit failed although every candidate below it had been ruled out by another failure: two regressions on different branches, or a good commit that fails too';
+        return;
+      }
       below.forEach((flag, at) => {
         if (!flag) this.feasible[at] = 0;
       });
@@ -182,6 +196,11 @@ export class FlakyBisection {
       });
     }
     this.observed += 1;
+    if (this.update()) return;
+    this.contradiction = 'the runs contradict the model: a commit passed that --flake-rate 0 says must fail';
+    this.passesAbove.set(before.passes);
+    this.feasible.set(before.feasible);
+    this.failures = before.failures;
     this.update();
   }
 
@@ -189,7 +208,7 @@ export class FlakyBisection {
    * The posterior over the first bad commit X: zero unless X is below every failure; otherwise q^passes(X) for a
    * known q, or, learning q, the Beta-Binomial marginal B(a + passes(X), b + failures), a and b from the bad's runs.
    */
-  private update(): void {
+  private update(): boolean {
     const rate = this.options.flakeRate;
     const logWeights = new Float64Array(this.order.length);
     let top = -Infinity;
@@ -209,8 +228,9 @@ export class FlakyBisection {
       this.posterior[at] = value;
       total += value;
     }
-    if (!(total > 0)) throw new RangeError('the runs so far contradict the model: a good commit failed, or a bad one passed with --flake-rate 0');
+    if (!(total > 0)) return false;
     for (let at = 0; at < this.posterior.length; at++) this.posterior[at] = (this.posterior[at] ?? 0) / total;
+    return true;
   }
 
   /** The flake rate: the known one, or its posterior mean were the likeliest commit the first bad one. */

@@ -128,6 +128,8 @@ describe('culprit run --flaky', () => {
       [['--flake-rate', '0.3'], /--flake-rate is for flaky tests/],
       [['--flaky', '--confidence', '1.5'], /--confidence must be a number from 0.5 to 0.9999, got '1.5'/],
       [['--flaky', '--flake-rate', 'often'], /--flake-rate must be a number from 0 to 0.95/],
+      [['--flaky', '--flake-rate', '0x0'], /--flake-rate must be a number from 0 to 0.95, got '0x0'/],
+      [['--repeat', '0x3'], /--repeat must be a whole number from 1 to 100, got '0x3'/],
       [['--flaky', '--first-parent'], /--first-parent with --flaky is not supported yet/],
     ];
     for (const [extra, pattern] of cases) {

@@ -149,12 +149,32 @@ describe('flaky bisection', () => {
     expect(new Set(asked).size).toBe(asked.length);
   });
 
-  it('refuses a failure below which nothing is left: a good commit failed, which the model rules out', () => {
-    const search = new FlakyBisection(line(8), 7, { flakeRate: 0.3, confidence: 0.99 });
-    search.record(5, 'bad');
-    // c5 failed: the culprit is at or below c5; now c2 fails too, then c0 passes 50 times… and c0 fails.
-    search.record(2, 'bad');
-    expect(() => search.record(0, 'bad')).not.toThrow();
+  it('stops, saying why, when runs contradict the model: two regressions on two branches, a pass --flake-rate 0 forbids', () => {
+    // good ← a1 ← a2 and good ← b1 ← b2, merged at m: a failure at a2 and one at b1 leave no common candidate.
+    const branches = CommitGraph.fromRecords([
+      { key: 'a1', time: 1, parents: ['good'] },
+      { key: 'a2', time: 2, parents: ['a1'] },
+      { key: 'b1', time: 3, parents: ['good'] },
+      { key: 'b2', time: 4, parents: ['b1'] },
+      { key: 'm', time: 5, parents: ['a2', 'b2'] },
+    ]);
+    const id = (key: string): number => branches.idOf(key) ?? -1;
+    const split = new FlakyBisection(branches, id('m'), { flakeRate: 0.2, confidence: 0.99 });
+    split.record(id('a2'), 'bad');
+    expect(() => split.record(id('b1'), 'bad')).not.toThrow();
+    expect(split.next(3)).toMatchObject({ kind: 'done', found: false, contradiction: expect.stringMatching(/two regressions/) });
+    const certain = new FlakyBisection(line(6), 5, { flakeRate: 0, confidence: 0.99 });
+    certain.record(2, 'bad');
+    certain.record(0, 'good');
+    certain.record(1, 'good');
+    certain.record(2, 'good');
+    const done = certain.next();
+    expect(done).toMatchObject({ kind: 'done', found: false, contradiction: expect.stringMatching(/--flake-rate 0/) });
+    // The belief from before the contradicting run is kept: c2 is still the likeliest.
+    expect(done.kind === 'done' && done.commit).toBe(2);
+  });
+
+  it('a failure at the oldest candidate settles it', () => {
     const strict = new FlakyBisection(line(3), 2, { flakeRate: 0.3, confidence: 0.99 });
     strict.record(0, 'bad');
     expect(strict.next()).toMatchObject({ kind: 'done', found: true, commit: 0 });

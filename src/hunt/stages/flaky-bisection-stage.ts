@@ -94,6 +94,7 @@ export const flakyBisectionStage: Stage<'range'> = {
         context.observer.probeFinished?.(record, { candidatesLeft: candidatesAtStart, stepsLeft: 0, ...(context.executor.slots > 1 ? { worker: slot + 1 } : {}), leader });
       },
     });
+    if (done.contradiction) context.note(`the flaky search stopped: ${done.contradiction}`);
     // Narrowing after it repeats each configuration by what the search learnt.
     context.flakeRate = search.flakeRate();
     const candidates = done.found ? [keyOf(done.commit)] : done.candidates.map((candidate) => keyOf(candidate.commit));
@@ -115,6 +116,7 @@ export const flakyBisectionStage: Stage<'range'> = {
         ...(estimate ? { estimate } : {}),
         runs: search.runs,
         likeliest: done.candidates.map((candidate) => ({ commit: keyOf(candidate.commit), probability: candidate.probability })),
+        ...(done.contradiction ? { contradiction: done.contradiction } : {}),
       },
     };
     const next: SuspectHandoff = { kind: 'suspect', status, firstBad, candidates, target: firstBad?.commit ?? null, descended: false };
