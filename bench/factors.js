@@ -5,26 +5,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeltaDebugging } from '../dist/search/delta-debugging.js';
 import { MinimalSubsetSearch } from '../dist/search/minimal-subset.js';
+import { seededRandom } from '../dist/demo/seeded-random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SIZES = (process.env.BENCH_FACTORS ?? '3,12,40,100').split(',').map(Number);
 const NEEDED = (process.env.BENCH_NEEDED ?? '1,2,3').split(',').map(Number);
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 200);
 
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** k distinct changes of n, placed by the seed: the failure needs all of them (an interaction when k > 1). */
 function neededOf(n, k, seed) {
-  const random = mulberry32(n * 7919 + k * 104729 + seed);
+  const random = seededRandom(n * 7919 + k * 104729 + seed);
   const chosen = new Set();
   while (chosen.size < Math.min(k, n)) chosen.add(Math.floor(random() * n));
   return [...chosen].sort((a, b) => a - b);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommitGraph } from '../dist/search/commit-graph.js';
 import { FlakyBisection } from '../dist/search/flaky-bisection.js';
+import { seededRandom } from '../dist/demo/seeded-random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 1024);
@@ -13,16 +14,6 @@ const SEEDS = Number(process.env.BENCH_SEEDS ?? 1000);
 const CONFIDENCE = 0.99;
 const BAD_RUNS = 10;
 
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const graph = CommitGraph.fromRecords(Array.from({ length: COMMITS }, (_, index) => ({ key: `c${index}`, time: index, parents: index === 0 ? ['good'] : [`c${index - 1}`] })));
 
@@ -89,8 +80,8 @@ for (const q of RATES) {
     let right = 0;
     let runs = 0;
     for (let seed = 0; seed < SEEDS; seed++) {
-      const random = mulberry32(seed * 7919 + Math.round(q * 1000));
-      const culprit = Math.floor(mulberry32(seed * 104729 + 1)() * COMMITS);
+      const random = seededRandom(seed * 7919 + Math.round(q * 1000));
+      const culprit = Math.floor(seededRandom(seed * 104729 + 1)() * COMMITS);
       const result = method(culprit, q, random);
       if (result.answer === culprit) right += 1;
       runs += result.runs;

@@ -4,22 +4,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classifySamples, regressionBetween } from '../dist/search/metric-verdict.js';
+import { seededRandom } from '../dist/demo/seeded-random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 1000);
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 1024);
 const IQR = 1.349; // of a standard normal
 
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(random, mean, sd) {
   return mean + sd * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -65,7 +56,7 @@ for (const shift of [0, 0.5, 1, 2]) {
   let commitSamples = 0;
   let classified = 0;
   for (let seed = 0; seed < SEEDS; seed++) {
-    const random = mulberry32(seed * 7919 + Math.round(shift * 100));
+    const random = seededRandom(seed * 7919 + Math.round(shift * 100));
     const good = (r) => normal(r, 100, 1);
     const bad = (r) => normal(r, 100 + shift * IQR, 1);
     const ends = endpoints(random, good, bad);
@@ -92,7 +83,7 @@ function hunts(slowdown, noise) {
   let thresholdRight = 0;
   const seeds = Math.min(SEEDS, 300);
   for (let seed = 0; seed < seeds; seed++) {
-    const random = mulberry32(seed * 104729 + Math.round(slowdown * 1000));
+    const random = seededRandom(seed * 104729 + Math.round(slowdown * 1000));
     const culprit = 1 + Math.floor(random() * (COMMITS - 1));
     const timing = (at) => (r) => normal(r, 100 * (at >= culprit ? slowdown : 1), 100 * noise);
     let runs = 0;

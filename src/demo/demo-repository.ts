@@ -1,6 +1,7 @@
 // Builds the demo's repository: a small network client with a few hundred commits and many merges, where
 // one commit inside a merge of seven unrelated fixes makes the read loop retry EBADF forever (a hang).
 import type { SyntheticCommit } from './fast-import.js';
+import { seededRandom } from './seeded-random.js';
 
 export const DEMO_TEST_COMMAND = 'node test/read-loop.test.js';
 export const DEMO_CULPRIT_SUBJECT = 'Retry reads that fail with EPIPE or EBADF on reused sockets';
@@ -25,17 +26,6 @@ const AUTHORS = [
   'Edsger Dijkstra <edsger@example.org>',
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32), so every demo repository is the same. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CLIENT = `import { RETRYABLE } from './errors.js';
 
@@ -102,7 +92,7 @@ console.log('read loop ok');
 `;
 
 export function demoHistory(): DemoHistory {
-  const next = random(20260);
+  const next = seededRandom(20260);
   const commits: SyntheticCommit[] = [];
   const tags = new Map<string, number>();
   const releases: number[] = [];

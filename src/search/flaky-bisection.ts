@@ -90,12 +90,6 @@ export class FlakyBisection {
     return this.observed;
   }
 
-  /** The posterior of a candidate (0 for a commit outside the search). */
-  probabilityOf(commit: number): number {
-    const index = this.indexOf.get(commit);
-    return index === undefined ? 0 : (this.posterior[index] ?? 0);
-  }
-
   /** The likeliest first bad commit now, and its posterior. */
   leader(): { commit: number; probability: number } {
     const { index, probability } = this.best();

@@ -1,7 +1,6 @@
 // `culprit deps` against a real local registry (Verdaccio on 127.0.0.1): a lockfile refresh that changed a dozen
 // packages, one (or a pair together) breaking the test, named within 2·k·log2(12)+4 installs; the project untouched.
-import { createHash } from 'node:crypto';
-import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { culprit, finished, startCulprit, whenRunning } from '../fixtures/cli.js';
@@ -10,26 +9,11 @@ import { readLockfile } from '../../src/changes/lockfile.js';
 import { npmEnv, runNpm, startRegistry, type LocalRegistry } from '../fixtures/local-registry.js';
 import { GUILTY, HELPER, lockfileProject, PAIR, publishLockfilePackages, SHARED, type LockfileProject } from '../fixtures/lockfile-project.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
+import { treeSnapshot } from '../fixtures/tree-snapshot.js';
 
 let registry: LocalRegistry;
 let project: LockfileProject;
 
-/** Every file of a directory tree with its content, mode, mtime and link target: what a user could notice. */
-function snapshot(root: string): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir).sort()) {
-      const full = path.join(dir, entry);
-      const stat = lstatSync(full);
-      hash.update(`${path.relative(root, full)}\0${stat.mode}\0${stat.mtimeMs}\0`);
-      if (stat.isSymbolicLink()) hash.update(readlinkSync(full));
-      else if (stat.isDirectory()) walk(full);
-      else hash.update(readFileSync(full));
-    }
-  };
-  walk(root);
-  return hash.digest('hex');
-}
 
 const cacheHome = tempDir('culprit-cache-');
 const env = (): { baseEnv: NodeJS.ProcessEnv; env: NodeJS.ProcessEnv } => ({ baseEnv: npmEnv(registry), env: { XDG_CACHE_HOME: cacheHome } });
@@ -64,7 +48,7 @@ afterAll(async () => {
 
 describe('culprit deps', () => {
   it('names the one package upgrade that breaks the test, with the releases between, in at most 2·log2(12)+4 installs', async () => {
-    const before = snapshot(project.dir);
+    const before = treeSnapshot(project.dir);
     const { code, document, stderr } = await deps('node one.js');
     expect(code, stderr).toBe(0);
     expect(document.status).toBe('found');
@@ -76,7 +60,7 @@ describe('culprit deps', () => {
     expect(document.factors.between).toEqual(['1.0.1', '1.0.2']);
     expect(stderr).toContain(`${GUILTY} 1.0.0 → 1.1.0`);
     expect(stderr).toMatch(/--bisect-versions finds the first bad one/);
-    expect(snapshot(project.dir)).toBe(before);
+    expect(treeSnapshot(project.dir)).toBe(before);
     // The same question again is answered from the verdict cache: nothing installed, nothing run.
     const again = await deps('node one.js');
     expect(again.document.factors.needed.map((answer) => answer.name)).toEqual([GUILTY]);
@@ -90,7 +74,7 @@ describe('culprit deps', () => {
   });
 
   it('resumes a killed hunt without repeating a probe, and refuses to resume once a lockfile changed', async () => {
-    const before = snapshot(project.dir);
+    const before = treeSnapshot(project.dir);
     const goodLock = path.join(tempDir('culprit-resume-lock-'), 'good-lock.json');
     copyFileSync(project.goodLock, goodLock);
     const store = path.join(tempDir(), 'hunts.sqlite');
@@ -103,7 +87,7 @@ describe('culprit deps', () => {
     expect(early, early?.stderr).toBeUndefined();
     child.kill('SIGKILL');
     await done;
-    expect(snapshot(project.dir)).toBe(before);
+    expect(treeSnapshot(project.dir)).toBe(before);
     const original = readFileSync(goodLock);
     writeFileSync(goodLock, original.toString().replace('"lockfileVersion": 3', '"lockfileVersion": 3, "x": 1'));
     const refused = await culprit(['resume', '1', '--store', store], cache);
@@ -117,7 +101,7 @@ describe('culprit deps', () => {
     const asked = document.narrowingProbes.map((probe) => probe.subject);
     expect(new Set(asked).size).toBe(asked.length);
     expect(document.narrowingProbes.filter((probe) => probe.source === 'resumed').length).toBeGreaterThanOrEqual(2);
-    expect(snapshot(project.dir)).toBe(before);
+    expect(treeSnapshot(project.dir)).toBe(before);
   });
 
   it('names a pair of upgrades that only together break the test, in at most 2·2·log2(12)+4 installs', async () => {

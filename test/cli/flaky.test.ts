@@ -1,29 +1,14 @@
 // `culprit run --flaky` end to end: generated repositories whose test fails only 70% of the time after the culprit
 // (a seeded sequence, so every run of this file is the same), the culprit named with its confidence over many seeds.
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, repoSnapshot } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
+import { seededTestScript } from '../fixtures/seeded-test-script.js';
 
 /** A test that fails with probability 1 − q on a bad commit and never on a good one, from a seeded counter. */
 function flakyTest(q: number, seed: number): string {
-  const dir = tempDir('culprit-flaky-test-');
-  const script = path.join(dir, 'flaky.js');
-  writeFileSync(
-    script,
-    `const fs = require('fs');
-const counter = ${JSON.stringify(path.join(dir, 'counter'))};
-let n = 0;
-try { n = Number(fs.readFileSync(counter, 'utf8')); } catch {}
-fs.writeFileSync(counter, String(n + 1));
-let h = (${seed} * 2654435761 + n * 40503 + 12345) >>> 0;
-h = (h ^ (h >>> 13)) >>> 0; h = Math.imul(h, 0x5bd1e995) >>> 0; h = (h ^ (h >>> 15)) >>> 0; h = Math.imul(h, 0x27d4eb2d) >>> 0; h = (h ^ (h >>> 16)) >>> 0;
-const bad = fs.readFileSync('state.txt', 'utf8').includes('bug');
-process.exit(bad && h / 4294967296 >= ${q} ? 1 : 0);
-`,
-  );
-  return `node ${script}`;
+  return seededTestScript(seed, `process.exit(bad && uniform(n) >= ${q} ? 1 : 0);`);
 }
 
 interface Document {

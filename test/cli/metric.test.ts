@@ -1,30 +1,19 @@
 // `culprit run --metric` end to end: a generated repository whose test prints a timing that grows by 20% (under 5%
 // noise, a seeded sequence) after the culprit, and one whose timing never changes, which must find no regression.
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
+import { seededTestScript } from '../fixtures/seeded-test-script.js';
 
 /** Prints `time: X ms`: 100 ms, times `slowdown` on a bad commit, with 5% normal noise from a seeded counter. */
 function timingTest(slowdown: number, seed: number): string {
-  const dir = tempDir('culprit-metric-test-');
-  const script = path.join(dir, 'timing.js');
-  writeFileSync(
-    script,
-    `const fs = require('fs');
-const counter = ${JSON.stringify(path.join(dir, 'counter'))};
-let n = 0;
-try { n = Number(fs.readFileSync(counter, 'utf8')); } catch {}
-fs.writeFileSync(counter, String(n + 1));
-const uniform = (k) => { let h = (${seed} * 2654435761 + k * 40503 + 777) >>> 0; h = (h ^ (h >>> 13)) >>> 0; h = Math.imul(h, 0x5bd1e995) >>> 0; h = (h ^ (h >>> 15)) >>> 0; h = Math.imul(h, 0x27d4eb2d) >>> 0; h = (h ^ (h >>> 16)) >>> 0; return (h + 0.5) / 4294967296; };
-const noise = Math.sqrt(-2 * Math.log(uniform(2 * n))) * Math.cos(2 * Math.PI * uniform(2 * n + 1));
-const bad = fs.readFileSync('state.txt', 'utf8').includes('bug');
+  return seededTestScript(
+    seed,
+    `const noise = Math.sqrt(-2 * Math.log(uniform(2 * n))) * Math.cos(2 * Math.PI * uniform(2 * n + 1));
 console.log('setting up');
-console.log('time: ' + (100 * (bad ? ${slowdown} : 1) * (1 + 0.05 * noise)).toFixed(2) + ' ms');
-`,
+console.log('time: ' + (100 * (bad ? ${slowdown} : 1) * (1 + 0.05 * noise)).toFixed(2) + ' ms');`,
   );
-  return `node ${script}`;
 }
 
 interface Document {

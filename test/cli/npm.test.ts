@@ -1,14 +1,14 @@
 // `culprit npm` against a real local registry (Verdaccio on 127.0.0.1): a library's releases published from its
 // tags, a dependent project broken by 1.4.0, the hand-off to the library's repository, and the project left intact.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { culprit, finished, processAlive, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { npmEnv, publishPackage, runNpm, startRegistry, type LocalRegistry } from '../fixtures/local-registry.js';
 import { dependentTest, releasedLibrary, type ReleasedLibrary } from '../fixtures/released-library.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
+import { treeSnapshot } from '../fixtures/tree-snapshot.js';
 
 let registry: LocalRegistry;
 let lib: ReleasedLibrary;
@@ -19,22 +19,6 @@ function filesAt(dir: string, tag: string): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, execFileSync('git', ['-C', dir, 'show', `${tag}:${name}`], { encoding: 'utf8' })]));
 }
 
-/** Every file of a directory tree with its content, mode, mtime and link target: what a user could notice. */
-function snapshot(root: string): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir).sort()) {
-      const full = path.join(dir, entry);
-      const stat = lstatSync(full);
-      hash.update(`${path.relative(root, full)}\0${stat.mode}\0${stat.mtimeMs}\0`);
-      if (stat.isSymbolicLink()) hash.update(readlinkSync(full));
-      else if (stat.isDirectory()) walk(full);
-      else hash.update(readFileSync(full));
-    }
-  };
-  walk(root);
-  return hash.digest('hex');
-}
 
 /** Pids whose command line mentions `text`, read from /proc (no procps needed on a fresh machine). */
 function processesMentioning(text: string): number[] {
@@ -74,7 +58,7 @@ afterAll(async () => {
 describe('culprit npm', () => {
   it('names 1.4.0, hands off to the library by its gitHead, names the commit and narrows it; the project is untouched', async () => {
     const project = await dependentProject();
-    const before = snapshot(project);
+    const before = treeSnapshot(project);
     const store = path.join(tempDir(), 'hunts.sqlite');
     // No tag pattern matches (the tags are v1.x.0 but the pattern is release-…): the published gitHead maps them.
     const args = ['npm', lib.name, '--good', '1.0.0', '--bad', '1.7.0', '--test', 'node test.js', '--project', project, '--source', lib.dir, '--tag', 'release-{version}', '--store', store, '--timeout', '30', '--json'];
@@ -93,7 +77,7 @@ describe('culprit npm', () => {
     expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toHaveLength(1);
     const report = (await culprit(['report', String(document.hunt), '--store', store])).stdout;
     for (const part of ['### Released versions', `Versions of ${lib.name}: 1.4.0 is the first bad version`, '### Commits between the two versions', 'EBADF']) expect(report).toContain(part);
-    expect(snapshot(project)).toBe(before);
+    expect(treeSnapshot(project)).toBe(before);
   });
 
   it('searches pre-releases only when asked, and reads versions in semver order', async () => {
@@ -110,7 +94,7 @@ describe('culprit npm', () => {
 
   it('keeps the project byte-identical when killed mid-install, and resumes without repeating a probe', async () => {
     const project = await dependentProject();
-    const before = snapshot(project);
+    const before = treeSnapshot(project);
     const cache = env();
     const store = path.join(tempDir(), 'hunts.sqlite');
     const args = ['npm', lib.name, '--good', '1.0.0', '--bad', '1.7.0', '--test', 'node test.js', '--project', project, '--store', store, '--timeout', '30'];
@@ -122,14 +106,14 @@ describe('culprit npm', () => {
     expect(early, early?.stderr).toBeUndefined();
     child.kill('SIGKILL');
     await done;
-    expect(snapshot(project)).toBe(before);
+    expect(treeSnapshot(project)).toBe(before);
     const resumed = await culprit(['resume', '1', '--store', store, '--json'], cache);
     expect(resumed.code, resumed.stderr).toBe(0);
     const document = JSON.parse(resumed.stdout);
     expect(document.firstBad.commit).toBe('1.4.0');
     const probed = document.probes.map((probe: { commit: string; phase: string }) => `${probe.phase} ${probe.commit}`);
     expect(new Set(probed).size).toBe(probed.length);
-    expect(snapshot(project)).toBe(before);
+    expect(treeSnapshot(project)).toBe(before);
     // The killed install's npm was swept by the resumed hunt: nothing of it runs.
     expect(processesMentioning(`${lib.name}@`).filter((pid) => processAlive(pid))).toEqual([]);
   });

@@ -3,17 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { CommitGraph, type CommitRecord } from '../../src/search/commit-graph.js';
 import { FlakyBisection, splitTarget, type FlakyOptions } from '../../src/search/flaky-bisection.js';
+import { seededRandom } from '../../src/demo/seeded-random.js';
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** c0 ← c1 ← … ← c(n−1): the region above a good commit outside it. */
 function line(n: number): CommitGraph {
@@ -46,7 +37,7 @@ function reaches(graph: CommitGraph, commit: number, culprit: number): boolean {
 }
 
 function hunt(graph: CommitGraph, culprit: number, q: number, seed: number, options: Partial<FlakyOptions> = {}, workers = 1): { right: boolean; runs: number; probability: number; found: boolean } {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const search = new FlakyBisection(graph, graph.size - 1, { flakeRate: q, confidence: 0.99, maxRuns: 400, ...options });
   for (;;) {
     const step = search.next(workers);
@@ -65,7 +56,7 @@ describe('flaky bisection', () => {
     let right = 0;
     let runs = 0;
     for (let seed = 0; seed < seeds; seed++) {
-      const culprit = Math.floor(mulberry32(seed * 31 + 7)() * 1024);
+      const culprit = Math.floor(seededRandom(seed * 31 + 7)() * 1024);
       const result = hunt(graph, culprit, 0.3, seed);
       expect(result.found).toBe(true);
       expect(result.probability).toBeGreaterThanOrEqual(0.99);
@@ -80,7 +71,7 @@ describe('flaky bisection', () => {
     const graph = line(512);
     let right = 0;
     for (let seed = 0; seed < 100; seed++) {
-      const random = mulberry32(seed + 5000);
+      const random = seededRandom(seed + 5000);
       let passes = 0;
       for (let run = 0; run < 10; run++) if (random() < 0.3) passes += 1;
       if (passes === 10) continue;
@@ -120,7 +111,7 @@ describe('flaky bisection', () => {
     let right = 0;
     let trials = 0;
     for (let seed = 0; seed < 60; seed++) {
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const graph = dag(80, random);
       const culprit = Math.floor(random() * 80);
       for (const workers of [1, 3]) {

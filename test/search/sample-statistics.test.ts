@@ -3,17 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { classifySamples, regressionBetween } from '../../src/search/metric-verdict.js';
 import { kolmogorovSmirnov, mannWhitney, normalUpperTail, quantile, summarize } from '../../src/search/sample-statistics.js';
+import { seededRandom } from '../../src/demo/seeded-random.js';
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n normal samples of mean `mean` and sd `sd` (Box-Muller). */
 function normal(random: () => number, n: number, mean: number, sd: number): number[] {
@@ -30,7 +21,7 @@ describe('sample statistics', () => {
   });
 
   it('rejects at about its level when nothing differs, and nearly always for a shift of one IQR at 30 a side', () => {
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     let falseAlarms = 0;
     let detected = 0;
     const trials = 2000;
@@ -47,7 +38,7 @@ describe('sample statistics', () => {
   });
 
   it('says no regression at least 99% of the time when there is none, and finds a 20% slowdown under 5% noise', () => {
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     let claimed = 0;
     for (let trial = 0; trial < 1000; trial++) if (regressionBetween(normal(random, 30, 100, 5), normal(random, 30, 100, 5), 'higher', 3).regressed) claimed += 1;
     expect(claimed).toBeLessThanOrEqual(10);
@@ -59,7 +50,7 @@ describe('sample statistics', () => {
   });
 
   it('classifies the samples of a commit as like good or like bad, and says when it cannot tell yet', () => {
-    const random = mulberry32(3);
+    const random = seededRandom(3);
     const [good, bad] = [normal(random, 30, 100, 5), normal(random, 30, 120, 5)];
     expect(classifySamples(normal(random, 5, 120, 5), good, bad)).toBe('bad');
     expect(classifySamples(normal(random, 5, 100, 5), good, bad)).toBe('good');
