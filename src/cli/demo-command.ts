@@ -58,7 +58,7 @@ export async function demoCommand(options: Record<string, unknown>): Promise<num
         : `\nThe demo expected ${culprit} ("${DEMO_CULPRIT_SUBJECT}") but the hunt said otherwise: please report this.\n`,
     );
     process.stdout.write(`Demo repository: ${directory}\nRerun it by hand (every verdict now comes from the store):\n  ${rerun}\n`);
-    process.stdout.write(`A report to paste into an issue:\n  npx culprit report ${result.hunt} --format markdown\n`);
+    process.stdout.write(`A report to paste into an issue, and one to open in a browser:\n  npx culprit report ${result.hunt} --format markdown\n  npx culprit report ${result.hunt} --format html -o culprit-hunt-${result.hunt}.html\n`);
     return found ? 0 : 1;
   } catch (error) {
     printer.flush();
@@ -77,7 +77,7 @@ async function versionsDemoCommand(options: Record<string, unknown>): Promise<nu
   const { createVersionsDemo, huntVersionsDemo, versionsDemoEpilogue } = await import('./demo-versions.js');
   const demo = await createVersionsDemo();
   let epilogue = { text: '', found: false };
-  const code = await huntSession(false, async (session) => {
+  const code = await huntSession({}, async (session) => {
     const result = await huntVersionsDemo(demo, options, session);
     epilogue = versionsDemoEpilogue(demo, result);
     return result;

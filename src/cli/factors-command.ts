@@ -43,7 +43,7 @@ function userBuild(recipe: Recipe): { build?: string } {
 }
 
 export async function depsCommandLine(argv: readonly string[], options: Options): Promise<number> {
-  return huntSession(options.json === true, async ({ observer, signal }) => {
+  return huntSession(options, async ({ observer, signal }) => {
     const recipe = recipeFromOptions(argv, options);
     const { build: _build, ...withoutBuild } = recipe;
     const project = projectDirectory(path.resolve(text(options, 'project') ?? '.'), cacheDirectory(text(options, 'workdir')));
@@ -66,7 +66,7 @@ export async function depsCommandLine(argv: readonly string[], options: Options)
 }
 
 export async function factorsCommandLine(argv: readonly string[], options: Options): Promise<number> {
-  return huntSession(options.json === true, async ({ observer, signal }) => {
+  return huntSession(options, async ({ observer, signal }) => {
     const recipe = recipeFromOptions(argv, options);
     const { build: _build, ...withoutBuild } = recipe;
     const file = text(options, 'factors');

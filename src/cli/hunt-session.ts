@@ -3,7 +3,12 @@
 import { asEnvironmentError } from '../environment-failure.js';
 import { CulpritError, EXIT } from '../errors.js';
 import type { HuntObserver, HuntProbe, HuntResult } from '../hunt/hunt-types.js';
+import { huntById } from '../hunt/stored-hunt.js';
+import { htmlReport } from '../report/html/html-report.js';
+import { Store } from '../store/store.js';
+import { shellQuote } from '../text/format.js';
 import { catchInterrupts } from './interrupts.js';
+import { reportPath, writeReportFile } from './report-file.js';
 import { huntDocument } from '../report/hunt-document.js';
 import { ProgressPrinter, renderResult } from './render.js';
 import { wantsColor } from './terminal-color.js';
@@ -13,7 +18,32 @@ export interface SessionStart {
   signal: AbortSignal;
 }
 
-export async function huntSession(json: boolean, start: (session: SessionStart) => Promise<HuntResult>): Promise<number> {
+/** The options every hunting command shares for its output: one JSON document, and an HTML report file. */
+export interface SessionOptions {
+  json?: unknown;
+  report?: unknown;
+  store?: unknown;
+}
+
+/** The hunt's HTML report, from the store as `culprit report` reads it; a report that cannot be written costs the hunt nothing. */
+function writeHuntReport(path: string, huntId: number, store: string | undefined): void {
+  try {
+    const opened = Store.open(store, { mustExist: true });
+    try {
+      const hunt = huntById(opened, huntId);
+      writeReportFile(path, htmlReport(hunt, opened.probes.list(huntId), { generatedAt: new Date().toISOString() }));
+    } finally {
+      opened.close();
+    }
+  } catch (error) {
+    process.stderr.write(`culprit: could not write the report to ${path}: ${error instanceof Error ? error.message : String(error)}; write it later with: culprit report ${huntId} --format html -o ${shellQuote(path)}\n`);
+  }
+}
+
+export async function huntSession(options: SessionOptions, start: (session: SessionStart) => Promise<HuntResult>): Promise<number> {
+  const json = options.json === true;
+  const store = typeof options.store === 'string' ? options.store : undefined;
+  let report: string | undefined;
   const probes: HuntProbe[] = [];
   let hunt: number | undefined;
   /** Whether the hunt's record stays in the store (it does, unless its input was found wrong). */
@@ -26,6 +56,8 @@ export async function huntSession(json: boolean, start: (session: SessionStart) 
     const resumable = kept && hunt !== undefined && (exitCode === EXIT.abortedByTest || exitCode === EXIT.environment);
     const message = resumable ? `${error}; once fixed, continue with: culprit resume ${hunt}` : error;
     process.stderr.write(`culprit: ${message}\n`);
+    // A kept hunt that stopped still has a story to tell: what it probed, and how to go on.
+    if (report !== undefined && kept && hunt !== undefined) writeHuntReport(report, hunt, store);
     if (exitCode === EXIT.interrupted && hunt !== undefined) process.stderr.write(`culprit: continue with: culprit resume ${hunt}\n`);
     // A hunt stopped by bad input is not kept in the store: its id would name nothing.
     if (json) process.stdout.write(`${JSON.stringify(huntDocument({ hunt: undefined, ...(kept && hunt !== undefined ? { huntId: hunt } : {}), probes, error: message }))}\n`);
@@ -33,6 +65,8 @@ export async function huntSession(json: boolean, start: (session: SessionStart) 
   };
   const interrupts = catchInterrupts();
   try {
+    // Checked before the hunt starts: a report that could not be written must not cost a hunt.
+    if (options.report !== undefined) report = reportPath(options.report, '--report');
     const observer = printer.observer();
     const result = await start({
       signal: interrupts.signal,
@@ -59,6 +93,7 @@ export async function huntSession(json: boolean, start: (session: SessionStart) 
     if (json) process.stdout.write(`${JSON.stringify(huntDocument({ hunt: result.record, probes: [...result.probes, ...result.narrowingProbes] }))}\n`);
     else process.stdout.write(renderResult(result, wantsColor(process.stdout)));
     if (json) process.stderr.write(renderResult(result, wantsColor(process.stderr)));
+    if (report !== undefined) writeHuntReport(report, result.hunt, store);
     return result.status === 'found' ? EXIT.found : EXIT.noSingleCulprit;
   } catch (error) {
     if (error instanceof CulpritError) return fail(error.line, error.exitCode);

@@ -6,11 +6,11 @@ export interface InterruptScope {
   dispose(): void;
 }
 
-export function catchInterrupts(): InterruptScope {
+export function catchInterrupts(stopping = 'stopping the probe and cleaning up'): InterruptScope {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\nculprit: ${name} received, stopping the probe and cleaning up\n`);
+    process.stderr.write(`\nculprit: ${name} received, ${stopping}\n`);
     controller.abort(name);
   };
   process.on('SIGINT', onSignal);

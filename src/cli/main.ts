@@ -2,6 +2,7 @@
 // module loads only when it runs. Exit codes: 0 found, 1 no single culprit, 2 bad input, 3 aborted by the test, 130 interrupted.
 import { Command, CommanderError } from 'commander';
 import { CulpritError, EXIT } from '../errors.js';
+import { CULPRIT_VERSION } from '../tool-version.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -18,7 +19,7 @@ function buildReuse(command: Command): Command {
 function program(setExit: (code: number) => void): Command {
   const root = new Command('culprit')
     .description('Find the change that broke something: bisects commits unattended, with hangs caught and processes cleaned up.')
-    .version('0.1.0')
+    .version(CULPRIT_VERSION)
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `culprit: ${text.slice(7)}` : text) });
@@ -60,6 +61,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--metric <regex>', 'a performance regression: the test prints a number (the regex\'s first group); each probe samples until it is like good or like bad')
     .option('--worse <direction>', 'with --metric: higher or lower numbers are worse (default: higher)')
     .option('--json', 'print one JSON document on stdout')
+    .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).runCommandLine(argv, options)));
   buildReuse(runCommand);
 
@@ -80,6 +82,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-cache', "do not reuse verdicts of other hunts")
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
+    .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).narrowCommandLine(argv, options)));
 
   /** Options both version hunts share: endpoints, the hand-off to the source, and how hard to search. */
@@ -106,7 +109,8 @@ function program(setExit: (code: number) => void): Command {
       .option('--narrow-check <cmd>', 'while narrowing, a cheap check before each configuration is built and tested')
       .option('--no-narrow-check', 'no checks before narrowing tests')
       .option('--narrow-budget <budget>', 'stop narrowing with the smallest failing change so far after this: 200, 15m, 200,1h or none (default: 15m)')
-      .option('--json', 'print one JSON document on stdout');
+      .option('--json', 'print one JSON document on stdout')
+      .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file');
 
   versionHunt(root.command('versions'))
     .argument('[command...]', 'the test as an argv, after --')
@@ -147,7 +151,8 @@ function program(setExit: (code: number) => void): Command {
       .option('--no-cache', 'do not reuse verdicts of other hunts (installs are still reused)')
       .option('--workdir <dir>', "culprit's cache directory for workspaces, installs and logs (default: XDG cache dir)")
       .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
-      .option('--json', 'print one JSON document on stdout');
+      .option('--json', 'print one JSON document on stdout')
+      .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file');
 
   factorHunt(root.command('deps'))
     .description('find which of the package changes between two package-lock.json files breaks the test (each set installed with npm ci)')
@@ -174,6 +179,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--narrow-budget <budget>', 'narrowing budget for this run (default: as the hunt was started; none when continuing a narrowing its budget stopped)')
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
+    .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file')
     .action(async (id: string | undefined, options: Record<string, unknown>) => setExit(await (await import('./resume-command.js')).resumeCommandLine(id, options)));
 
   shared(root.command('probe'))
@@ -206,11 +212,20 @@ function program(setExit: (code: number) => void): Command {
     .action(async (id: string, options: Record<string, unknown>) => setExit(await (await import('./stored-hunt-commands.js')).logCommand(id, options)));
   root
     .command('report')
-    .description('a recorded hunt as a report to paste into an issue (markdown) or to feed a script (json)')
+    .description('a recorded hunt as a report to paste into an issue (markdown), to share as one self-contained page (html) or to feed a script (json)')
     .argument('<id>', 'the hunt (see culprit hunts)')
-    .option('--format <format>', 'markdown or json (default: markdown)')
+    .option('--format <format>', 'markdown, html or json (default: markdown)')
+    .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option(...STORE)
     .action(async (id: string, options: Record<string, unknown>) => setExit(await (await import('./stored-hunt-commands.js')).reportCommand(id, options)));
+
+  root
+    .command('serve')
+    .description("a hunt's HTML report served on 127.0.0.1, refreshing as its verdicts arrive (for a hunt that is running)")
+    .argument('<id>', 'the hunt (see culprit hunts)')
+    .option('--port <n>', 'the port on 127.0.0.1 (default: 0, a free one; the URL is printed)')
+    .option(...STORE)
+    .action(async (id: string, options: Record<string, unknown>) => setExit(await (await import('./serve-command.js')).serveCommand(id, options)));
 
   const cache = root.command('cache').description('the build cache that --artifacts fills: list or clear it');
   cache

@@ -12,7 +12,7 @@ export function huntId(value: string | undefined): number | undefined {
 }
 
 export function resumeCommandLine(id: string | undefined, options: Record<string, unknown>): Promise<number> {
-  return huntSession(options.json === true, async ({ observer, signal }) => {
+  return huntSession(options, async ({ observer, signal }) => {
     const wanted = huntId(id);
     const outcome = await resumeHunt({
       ...(wanted === undefined ? {} : { id: wanted }),

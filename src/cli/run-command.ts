@@ -7,7 +7,7 @@ import { buildReuseOptions, flakyOptions, jobsOption, metricOptions, narrowingOp
 import { recipeFromOptions } from './recipe-options.js';
 
 export function runCommandLine(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
-  return huntSession(options.json === true, ({ observer, signal }) =>
+  return huntSession(options, ({ observer, signal }) =>
     runHunt({
       repo: String(options.repo ?? '.'),
       ...(options.vcs === undefined ? {} : { vcs: vcsOption(options.vcs) }),
@@ -33,7 +33,7 @@ export function runCommandLine(argv: readonly string[], options: Record<string, 
 
 /** `culprit narrow --good P --bad C`: narrows the change between two revisions, with no bisection before it. */
 export function narrowCommandLine(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
-  return huntSession(options.json === true, ({ observer, signal }) =>
+  return huntSession(options, ({ observer, signal }) =>
     runHunt({
       repo: String(options.repo ?? '.'),
       ...(options.vcs === undefined ? {} : { vcs: vcsOption(options.vcs) }),

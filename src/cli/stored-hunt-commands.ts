@@ -7,9 +7,11 @@ import { bisectLog } from '../report/bisect-log.js';
 import { huntDetailText } from '../report/hunt-detail.js';
 import { huntListJson, huntListText } from '../report/hunt-list.js';
 import { huntDocument } from '../report/hunt-document.js';
+import { htmlReport } from '../report/html/html-report.js';
 import { markdownReport } from '../report/markdown-report.js';
 import { Store } from '../store/store.js';
 import { vcsOption } from './option-parsers.js';
+import { reportPath, writeReportFile } from './report-file.js';
 import { huntId } from './resume-command.js';
 
 function withStore<T>(options: Record<string, unknown>, use: (store: Store) => Promise<T> | T): Promise<T> {
@@ -51,12 +53,16 @@ export function logCommand(id: string | undefined, options: Record<string, unkno
 }
 
 export function reportCommand(id: string | undefined, options: Record<string, unknown>): Promise<number> {
+  const format = typeof options.format === 'string' ? options.format : 'markdown';
+  if (format !== 'markdown' && format !== 'json' && format !== 'html') throw new UsageError(`--format must be markdown, json or html, got '${format}'`);
+  // Checked before the store is read: a wrong path costs nothing and leaves nothing behind.
+  const output = options.output === undefined ? undefined : reportPath(options.output, '-o');
   return withStore(options, (store) => {
-    const format = typeof options.format === 'string' ? options.format : 'markdown';
-    if (format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be markdown or json, got '${format}'`);
     const hunt = huntById(store, requiredId(id));
     const probes = store.probes.list(hunt.id);
-    process.stdout.write(format === 'json' ? `${JSON.stringify(huntDocument({ hunt, probes }))}\n` : markdownReport(hunt, probes));
+    const text = format === 'json' ? `${JSON.stringify(huntDocument({ hunt, probes }))}\n` : format === 'html' ? htmlReport(hunt, probes, { generatedAt: new Date().toISOString() }) : markdownReport(hunt, probes);
+    if (output) writeReportFile(output, text);
+    else process.stdout.write(text);
     return 0;
   });
 }

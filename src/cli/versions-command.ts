@@ -98,7 +98,7 @@ function huntOptions(options: Options, recipe: Recipe, versions: VersionsSpec, e
 }
 
 export async function versionsCommandLine(argv: readonly string[], options: Options): Promise<number> {
-  return huntSession(options.json === true, async ({ observer, signal }) => {
+  return huntSession(options, async ({ observer, signal }) => {
     const recipe = recipeFromOptions(argv, options);
     const install = text(options, 'install');
     if (install === undefined) throw new UsageError('no --install command', "say how a version is put into its workspace, e.g. --install 'tar -xzf /builds/app-{version}.tgz -C \"$CULPRIT_WORKSPACE\"'");
@@ -123,7 +123,7 @@ export async function versionsCommandLine(argv: readonly string[], options: Opti
 }
 
 export async function npmCommandLine(name: string, argv: readonly string[], options: Options): Promise<number> {
-  return huntSession(options.json === true, async ({ observer, signal }) => {
+  return huntSession(options, async ({ observer, signal }) => {
     const recipe = recipeFromOptions(argv, options);
     if (options.build !== undefined) throw new UsageError('culprit npm installs each version itself and has no --build', 'put any build step into --test');
     const good = text(options, 'good');

@@ -4,13 +4,15 @@ import { asEnvironmentError } from '../environment-failure.js';
 import { CulpritError, InterruptedError } from '../errors.js';
 import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
+import { vcsVersion } from '../history/vcs-version.js';
+import { CULPRIT_VERSION } from '../tool-version.js';
 import { descentOf, factorsOf, narrowingOf, versionsOf, type HuntOutcome } from '../model/stage-results.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { Store } from '../store/store.js';
 import { attachHunt } from './hunt-attachment.js';
 import { HuntContext, type StageSession } from './hunt-context.js';
 import type { PreparedHunt } from './hunt-preparation.js';
-import type { HuntOptions, HuntProbe, HuntResult } from './hunt-types.js';
+import type { HuntObserver, HuntOptions, HuntProbe, HuntResult } from './hunt-types.js';
 import { ProbeJournal } from './probe-journal.js';
 
 function openExecutor(prepared: PreparedHunt, options: HuntOptions, note: (message: string) => void): Promise<Executor> {
@@ -30,8 +32,8 @@ function lineOf(error: unknown): string {
 /** Runs `body` as the hunt `prepared` describes, with everything it needs, and files its outcome in the store. */
 export async function withHunt(prepared: PreparedHunt, options: HuntOptions, body: (context: HuntContext) => Promise<HuntOutcome>): Promise<HuntResult> {
   const { history, args } = prepared;
-  const observer = options.observer ?? {};
-  const note = (message: string): void => observer.note?.(message);
+  const told = options.observer ?? {};
+  const note = (message: string): void => told.note?.(message);
   const ownsStore = !(options.store instanceof Store);
   const store = options.store instanceof Store ? options.store : Store.open(options.store);
   let attachment;
@@ -46,6 +48,14 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     throw error;
   }
   const huntId = attachment.id;
+  // Each probe's place in the search is kept with it, for the report's picture of the range shrinking.
+  const observer: HuntObserver = {
+    ...told,
+    probeFinished(probe, progress) {
+      if (progress) store.probes.noteProgress(probe.id, { candidatesLeft: progress.candidatesLeft, verdict: probe.verdict, ...(progress.leader ? { leader: progress.leader } : {}) });
+      told.probeFinished?.(probe, progress);
+    },
+  };
   // A hunt over versions may go on into their source: each space's journal replays its own probes only.
   const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), ownRecipeOnly: history.kind === 'versions' || history.kind === 'factors' });
   observer.attached?.({ hunt: huntId, resumed: !attachment.created, probesDone: journal.resumedCount });
@@ -90,7 +100,10 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
 
   let discarded = false;
   try {
-    const outcome = await body(context);
+    const found = await body(context);
+    // The source a versions hunt went on into is the repository whose tool matters; else the hunt's own.
+    const vcs = await vcsVersion(found.stages.find((stage) => stage.stage === 'source')?.vcs ?? history.kind);
+    const outcome: HuntOutcome = { ...found, timeoutSeconds: context.timeout.seconds, tools: { culprit: CULPRIT_VERSION, node: process.version, ...(vcs ? { vcs } : {}) } };
     store.hunts.finish(huntId, outcome.status, outcome, null);
     const record = store.hunts.get(huntId);
     if (!record) throw new Error(`internal: hunt ${huntId} vanished from the store`);

@@ -272,7 +272,7 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
   }
   const levels: LevelTests[] = last.done.levels.map((level) => {
     const counts = countAt(level.depth);
-    return { level: levelName(tree, level.unitIds), units: level.units, tests: counts.tests, unresolved: counts.unresolved, predicted: counts.predicted };
+    return { level: levelName(tree, level.unitIds), units: level.units, tests: counts.tests, unresolved: counts.unresolved, predicted: counts.predicted, ...(level.answer ? { kept: level.answer.units.length } : {}) };
   });
   const tests = 1 + [...tally.values()].reduce((sum, counts) => sum + counts.tests, 0);
   const stoppedEarly = last.stoppedEarly;

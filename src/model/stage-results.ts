@@ -122,6 +122,8 @@ export interface LevelTests {
   unresolved?: number;
   /** Configurations a syntax check showed could not load: unresolved without a test, not among `tests`. */
   predicted?: number;
+  /** Units of this level in the answer it handed down (absent in older hunts, and for a level stopped early). */
+  kept?: number;
 }
 
 /** A deeper answer the verification turned down, and why: the reported one is a shallower level's. */
@@ -240,6 +242,10 @@ export interface HuntOutcome {
   /** Probes that ran one after another (the longest such chain with several workers): wall time in probe units. */
   rounds: number;
   stages: StageResult[];
+  /** The timeout each test run had: --timeout, or the one derived from the good endpoints (absent in older hunts). */
+  timeoutSeconds?: number;
+  /** The tools that found the answer: culprit's version, Node's, and the version control's (absent in older hunts). */
+  tools?: { culprit: string; node: string; vcs?: string };
 }
 
 export function stageResult<N extends StageName>(stages: readonly StageResult[], name: N): Extract<StageResult, { stage: N }> | undefined {

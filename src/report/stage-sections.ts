@@ -6,13 +6,13 @@ import { fence, short } from '../text/format.js';
 import { factorsCounts, factorsDetails, factorsMarkdown } from './factors-text.js';
 import { levelSummary, narrowingHeadline, renderNarrowing } from './narrowing-text.js';
 
-function descentSentence(descent: MergeDescentResult): string {
+export function descentSentence(descent: MergeDescentResult): string {
   if (descent.commit) return `Inside the merged branch, ${descent.commit} is the first bad commit (${descent.probes} probes to find it).`;
   if (descent.candidates.length > 0) return `Inside the merged branch, skipped commits hide the first bad one: ${descent.candidates.map(short).join(', ')}`;
   return 'The merged branch passes on its own: the merge itself introduced the failure.';
 }
 
-function versionsSentence(versions: VersionsResult): string {
+export function versionsSentence(versions: VersionsResult): string {
   const installs = `${versions.installs} install${versions.installs === 1 ? '' : 's'}`;
   const skipped = versions.skipped.length === 0 ? '' : `; could not test ${versions.skipped.join(', ')}`;
   const of = versions.origin === LISTED ? 'Versions' : `Versions of ${versions.origin}`;
@@ -41,7 +41,7 @@ function round(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(4);
 }
 
-function sourceSentence(source: SourceResult): string {
+export function sourceSentence(source: SourceResult): string {
   const untagged = source.untagged?.length ? ` (${source.untagged.join(' and ')} had no tag there: the nearest tagged versions were used)` : '';
   return `Handed off to ${source.repo}: ${source.good.version} is ${source.good.via} (${short(source.good.revision)}), ${source.bad.version} is ${source.bad.via} (${short(source.bad.revision)}); the commits between them were searched${untagged}.`;
 }

@@ -2,7 +2,7 @@
 // in the same transaction as its verdict-cache entry, so each verdict is durable before the next decision.
 import type { Outcome, Phase, ProbeRecord } from '../model/probe-record.js';
 import type { Connection } from './database.js';
-import type { CachedVerdict, ProbeRow, StoredProbeSource } from './store-types.js';
+import type { CachedVerdict, ProbeProgress, ProbeRow, StoredProbeSource } from './store-types.js';
 
 interface RawProbe {
   id: number;
@@ -26,6 +26,7 @@ interface RawProbe {
   log_path: string | null;
   output_tail: string | null;
   build: ProbeRecord['build'] | null;
+  progress: string | null;
   started_at: string;
   ended_at: string | null;
 }
@@ -55,6 +56,7 @@ function toRow(raw: RawProbe): ProbeRow {
     outputTail: raw.output_tail ?? '',
     startedAt: raw.started_at,
     endedAt: raw.ended_at,
+    ...(raw.progress === null ? {} : { progress: JSON.parse(raw.progress) as ProbeProgress }),
   };
 }
 
@@ -105,6 +107,17 @@ export class ProbeTable {
       )
       .run(probe.huntId, probe.step, probe.phase, probe.commit, probe.configuration, probe.tree, probe.recipeKey, probe.subject, new Date().toISOString());
     return Number(info.lastInsertRowid);
+  }
+
+  /** Where the search stood after this probe: a report's picture of the range shrinking, written after the verdict. */
+  noteProgress(probeId: number, progress: ProbeProgress): void {
+    this.db.prepare(`UPDATE probes SET progress = ? WHERE id = ?`).run(JSON.stringify(progress), probeId);
+  }
+
+  /** Changes whenever a probe of the hunt starts, ends or gets its progress: what a live report polls, cheaply. */
+  fingerprint(huntId: number): string {
+    const row = this.db.prepare(`SELECT count(*) AS started, count(ended_at) AS ended, count(progress) AS progressed, coalesce(max(step), 0) AS last FROM probes WHERE hunt_id = ?`).get(huntId);
+    return JSON.stringify(row);
   }
 
   one(probeId: number): ProbeRow {

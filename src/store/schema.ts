@@ -90,6 +90,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE probes ADD COLUMN build TEXT;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- where the search stood once the probe's verdict was in (JSON: candidates left, the flaky search's leader):
+      -- what a report draws the range shrinking from; NULL for probes outside a search (endpoints, narrowing)
+      ALTER TABLE probes ADD COLUMN progress TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -99,6 +99,16 @@ export interface ProbeRow extends ProbeRecord {
   startedAt: string;
   /** Null while the probe is in flight (or was, when its hunt died). */
   endedAt: string | null;
+  /** Where the search stood once this verdict was in; absent for probes outside a search and in older hunts. */
+  progress?: ProbeProgress;
+}
+
+/** The search's state after a probe: candidates left, and for the flaky search its likeliest commit. */
+export interface ProbeProgress {
+  candidatesLeft: number;
+  /** The verdict the search took from it, when that is not the run's own (a metric's samples decide together). */
+  verdict?: string;
+  leader?: { commit: string; probability: number };
 }
 
 /** Where a hunt's probe got its answer: run now, the verdict cache, or the hunt's own run before it was stopped. */

@@ -1,0 +1,28 @@
+// Where a report goes (`report -o FILE`, `run --report FILE`): the path is checked before any work, and the file
+// appears whole or not at all (written beside it, then renamed), so a reader never opens half a report.
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** The report path as given, made absolute; a directory, or a file in a directory that does not exist, is refused. */
+export function reportPath(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${option} needs a file name`, `e.g. ${option} hunt.html`);
+  const path = resolve(value);
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) throw new UsageError(`${option} ${value} is a directory`, `name a file in it, e.g. ${option} ${value.replace(/\/+$/, '')}/hunt.html`);
+  const parent = statSync(dirname(path), { throwIfNoEntry: false });
+  if (!parent?.isDirectory()) throw new UsageError(`${option} ${value}: the directory ${dirname(path)} does not exist`, 'create it first, or name a file in an existing directory');
+  return path;
+}
+
+export function writeReportFile(path: string, text: string): void {
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
