@@ -77,7 +77,7 @@ export function versionsDemoEpilogue(demo: VersionsDemo, result: HuntResult): { 
     '',
     found ? `The demo found the first bad release, then the planted commit ("${DEMO_CULPRIT_SUBJECT}"), then its token.` : `The demo expected ${demo.culprit} ("${DEMO_CULPRIT_SUBJECT}") but the hunt said otherwise: please report this.`,
     `Rerun it by hand (every verdict now comes from the store):\n  ${rerun}`,
-    `A report to paste into an issue:\n  npx culprit report ${result.hunt} --format markdown`,
+    `A report to paste into an issue, and one to open in a browser:\n  npx culprit report ${result.hunt} --format markdown\n  npx culprit report ${result.hunt} --format html -o culprit-hunt-${result.hunt}.html`,
     '',
   ].join('\n');
   return { text, found };

@@ -2,6 +2,8 @@
 // (a seeded sequence, so every run of this file is the same), the culprit named with its confidence over many seeds.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { launchBrowser, openPage, screenshot } from '../fixtures/browser.js';
 import { culprit, repoSnapshot } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 import { seededTestScript } from '../fixtures/seeded-test-script.js';
@@ -50,13 +52,26 @@ describe('culprit run --flaky', () => {
 
   it('takes the flake rate when given, and says what it assumed', async () => {
     const repo = await linearRepo(32, 20);
-    const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, 99), repo.commits[0] ?? '', ['--flake-rate', '0.3', '--confidence', '0.995', '--narrow', 'none']);
+    const report = path.join(tempDir(), 'flaky.html');
+    const { code, document, stderr } = await hunt(repo.dir, flakyTest(0.3, 99), repo.commits[0] ?? '', ['--flake-rate', '0.3', '--confidence', '0.995', '--narrow', 'none', '--report', report]);
     expect(code, stderr).toBe(0);
     expect(document.firstBad?.commit).toBe(repo.culprit);
     const flaky = document.stages.find((stage) => stage.stage === 'bisection')?.flaky;
     expect(flaky).toMatchObject({ flakeRate: 0.3, confidence: 0.995 });
     expect(flaky?.estimate).toBeUndefined();
     expect(stderr).toMatch(/flake rate 0\.30 \(as given\)/);
+    // The report draws the posterior of the likeliest candidates, the named one first, and the leader's rise.
+    const browser = await launchBrowser();
+    try {
+      const { page, problems } = await openPage(browser, pathToFileURL(report).href, { width: 390 });
+      const labels = await page.locator('#bisection svg.chart text.mono').allTextContents();
+      expect(labels[0]).toBe(repo.culprit.slice(0, 12));
+      await expect(page.locator('#bisection svg.chart circle.leader').count()).resolves.toBeGreaterThan(1);
+      expect(problems).toEqual([]);
+      await screenshot(page, 'flaky-390');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('narrows a flaky culprit: each configuration runs until it fails or a bad one would have failed by now', async () => {

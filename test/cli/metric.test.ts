@@ -2,6 +2,8 @@
 // noise, a seeded sequence) after the culprit, and one whose timing never changes, which must find no regression.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { launchBrowser, openPage, screenshot } from '../fixtures/browser.js';
 import { culprit } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 import { seededTestScript } from '../fixtures/seeded-test-script.js';
@@ -29,7 +31,8 @@ describe('culprit run --metric', () => {
   it('names the commit after which the timing grew 20%, with both distributions and the shift', async () => {
     for (const seed of [2]) {
       const repo = await linearRepo(24, 9 + seed * 4);
-      const result = await hunt(repo.dir, repo.commits[0] ?? '', timingTest(1.2, seed), ['--json']);
+      const report = path.join(tempDir(), 'metric.html');
+      const result = await hunt(repo.dir, repo.commits[0] ?? '', timingTest(1.2, seed), ['--json', '--report', report]);
       expect(result.code, result.stderr).toBe(0);
       const document = JSON.parse(result.stdout) as Document;
       expect(document.firstBad?.commit).toBe(repo.culprit);
@@ -38,6 +41,18 @@ describe('culprit run --metric', () => {
       expect(metric?.relativeShift).toBeLessThan(0.28);
       expect(metric?.pValue).toBeLessThan(0.01);
       expect(metric?.good.n).toBeLessThanOrEqual(30);
+      // The report plots every sample: the endpoints' and those of each commit the search sampled.
+      const browser = await launchBrowser();
+      try {
+        const { page, problems } = await openPage(browser, pathToFileURL(report).href, { width: 1280 });
+        const dots = await page.locator('#bisection svg.chart circle.mark').count();
+        expect(dots).toBeGreaterThanOrEqual((metric?.good.n ?? 0) + (metric?.bad.n ?? 0));
+        await expect(page.locator('#bisection svg.chart text').allTextContents()).resolves.toEqual(expect.arrayContaining([`good ${repo.commits[0]?.slice(0, 12)}`]));
+        expect(problems).toEqual([]);
+        await screenshot(page, 'metric-1280');
+      } finally {
+        await browser.close();
+      }
       expect(result.stderr).toMatch(/Metric \/time: \(\[0-9\.\]\+\) ms\/ \(higher is worse\): good median \d+(\.\d+)? \(IQR [0-9.]+, n \d+\), bad median 1[12]\d(\.\d+)? \(IQR [0-9.]+, n \d+\); shift [0-9.]+ \(\+\d+\.\d%\), p = /);
     }
   }, 120_000);

@@ -24,7 +24,7 @@ interface Document {
 
 let browser: Browser;
 let report: string;
-let document: Document;
+let hunted: Document;
 let culpritCommit: string;
 
 beforeAll(async () => {
@@ -39,7 +39,7 @@ beforeAll(async () => {
   ]);
   browser = launched;
   expect(hunt.code, hunt.stderr).toBe(0);
-  document = JSON.parse(hunt.stdout) as Document;
+  hunted = JSON.parse(hunt.stdout) as Document;
 }, 120_000);
 
 afterAll(async () => {
@@ -54,7 +54,7 @@ describe('the HTML report of a hunt with narrowing', () => {
       expect(requests).toEqual([pathToFileURL(report).href]);
       await expect(page.locator('h1').textContent()).resolves.toContain(`First bad commit ${culpritCommit.slice(0, 12)}: Seven fixes in one`);
       await expect(page.locator('#verdict .facts').textContent()).resolves.toContain(culpritCommit);
-      const probes = document.probes.length + document.narrowingProbes.length;
+      const probes = hunted.probes.length + hunted.narrowingProbes.length;
       await expect(page.locator('#verdict-probes').textContent()).resolves.toBe(String(probes));
       await expect(page.locator('#timeline tbody tr').count()).resolves.toBe(probes);
       // The layout the width calls for is the one shown: side by side on a desktop, inline on a phone.
@@ -100,12 +100,12 @@ describe('the HTML report of a hunt with narrowing', () => {
   it('is the same file when rendered again from the store, and the Markdown and JSON reports agree on the answer', async () => {
     const store = path.join(path.dirname(report), 'hunts.sqlite');
     const again = path.join(path.dirname(report), 'again.html');
-    const written = await culprit(['report', String(document.hunt), '--format', 'html', '-o', again, '--store', store]);
+    const written = await culprit(['report', String(hunted.hunt), '--format', 'html', '-o', again, '--store', store]);
     expect(written.code, written.stderr).toBe(0);
     expect(written.stdout).toBe('');
     const strip = (text: string): string => text.replace(/ on \d{4}-\d\d-\d\dT[\d:.]+Z/, '');
     expect(strip(readFileSync(again, 'utf8'))).toBe(strip(readFileSync(report, 'utf8')));
-    const stdout = await culprit(['report', String(document.hunt), '--format', 'html', '--store', store]);
+    const stdout = await culprit(['report', String(hunted.hunt), '--format', 'html', '--store', store]);
     expect(stdout.stdout).toMatch(/^<!doctype html>/);
   });
 });

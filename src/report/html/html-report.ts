@@ -1,6 +1,7 @@
 // `culprit report ID --format html`: one self-contained page (styles and scripts inlined, a Content-Security-Policy
 // that forbids any request) with the verdict, each stage's section, the probe timeline and the recipe.
 import { createHash } from 'node:crypto';
+import type { StageName, StageResult } from '../../model/stage-results.js';
 import type { HuntRow, ProbeRow } from '../../store/store-types.js';
 import { CULPRIT_VERSION } from '../../tool-version.js';
 import { statusOf } from '../hunt-facts.js';
@@ -24,22 +25,38 @@ function hash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
+const STAGE_TITLES: Record<StageName, string> = { versions: 'Versions', source: 'Source', endpoints: 'Endpoints', 'merge-bases': 'Merge bases', bisection: 'Bisection', 'merge-descent': 'Inside the merge', narrowing: 'Narrowing', factors: 'Factors' };
+
+/** Each stage's section id: its name, numbered from the second time a stage ran (a versions hunt checks two pairs of endpoints). */
+function sectionIds(stages: readonly StageResult[]): string[] {
+  const seen = new Map<string, number>();
+  return stages.map((stage) => {
+    const count = (seen.get(stage.stage) ?? 0) + 1;
+    seen.set(stage.stage, count);
+    return count === 1 ? stage.stage : `${stage.stage}-${count}`;
+  });
+}
+
 /** The main part of the page: what a live report swaps in place as the hunt goes on. */
 function mainPart(hunt: HuntRow, probes: readonly ProbeRow[]): Html {
   const segments = rangeSegments(probes);
   const context: StageContext = { args: hunt.arguments, probes, searches: segments.filter((segment) => !segment.descend), descents: segments.filter((segment) => segment.descend) };
   const stages = hunt.result?.stages ?? [];
-  const sections = stages.map((stage) => stageSection(stage, context)).filter((section): section is Html => section !== null);
+  const ids = sectionIds(stages);
+  const sections = stages.map((stage, index) => stageSection(stage, context, ids[index] ?? stage.stage)).filter((section): section is Html => section !== null);
   const sofar = hunt.result ? null : searchSoFarSection(hunt.candidates, segments);
-  return html`<main id="main">${verdictSection(hunt, probes)}${sofar}${joinHtml(sections)}${timelineSection(probes)}${recipeSection(hunt)}</main>`;
+  return html`<main id="main">${verdictSection(hunt, probes)}${sofar}${joinHtml(sections)}${timelineSection(probes, hunt.arguments.metric?.pattern)}${recipeSection(hunt)}</main>`;
 }
 
 function navigation(hunt: HuntRow): Html {
   const links: Array<[string, string]> = [['verdict', 'Verdict']];
-  for (const stage of hunt.result?.stages ?? []) {
-    const title = { versions: 'Versions', source: 'Source', endpoints: 'Endpoints', 'merge-bases': 'Merge bases', bisection: 'Bisection', 'merge-descent': 'Inside the merge', narrowing: 'Narrowing', factors: 'Factors' }[stage.stage];
-    links.push([stage.stage, title]);
-  }
+  const stages = hunt.result?.stages ?? [];
+  const ids = sectionIds(stages);
+  stages.forEach((stage, index) => {
+    const id = ids[index] ?? stage.stage;
+    // The second endpoints of a versions hunt are the source's.
+    links.push([id, id === stage.stage ? STAGE_TITLES[stage.stage] : `${STAGE_TITLES[stage.stage]} (${id.slice(stage.stage.length + 1)})`]);
+  });
   if (!hunt.result) links.push(['search', 'Search so far']);
   links.push(['timeline', 'Timeline'], ['recipe', 'Reproduce']);
   return html`<nav aria-label="Sections"><ul>${joinHtml(links.map(([id, title]) => html`<li><a href="#${id}">${title}</a></li>`))}</ul></nav>`;

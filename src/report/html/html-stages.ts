@@ -78,7 +78,7 @@ function metricRows(args: HuntArguments, probes: readonly ProbeRow[], segment: R
   return rows.filter((row) => row.values.length > 0).slice(0, 16);
 }
 
-function bisectionSection(stage: BisectionResult, context: StageContext): Html {
+function bisectionSection(stage: BisectionResult, context: StageContext, id: string): Html {
   const segment = context.searches.shift();
   const how = stage.strategy === 'flaky' ? 'the flaky search (Bayesian)' : stage.strategy === 'parallel' ? `k-way cuts with ${stage.workers} workers` : `${stage.strategy} bisect’s choices`;
   const parts: Html[] = [html`<p>${stage.candidatesAtStart} candidate commits, searched with ${how}; ${stage.rounds} probe${stage.rounds === 1 ? '' : 's'} one after another. ${stage.status === 'found' ? html`First bad: <code>${stage.firstBad?.commit ?? ''}</code>.` : html`Skipped commits hide which of ${stage.candidates.length} is first bad.`}</p>`];
@@ -86,82 +86,82 @@ function bisectionSection(stage: BisectionResult, context: StageContext): Html {
   if (flaky) {
     parts.push(html`<p>${flakySentence(flaky, stage.status === 'found' ? (stage.firstBad?.commit ?? null) : null)}</p>`);
     const bars = flaky.likeliest.slice(0, 12).map((candidate) => ({ label: short(candidate.commit), probability: candidate.probability }));
-    if (bars.length > 0) parts.push(figure(posteriorChart('posterior', bars, flaky.confidence), `The ${bars.length} likeliest first bad commits and their posteriors; the line marks the confidence asked for.`));
+    if (bars.length > 0) parts.push(figure(posteriorChart(`${id}-posterior`, bars, flaky.confidence), `The ${bars.length} likeliest first bad commits and their posteriors; the line marks the confidence asked for.`));
     const leaders = (segment?.probes ?? []).flatMap((probe) => (probe.progress?.leader ? [{ step: probe.step, label: short(probe.progress.leader.commit), probability: probe.progress.leader.probability }] : []));
-    if (leaders.length > 1) parts.push(figure(leaderChart('leader', leaders, flaky.confidence), 'The likeliest commit’s posterior after each run of the search.'));
+    if (leaders.length > 1) parts.push(figure(leaderChart(`${id}-leader`, leaders, flaky.confidence), 'The likeliest commit’s posterior after each run of the search.'));
   } else {
-    const range = rangeFigure('range', stage.candidatesAtStart, segment);
+    const range = rangeFigure(`${id}-range`, stage.candidatesAtStart, segment);
     if (range) parts.push(range);
   }
   if (stage.metric) {
     parts.push(html`<p>${metricSentence(stage.metric)}</p>`);
     const rows = metricRows(context.args, context.probes, segment);
-    if (rows.length > 0) parts.push(figure(samplesChart('samples', rows, `/${stage.metric.pattern}/ (${stage.metric.worse} is worse)`), 'Every sample of the metric: the endpoints first, then each commit the search sampled; boxes span the middle half, the bar is the median.'));
+    if (rows.length > 0) parts.push(figure(samplesChart(`${id}-samples`, rows, `/${stage.metric.pattern}/ (${stage.metric.worse} is worse)`), 'Every sample of the metric: the endpoints first, then each commit the search sampled; boxes span the middle half, the bar is the median.'));
   }
-  return section('bisection', 'Bisection', joinHtml(parts));
+  return section(id, 'Bisection', joinHtml(parts));
 }
 
-function mergeBasesSection(stage: MergeBasesResult): Html {
+function mergeBasesSection(stage: MergeBasesResult, id: string): Html {
   const items = stage.tested.map((tested) => html`<li><code>${short(tested.commit)}</code>: ${verdictCell(tested.verdict)}</li>`);
-  return section('merge-bases', 'Merge bases', html`<p>Merge bases between the good and the bad revisions were tested first: a bad one would mean the regression is older than the good revision’s branch.</p><ul>${joinHtml(items)}</ul>`);
+  return section(id, 'Merge bases', html`<p>Merge bases between the good and the bad revisions were tested first: a bad one would mean the regression is older than the good revision’s branch.</p><ul>${joinHtml(items)}</ul>`);
 }
 
-function descentSection(stage: MergeDescentResult, context: StageContext): Html {
+function descentSection(stage: MergeDescentResult, context: StageContext, id: string): Html {
   const segment = context.descents.shift();
-  const range = rangeFigure('descent-range', Math.max(0, ...(segment?.points.map((point) => point.candidatesLeft) ?? [0])), segment);
-  return section('merge-descent', 'Inside the merge', html`<p>The first bad commit on the first-parent line is the merge <code>${short(stage.merge)}</code>. ${descentSentence(stage)}</p>${range}`);
+  const range = rangeFigure(`${id}-range`, Math.max(0, ...(segment?.points.map((point) => point.candidatesLeft) ?? [0])), segment);
+  return section(id, 'Inside the merge', html`<p>The first bad commit on the first-parent line is the merge <code>${short(stage.merge)}</code>. ${descentSentence(stage)}</p>${range}`);
 }
 
-function narrowingSection(stage: NarrowingResult): Html {
-  if (stage.status !== 'narrowed') return section('narrowing', 'Narrowing', html`<p>Narrowing stopped: ${stage.note ?? stage.status}.</p>`);
+function narrowingSection(stage: NarrowingResult, id: string): Html {
+  if (stage.status !== 'narrowed') return section(id, 'Narrowing', html`<p>Narrowing stopped: ${stage.note ?? stage.status}.</p>`);
   const levels = stage.levels.map((level) => ({ level: `${level.level}s`, units: level.units, tests: level.tests, ...(level.kept === undefined ? {} : { kept: level.kept }) }));
   const rejected = (stage.rejected ?? []).map(
     (answer, index) =>
       html`<details data-print-open><summary>Rejected: the ${answer.level}-level change of ${answer.changes} line(s)/token(s), because ${answer.failed.join('; ') || 'its checks did not hold'}</summary>${answer.diff ? diffView(answer.diff, `rejected-${index}`, `Rejected ${answer.level}-level change`) : null}</details>`,
   );
   return section(
-    'narrowing',
+    id,
     'Narrowing',
     html`<p>${narrowingHeadline(stage)}. The change of <code>${short(stage.commit)}</code> against <code>${short(stage.parent)}</code> was searched down to the ${stage.level} level in ${stage.tests} tests (${levelSummary(stage) || 'none needed'}); the failure is “${stage.signature}”.</p>
-${levels.length > 0 ? figure(levelsChart('levels', levels), 'Units searched at each level (outer bars) and the ones kept for the next level (inner bars).') : null}
+${levels.length > 0 ? figure(levelsChart(`${id}-levels`, levels), 'Units searched at each level (outer bars) and the ones kept for the next level (inner bars).') : null}
 ${stage.checks?.length ? html`<p>Checked before each test: ${stage.checks.join('; ')}.</p>` : null}
 ${stage.note ? html`<p>${stage.note}</p>` : null}
 ${joinHtml(rejected)}`,
   );
 }
 
-function factorsSection(stage: FactorsResult): Html {
+function factorsSection(stage: FactorsResult, id: string): Html {
   const rows = stage.needed.map((factor) => (stage.space === 'deps' ? html`<tr><th scope="row"><code>${factor.name}</code>${factor.change?.under ? html` (in <code>${factor.change.under}</code>)` : null}</th><td>${factor.change?.from ?? '—'}</td><td>${factor.change?.to ?? '—'}</td></tr>` : html`<tr><th scope="row">${factor.name}</th><td>good side</td><td>bad side</td></tr>`));
   const title = stage.space === 'deps' ? 'Package changes' : 'Factors';
   const details = factorsDetails(stage).map((line) => html`<p>${line}</p>`);
   return section(
-    'factors',
+    id,
     title,
     html`<p>${factorsHeadline(stage)}</p><div class="scroll" role="region" aria-label="${title} needed" tabindex="0"><table><thead><tr><th scope="col">${stage.space === 'deps' ? 'package' : 'factor'}</th><th scope="col">good</th><th scope="col">bad</th></tr></thead><tbody>${joinHtml(rows)}</tbody></table></div>${stage.alongside.length > 0 ? html`<p>Came along: ${stage.alongside.map(factorText).join(', ')}</p>` : null}${joinHtml(details)}<p>${factorsCounts(stage)}.</p>`,
   );
 }
 
 /** The section of one stage; null for a stage with nothing to show apart from the verdict up top. */
-export function stageSection(stage: StageResult, context: StageContext): Html | null {
+export function stageSection(stage: StageResult, context: StageContext, id: string): Html | null {
   switch (stage.stage) {
     case 'versions': {
       const segment = context.searches.shift();
-      return section('versions', 'Released versions', html`<p>${versionsSentence(stage)}</p>${rangeFigure('versions-range', stage.candidatesAtStart, segment)}`);
+      return section(id, 'Released versions', html`<p>${versionsSentence(stage)}</p>${rangeFigure(`${id}-range`, stage.candidatesAtStart, segment)}`);
     }
     case 'source':
-      return section('source', 'Hand-off to the source', html`<p>${sourceSentence(stage)}</p>`);
+      return section(id, 'Hand-off to the source', html`<p>${sourceSentence(stage)}</p>`);
     case 'endpoints':
-      return section('endpoints', 'Endpoints', html`<p>${stage.checked ? `The good revision${stage.goods.length === 1 ? '' : 's'} ${stage.goods.map(short).join(', ')} passed and the bad revision ${short(stage.bad)} failed, as given${stage.overlapped ? ' (tested alongside the first cuts)' : ''}.` : 'Not checked (--no-verify): the good and bad revisions were taken as given.'}</p>`);
+      return section(id, 'Endpoints', html`<p>${stage.checked ? `The good revision${stage.goods.length === 1 ? '' : 's'} ${stage.goods.map(short).join(', ')} passed and the bad revision ${short(stage.bad)} failed, as given${stage.overlapped ? ' (tested alongside the first cuts)' : ''}.` : 'Not checked (--no-verify): the good and bad revisions were taken as given.'}</p>`);
     case 'merge-bases':
-      return mergeBasesSection(stage);
+      return mergeBasesSection(stage, id);
     case 'bisection':
-      return bisectionSection(stage, context);
+      return bisectionSection(stage, context, id);
     case 'merge-descent':
-      return descentSection(stage, context);
+      return descentSection(stage, context, id);
     case 'narrowing':
-      return narrowingSection(stage);
+      return narrowingSection(stage, id);
     case 'factors':
-      return factorsSection(stage);
+      return factorsSection(stage, id);
   }
 }
 

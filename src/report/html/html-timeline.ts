@@ -1,5 +1,6 @@
 // The hunt's timeline: every probe in the order it ran, what it tested, its verdict in words (and a shape, never
 // colour alone), how long it took, whether the verdict was reused, and its log's tail behind a disclosure.
+import { compileMetric, metricOf } from '../../hunt/metric-sampler.js';
 import type { Outcome } from '../../model/probe-record.js';
 import type { ProbeRow } from '../../store/store-types.js';
 import { short } from '../../text/format.js';
@@ -27,7 +28,7 @@ export function outcomeText(outcome: Outcome): string {
   }
 }
 
-const SYMBOLS: Record<string, string> = { good: '✓', bad: '✗', skip: '–', hang: '◆', 'in flight': '…' };
+const SYMBOLS: Record<string, string> = { good: '✓', bad: '✗', skip: '–', hang: '◆', sample: '•', 'in flight': '…' };
 
 export function verdictCell(verdict: string): Html {
   return html`<span class="verdict ${verdict.replace(/\s/g, '-')}"><span aria-hidden="true">${SYMBOLS[verdict] ?? ''}</span> ${verdict}</span>`;
@@ -57,14 +58,30 @@ function logCell(probe: ProbeRow): Html {
   return html`<details><summary>log tail</summary><pre class="log">${tail}</pre>${path}</details>`;
 }
 
-export function timelineSection(probes: readonly ProbeRow[]): Html {
+/** The verdict a row shows: the one the search took (a metric's samples decide together), else the run's own. */
+function shownVerdict(probe: ProbeRow, metric: RegExp | undefined): string {
+  if (probe.endedAt === null) return 'in flight';
+  if (probe.progress?.verdict) return probe.progress.verdict;
+  // A performance hunt's single run says nothing by its exit code: it is one sample of the metric.
+  return metric && probe.verdict === 'good' ? 'sample' : probe.verdict;
+}
+
+function outcomeCell(probe: ProbeRow, metric: RegExp | undefined): string {
+  if (probe.endedAt === null) return '';
+  const value = metric ? metricOf(probe, metric) : undefined;
+  return value === undefined ? outcomeText(probe.outcome) : `${outcomeText(probe.outcome)}, metric ${value}`;
+}
+
+/** `metric`: a performance hunt's pattern, so each run shows the number it printed. */
+export function timelineSection(probes: readonly ProbeRow[], metricPattern?: string): Html {
+  const metric = metricPattern === undefined ? undefined : compileMetric(metricPattern);
   const finished = probes.filter((probe) => probe.endedAt !== null);
   const cached = finished.filter((probe) => probe.source === 'cached').length;
   const seconds = finished.filter((probe) => probe.source === 'run').reduce((sum, probe) => sum + probe.seconds, 0);
   const rows = probes.map(
     (probe) => html`<tr id="probe-${probe.step}" class="${probe.phase}">
 <td class="num" data-label="step">${probe.step}</td><td data-label="phase">${probe.phase}</td><td class="candidate" data-label="candidate">${candidateCell(probe)}</td>
-<td data-label="verdict">${verdictCell(probe.endedAt === null ? 'in flight' : probe.verdict)}</td><td data-label="outcome">${probe.endedAt === null ? '' : outcomeText(probe.outcome)}</td>
+<td data-label="verdict">${verdictCell(shownVerdict(probe, metric))}</td><td data-label="outcome">${outcomeCell(probe, metric)}</td>
 <td class="num" data-label="time">${probe.endedAt === null ? '' : `${probe.seconds.toFixed(2)} s`}</td><td data-label="source">${sourceText(probe)}</td><td>${logCell(probe)}</td></tr>`,
   );
   return html`<section id="timeline" aria-labelledby="timeline-title">

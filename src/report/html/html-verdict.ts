@@ -41,7 +41,7 @@ export function verdictSection(hunt: HuntRow, probes: readonly ProbeRow[]): Html
   const cached = finished.filter((probe) => probe.source === 'cached').length;
   const rows: Array<[string, Html | string | null]> = [
     ['Status', html`<span class="status ${status}">${status}</span>`],
-    ['Searched', hunt.vcs === 'factors' ? `${hunt.candidates ?? '?'} ${hunt.arguments.factors?.kind === 'deps' ? 'package changes' : 'factors'}` : html`${rangeText(hunt)}${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${version ? 'versions' : 'commits'}`}`],
+    ['Searched', hunt.vcs === 'factors' ? `${hunt.candidates ?? '?'} ${hunt.arguments.factors?.kind === 'deps' ? 'package changes' : 'factors'}` : html`${rangeText(hunt)}${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${hunt.vcs === 'versions' ? 'versions' : 'commits'}`}`],
     ['Test', html`<code>${testText(hunt)}</code>`],
   ];
   if (first && !version) {
