@@ -62,6 +62,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--worse <direction>', 'with --metric: higher or lower numbers are worse (default: higher)')
     .option('--json', 'print one JSON document on stdout')
     .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file')
+    .option('--executor <url>', 'run the probes on culprit workers through this Redis queue: redis://[user[:password]@]host:port/db, rediss:// for TLS')
+    .option('--queue <name>', 'with --executor: the queue the workers listen on (default: probes)')
+    .option('--key-file <file>', 'with --executor: the key jobs are signed with (default: $CULPRIT_QUEUE_KEY)')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).runCommandLine(argv, options)));
   buildReuse(runCommand);
 
@@ -83,6 +86,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
     .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file')
+    .option('--executor <url>', 'run the probes on culprit workers through this Redis queue: redis://[user[:password]@]host:port/db, rediss:// for TLS')
+    .option('--queue <name>', 'with --executor: the queue the workers listen on (default: probes)')
+    .option('--key-file <file>', 'with --executor: the key jobs are signed with (default: $CULPRIT_QUEUE_KEY)')
     .action(async (argv: string[], options: Record<string, unknown>) => setExit(await (await import('./run-command.js')).narrowCommandLine(argv, options)));
 
   /** Options both version hunts share: endpoints, the hand-off to the source, and how hard to search. */
@@ -176,11 +182,27 @@ function program(setExit: (code: number) => void): Command {
     .option('--vcs <kind>', 'git or hg (default: detected)')
     .option('--workdir <dir>', "culprit's cache directory (default: the one the hunt used)")
     .option('--jobs <n>', 'probe n candidates at once (default: as the hunt was started)')
+    .option('--executor <url>', 'run the probes on culprit workers through this Redis queue (default: here)')
+    .option('--queue <name>', 'with --executor: the queue the workers listen on (default: probes)')
+    .option('--key-file <file>', 'with --executor: the key jobs are signed with (default: $CULPRIT_QUEUE_KEY)')
     .option('--narrow-budget <budget>', 'narrowing budget for this run (default: as the hunt was started; none when continuing a narrowing its budget stopped)')
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
     .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file')
     .action(async (id: string | undefined, options: Record<string, unknown>) => setExit(await (await import('./resume-command.js')).resumeCommandLine(id, options)));
+
+  root
+    .command('worker')
+    .description("run a distributed hunt's probes: take signed jobs from a Redis queue, probe in private workspaces, send the verdicts back")
+    .option('--executor <url>', 'the Redis queue: redis://[user[:password]@]host:port/db, rediss:// for TLS (or $CULPRIT_REDIS_PASSWORD)')
+    .option('--repo <url>', 'where to clone the hunted repository from (a URL or a path); fetched again for new commits')
+    .option('--vcs <kind>', 'git or hg (default: detected)')
+    .option('--concurrency <k>', 'probes at once, each in its own workspace (default: 1)')
+    .option('--queue <name>', 'the queue to listen on (default: probes)')
+    .option('--lock-seconds <s>', 'a job whose worker stops answering (killed, cut off) goes to another worker after this long (default: 10)')
+    .option('--key-file <file>', 'the key jobs must be signed with (default: $CULPRIT_QUEUE_KEY); never on the command line')
+    .option('--workdir <dir>', "this worker's cache directory: clone, workspaces, build cache, logs (default: XDG cache dir)")
+    .action(async (options: Record<string, unknown>) => setExit(await (await import('./worker-command.js')).workerCommand(options)));
 
   shared(root.command('probe'))
     .description('run the build and test on one commit, in a private workspace; exits 0 good, 1 bad, 125 skip')

@@ -1,4 +1,7 @@
 // Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
+import { DEFAULT_QUEUE, queueAddress } from '../executors/queue-address.js';
+import { loadQueueKey } from '../executors/queue-signing.js';
+import type { QueueSpec } from '../hunt/hunt-types.js';
 import { DEFAULT_CONFIDENCE, type FlakySpec } from '../model/flaky-spec.js';
 import type { MetricSpec } from '../model/metric-spec.js';
 import type { RepeatPolicy } from '../search/repeat-policy.js';
@@ -156,4 +159,24 @@ export function repeatOptions(options: Record<string, unknown>): { repeat?: { ru
   if (options.flaky === true) throw new UsageError('--repeat and --flaky do not go together', '--flaky decides how often to run each commit itself: drop --repeat');
   if (typeof options.metric === 'string') throw new UsageError('--repeat and --metric do not go together', '--metric samples each commit until it can tell: drop --repeat');
   return { repeat: { runs: count, policy: choice('--policy', policy, ['any-fail', 'majority'] as const, 'any-fail') } };
+}
+
+/** `--queue NAME`: which queue of the Redis the coordinator and its workers share (default `probes`). */
+export function queueNameOption(value: unknown): string {
+  if (value === undefined) return DEFAULT_QUEUE;
+  const text = String(value);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(text)) throw new UsageError(`--queue must be 1 to 64 letters, digits, '.', '_' or '-', got '${text}'`, 'e.g. --queue firefox-probes');
+  return text;
+}
+
+/** `--executor redis://… [--queue NAME] [--key-file F]`: probes on workers, each job signed with the queue key. */
+export function queueOptions(options: Record<string, unknown>): { executor?: QueueSpec } {
+  if (options.executor === undefined) {
+    for (const flag of ['queue', 'keyFile'] as const) {
+      if (options[flag] !== undefined) throw new UsageError(`--${flag === 'keyFile' ? 'key-file' : flag} goes with --executor`, 'add --executor redis://HOST:PORT/DB to run the probes on workers');
+    }
+    return {};
+  }
+  const address = queueAddress(options.executor);
+  return { executor: { address, queue: queueNameOption(options.queue), key: loadQueueKey(typeof options.keyFile === 'string' ? options.keyFile : undefined) } };
 }

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { resumeHunt } from '../hunt/resume.js';
 import { huntSession } from './hunt-session.js';
-import { jobsOption, narrowBudgetOption, vcsOption } from './option-parsers.js';
+import { jobsOption, narrowBudgetOption, queueOptions, vcsOption } from './option-parsers.js';
 
 export function huntId(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -21,6 +21,7 @@ export function resumeCommandLine(id: string | undefined, options: Record<string
       ...(typeof options.store === 'string' ? { store: options.store } : {}),
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
       ...(options.jobs === undefined ? {} : { jobs: jobsOption(options.jobs) }),
+      ...queueOptions(options),
       ...(options.narrowBudget === undefined ? {} : { narrowBudget: narrowBudgetOption(options.narrowBudget) ?? {} }),
       signal,
       observer,

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { runHunt } from '../hunt/hunt.js';
 import { huntSession } from './hunt-session.js';
-import { buildReuseOptions, flakyOptions, jobsOption, metricOptions, narrowingOptions, repeatOptions, vcsOption } from './option-parsers.js';
+import { buildReuseOptions, flakyOptions, jobsOption, metricOptions, narrowingOptions, queueOptions, repeatOptions, vcsOption } from './option-parsers.js';
 import { recipeFromOptions } from './recipe-options.js';
 
 export function runCommandLine(argv: readonly string[], options: Record<string, unknown>): Promise<number> {
@@ -25,6 +25,7 @@ export function runCommandLine(argv: readonly string[], options: Record<string, 
       ...flakyOptions(options),
       ...metricOptions(options),
       ...repeatOptions(options),
+      ...queueOptions(options),
       signal,
       observer,
     }),
@@ -47,6 +48,7 @@ export function narrowCommandLine(argv: readonly string[], options: Record<strin
       ...narrowingOptions({ ...options, narrow: options.narrow ?? 'token' }),
       ...buildReuseOptions(options),
       ...repeatOptions(options),
+      ...queueOptions(options),
       narrowOnly: true,
       signal,
       observer,

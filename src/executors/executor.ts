@@ -23,6 +23,8 @@ export interface ProbeJob {
   check?: CommandSpec;
   /** Names the probe's log files, unique within the hunt (step and short hash). */
   logName: string;
+  /** Variables the recipe depends on, as the coordinator had them (a queue's worker runs elsewhere); absent locally. */
+  environment?: Readonly<Record<string, string>>;
 }
 
 export interface Executor {
@@ -38,6 +40,6 @@ export interface Executor {
   retime(testTimeoutSeconds: number): void;
   /** Keeps only the logs a message names (a hunt discarded for bad input) and drops the rest. */
   keepOnlyLogsNamedIn(message: string): void;
-  /** Gives the workspaces back; their directories stay as warm caches. */
-  close(): void;
+  /** Gives the workspaces back (their directories stay as warm caches) and closes any connection. */
+  close(): void | Promise<void>;
 }

@@ -23,10 +23,10 @@ export interface LocalExecutorOptions {
 }
 
 export class LocalExecutor implements Executor {
-  private readonly retimers = new Set<(timeoutMs: number) => void>();
-  /** The latest test timeout a `retime` gave, and how many retimes there were: a job made before one gets it. */
-  private latestTimeoutMs: number | undefined;
-  private retimes = 0;
+  /** Runs under way that follow the test timeout, with the scope (a queued hunt) whose retimes they take. */
+  private readonly retimers = new Map<(timeoutMs: number) => void, string | undefined>();
+  /** Per scope, the latest test timeout a `retime` gave and how many retimes there were: a job made before one gets it. */
+  private readonly timeouts = new Map<string | undefined, { ms: number; count: number }>();
   private readonly told = new Set<string>();
   private artifacts: ArtifactCache | undefined;
 
@@ -56,20 +56,22 @@ export class LocalExecutor implements Executor {
     return this.slotWorkspaces.map((workspace) => workspace.directory);
   }
 
-  run(job: ProbeJob, slot: number, signal: AbortSignal): Promise<ProbeRecord> {
+  /** `scope`: a worker serving several hunts retimes each one's runs only (see `retime`). */
+  run(job: ProbeJob, slot: number, signal: AbortSignal, scope?: string): Promise<ProbeRecord> {
     const workspace = this.slotWorkspaces[slot];
     if (!workspace) throw new Error(`internal: no workspace for slot ${slot}`);
     const { build } = job;
-    const retimesAtStart = this.retimes;
+    const retimesAtStart = this.timeouts.get(scope)?.count ?? 0;
     return probe({
       candidate: job.candidate,
       workspace,
       recipe: job.recipe,
       testTimeoutMs: job.testTimeoutSeconds * 1000,
       testTimeoutUpdates: (listener) => {
-        this.retimers.add(listener);
+        this.retimers.set(listener, scope);
         // The timeout may have been derived while this probe checked out or built: its test gets it from the start.
-        if (this.retimes !== retimesAtStart && this.latestTimeoutMs !== undefined) listener(this.latestTimeoutMs);
+        const latest = this.timeouts.get(scope);
+        if (latest && latest.count !== retimesAtStart) listener(latest.ms);
         return () => this.retimers.delete(listener);
       },
       logStem: path.join(this.logDirectory, job.logName),
@@ -78,13 +80,14 @@ export class LocalExecutor implements Executor {
       ...(build ? { buildReuse: { cache: this.buildCache(), key: build.key, globs: build.globs, repo: this.options.history.root, tree: build.tree, notSaved: (reason: string) => this.notSaved(reason) } } : {}),
       ...(job.cleanBuild ? { cleanBuild: true } : {}),
       ...(job.check ? { check: job.check } : {}),
+      ...(job.environment ? { variables: job.environment } : {}),
     });
   }
 
-  retime(testTimeoutSeconds: number): void {
-    this.latestTimeoutMs = testTimeoutSeconds * 1000;
-    this.retimes += 1;
-    for (const listener of this.retimers) listener(testTimeoutSeconds * 1000);
+  retime(testTimeoutSeconds: number, scope?: string): void {
+    const ms = testTimeoutSeconds * 1000;
+    this.timeouts.set(scope, { ms, count: (this.timeouts.get(scope)?.count ?? 0) + 1 });
+    for (const [listener, of] of this.retimers) if (of === scope) listener(ms);
   }
 
   keepOnlyLogsNamedIn(message: string): void {

@@ -1,7 +1,7 @@
 // A hunt's life around its stages: attached to its record in the store, given an executor and a context, and
 // ended as found, interrupted or aborted (kept, resumable) or, when its input was wrong, discarded without trace.
 import { asEnvironmentError } from '../environment-failure.js';
-import { CulpritError, InterruptedError } from '../errors.js';
+import { CulpritError, InterruptedError, UsageError } from '../errors.js';
 import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
 import { vcsVersion } from '../history/vcs-version.js';
@@ -15,7 +15,16 @@ import type { PreparedHunt } from './hunt-preparation.js';
 import type { HuntObserver, HuntOptions, HuntProbe, HuntResult } from './hunt-types.js';
 import { ProbeJournal } from './probe-journal.js';
 
-function openExecutor(prepared: PreparedHunt, options: HuntOptions, note: (message: string) => void): Promise<Executor> {
+async function openExecutor(prepared: PreparedHunt, options: HuntOptions, note: (message: string) => void): Promise<Executor> {
+  const queue = options.executor;
+  if (queue) {
+    const kind = prepared.history.kind;
+    // A version's install and a factor's setup need the user's project, which lives on this machine only.
+    if (kind !== 'git' && kind !== 'hg') throw new UsageError(`--executor runs commit hunts on workers; a hunt over ${kind} probes on this machine`, 'drop --executor');
+    // Loaded only when asked for: a local hunt does not pay for BullMQ.
+    const { QueueExecutor } = await import('../executors/queue-executor.js');
+    return QueueExecutor.open({ address: queue.address, queue: queue.queue, key: queue.key, slots: prepared.args.jobs ?? 1, cacheRoot: cacheDirectory(options.workdir), note });
+  }
   return LocalExecutor.open({
     history: prepared.history,
     cacheRoot: cacheDirectory(options.workdir),
@@ -153,7 +162,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     }
     throw error;
   } finally {
-    executor.close();
+    await executor.close();
     if (ownsStore) {
       if (discarded) store.closeDiscardingIfEmpty();
       else store.close();

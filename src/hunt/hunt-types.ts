@@ -1,5 +1,6 @@
 // The shapes a hunt shares with its callers: options in, progress events out, a result at the end.
 // Kept apart from the orchestration so the CLI and library users can depend on them alone.
+import type { QueueAddress } from '../executors/queue-address.js';
 import type { ChangeLevel } from '../changes/change-level.js';
 import type { NarrowBudget } from '../model/narrow-budget.js';
 import type { Phase } from '../model/probe-record.js';
@@ -16,9 +17,18 @@ import type { HuntProbe, HuntRow } from '../store/store-types.js';
 export type { Phase } from '../model/probe-record.js';
 export type { FirstBad } from '../model/stage-results.js';
 
+/** Probes sent to workers through a queue in Redis (`--executor redis://…`) instead of run here. */
+export interface QueueSpec {
+  address: QueueAddress;
+  queue: string;
+  key: Buffer;
+}
+
 export interface HuntOptions {
   /** Directory of (or inside) the user's repository. */
   repo: string;
+  /** Run the probes on `culprit worker`s through this queue (commit hunts only). */
+  executor?: QueueSpec;
   /** Force the version-control system instead of detecting it. */
   vcs?: 'git' | 'hg';
   goods: readonly string[];

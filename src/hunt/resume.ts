@@ -1,5 +1,6 @@
 // `culprit resume [ID]`: runs a stored hunt again from its recorded arguments; its finished probes are answered
 // from the store, so only the probe that was in flight (and what follows) runs. A finished hunt returns its result.
+import type { QueueSpec } from './hunt-types.js';
 import path from 'node:path';
 import { openHistory } from '../history/open-history.js';
 import type { NarrowBudget } from '../model/narrow-budget.js';
@@ -20,6 +21,8 @@ export interface ResumeOptions {
   workdir?: string;
   /** Workers for this run; default: as many as the hunt was started with. */
   jobs?: number;
+  /** Probes on workers through this queue for this run; default: here. */
+  executor?: QueueSpec;
   /** Narrowing's budget for this run; default: the hunt's own, or none when its budget stopped the narrowing. */
   narrowBudget?: NarrowBudget;
   signal?: AbortSignal;
@@ -70,6 +73,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       ...((options.workdir ?? args.workdir) === undefined ? {} : { workdir: options.workdir ?? args.workdir }),
       store,
       resume: hunt.id,
+      ...(options.executor ? { executor: options.executor } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.observer ? { observer: options.observer } : {}),
     });

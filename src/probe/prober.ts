@@ -49,6 +49,8 @@ export interface ProbeRequest {
   cleanBuild?: boolean;
   /** A cheap check run before the build; its failure ends the probe as `check-failed`. */
   check?: CommandSpec;
+  /** Variables set for the commands over this process's own (a queued probe's, from its coordinator). */
+  variables?: Readonly<Record<string, string>>;
 }
 
 /** A check is meant to be cheap: it gets the build's time limit at most, and no more than a few minutes. */
@@ -75,6 +77,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   const cwd = commandDirectory(workspace, request.subdirectory);
   const env: NodeJS.ProcessEnv = {
     ...cleanGitEnvironment(),
+    ...request.variables,
     CULPRIT_COMMIT: commit,
     CULPRIT_WORKSPACE: workspace.directory,
     ...workspace.environment(commit),
