@@ -6,6 +6,7 @@ import type { HuntObserver, HuntProbe, HuntResult } from '../hunt/hunt-types.js'
 import { huntById } from '../hunt/stored-hunt.js';
 import { htmlReport } from '../report/html/html-report.js';
 import { Store } from '../store/store.js';
+import { storePath } from '../store/store-path.js';
 import { shellQuote } from '../text/format.js';
 import { catchInterrupts } from './interrupts.js';
 import { reportPath, writeReportFile } from './report-file.js';
@@ -66,7 +67,7 @@ export async function huntSession(options: SessionOptions, start: (session: Sess
   const interrupts = catchInterrupts();
   try {
     // Checked before the hunt starts: a report that could not be written must not cost a hunt.
-    if (options.report !== undefined) report = reportPath(options.report, '--report');
+    if (options.report !== undefined) report = reportPath(options.report, '--report', storePath(store));
     const observer = printer.observer();
     const result = await start({
       signal: interrupts.signal,

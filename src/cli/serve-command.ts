@@ -21,21 +21,23 @@ function portOption(value: unknown): number {
 
 /** A live report's fingerprint: changes when the hunt does (a probe started or ended, the hunt finished). */
 function stateOf(store: Store, id: number): { fingerprint: string; ended: boolean } {
-  const hunt = huntById(store, id);
+  const hunt = store.hunts.get(id);
+  // A hunt discarded for bad input is gone from the store: as ended as it gets.
+  if (!hunt) return { fingerprint: 'gone', ended: true };
   const status = statusOf(hunt);
   return { fingerprint: `${status} ${hunt.updatedAt} ${store.probes.fingerprint(id)}`, ended: status !== 'running' };
 }
 
 function events(store: Store, id: number, request: IncomingMessage, response: ServerResponse): void {
+  let last = stateOf(store, id).fingerprint;
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   response.write('retry: 2000\n\n');
-  let last = stateOf(store, id).fingerprint;
   const check = (): void => {
     let state;
     try {
       state = stateOf(store, id);
     } catch {
-      return; // The store is busy or the hunt was removed: the next poll tells.
+      return; // The store is busy: the next poll tells.
     }
     if (state.ended) {
       response.end('event: finished\ndata: {}\n\n');
@@ -58,9 +60,11 @@ export async function serveCommand(id: string | undefined, options: Record<strin
   try {
     huntById(store, wanted);
     let address = '';
+    /** The names this machine's browser sends: with and without the port (port 80 goes unsaid). */
+    const allowedHosts = new Set<string>();
     const server = createServer((request, response) => {
       // Only this machine's browser may read it: a page elsewhere cannot reach it through a name that resolves here.
-      if (request.headers.host !== address && request.headers.host !== address.replace('127.0.0.1', 'localhost')) {
+      if (!allowedHosts.has(request.headers.host ?? '')) {
         response.writeHead(421, { 'content-type': 'text/plain' }).end('culprit serve answers to 127.0.0.1 only\n');
         return;
       }
@@ -68,8 +72,8 @@ export async function serveCommand(id: string | undefined, options: Record<strin
         response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('read-only\n');
         return;
       }
-      const path = new URL(request.url ?? '/', `http://${address}`).pathname;
       try {
+        const path = new URL(request.url ?? '/', `http://${address}`).pathname;
         if (path === '/events') return events(store, wanted, request, response);
         if (path !== '/') {
           response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -78,7 +82,9 @@ export async function serveCommand(id: string | undefined, options: Record<strin
         const body = htmlReport(huntById(store, wanted), store.probes.list(wanted), { live: true });
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
       } catch (error) {
-        response.writeHead(500, { 'content-type': 'text/plain' }).end(`culprit: ${error instanceof Error ? error.message : String(error)}\n`);
+        // One bad request (an unparseable URL, a hunt that vanished) gets its answer; the server goes on.
+        if (response.headersSent) response.end();
+        else response.writeHead(error instanceof TypeError ? 400 : 500, { 'content-type': 'text/plain' }).end(`culprit: ${error instanceof Error ? error.message : String(error)}\n`);
       }
     });
     await new Promise<void>((resolve, reject) => {
@@ -86,7 +92,12 @@ export async function serveCommand(id: string | undefined, options: Record<strin
       server.listen(port, '127.0.0.1', () => resolve());
     });
     const bound = server.address();
-    address = `127.0.0.1:${typeof bound === 'object' && bound ? bound.port : port}`;
+    const boundPort = typeof bound === 'object' && bound ? bound.port : port;
+    address = `127.0.0.1:${boundPort}`;
+    for (const name of ['127.0.0.1', 'localhost']) {
+      allowedHosts.add(`${name}:${boundPort}`);
+      if (boundPort === 80) allowedHosts.add(name);
+    }
     process.stdout.write(`http://${address}/\n`);
     process.stderr.write(`culprit: serving hunt ${wanted} at http://${address}/ (read-only, this machine only); Ctrl-C to stop\n`);
     const interrupts = catchInterrupts('stopping the server');

@@ -10,6 +10,7 @@ import { huntDocument } from '../report/hunt-document.js';
 import { htmlReport } from '../report/html/html-report.js';
 import { markdownReport } from '../report/markdown-report.js';
 import { Store } from '../store/store.js';
+import { storePath } from '../store/store-path.js';
 import { vcsOption } from './option-parsers.js';
 import { reportPath, writeReportFile } from './report-file.js';
 import { huntId } from './resume-command.js';
@@ -56,7 +57,7 @@ export function reportCommand(id: string | undefined, options: Record<string, un
   const format = typeof options.format === 'string' ? options.format : 'markdown';
   if (format !== 'markdown' && format !== 'json' && format !== 'html') throw new UsageError(`--format must be markdown, json or html, got '${format}'`);
   // Checked before the store is read: a wrong path costs nothing and leaves nothing behind.
-  const output = options.output === undefined ? undefined : reportPath(options.output, '-o');
+  const output = options.output === undefined ? undefined : reportPath(options.output, '-o', storePath(typeof options.store === 'string' ? options.store : undefined));
   return withStore(options, (store) => {
     const hunt = huntById(store, requiredId(id));
     const probes = store.probes.list(hunt.id);

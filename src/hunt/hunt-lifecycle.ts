@@ -61,7 +61,9 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
   const observer: HuntObserver = {
     ...told,
     probeFinished(probe, progress) {
-      if (progress) store.probes.noteProgress(probe.id, { candidatesLeft: progress.candidatesLeft, verdict: probe.verdict, ...(progress.leader ? { leader: progress.leader } : {}) });
+      // A replayed verdict keeps where it stood when it was first given: this run's search order is not history.
+      const replayed = probe.source === 'resumed' && probe.progress !== undefined;
+      if (progress?.search && !replayed) store.probes.noteProgress(probe.id, { candidatesLeft: progress.candidatesLeft, search: progress.search, verdict: probe.verdict, ...(progress.leader ? { leader: progress.leader } : {}) });
       told.probeFinished?.(probe, progress);
     },
   };

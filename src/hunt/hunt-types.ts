@@ -79,8 +79,13 @@ export interface HuntOptions {
 
 export type { HuntProbe, ProbeSource } from '../store/store-types.js';
 
+/** Which search a probe served, for the report's range charts: released versions, the commits, or a merged branch. */
+export type SearchName = 'versions' | 'bisection' | 'merge-descent';
+
 export interface SearchProgress {
   candidatesLeft: number;
+  /** The search this verdict narrowed; absent for probes alongside it (endpoint checks). */
+  search?: SearchName;
   /** Probes left one after another: steps with one worker, rounds with several. */
   stepsLeft: number;
   /** stepsLeft times the mean probe time so far. */

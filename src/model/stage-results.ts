@@ -84,6 +84,8 @@ export type FlakyBisectionResult = BisectionResult & { strategy: 'flaky'; flaky:
 
 export interface MergeDescent {
   merge: string;
+  /** Commits on the merged branch when its bisection began (absent when the branch's tip passed, and in older hunts). */
+  candidatesAtStart?: number;
   /** The first bad commit on the merged branch; null when the branch passes and the merge itself is to blame. */
   commit: string | null;
   /** Commits that may be it when skipped ones hide which. */

@@ -106,6 +106,8 @@ export interface ProbeRow extends ProbeRecord {
 /** The search's state after a probe: candidates left, and for the flaky search its likeliest commit. */
 export interface ProbeProgress {
   candidatesLeft: number;
+  /** The search it served: `versions`, `bisection` or `merge-descent`. */
+  search?: string;
   /** The verdict the search took from it, when that is not the run's own (a metric's samples decide together). */
   verdict?: string;
   leader?: { commit: string; probability: number };

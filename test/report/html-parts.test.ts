@@ -6,7 +6,7 @@ import { rangeSegments } from '../../src/report/html/html-stages.js';
 import { html, joinHtml } from '../../src/report/html/html-text.js';
 import type { ProbeRow } from '../../src/store/store-types.js';
 
-function probe(step: number, phase: ProbeRow['phase'], candidatesLeft: number | undefined, verdict: ProbeRow['verdict'] = 'good'): ProbeRow {
+function probe(step: number, phase: ProbeRow['phase'], progress: { left: number; search: string; endedAt?: number } | undefined, verdict: ProbeRow['verdict'] = 'good'): ProbeRow {
   return {
     id: step,
     huntId: 1,
@@ -28,8 +28,9 @@ function probe(step: number, phase: ProbeRow['phase'], candidatesLeft: number | 
     logPath: '',
     outputTail: '',
     startedAt: '',
-    endedAt: 'x',
-    ...(candidatesLeft === undefined ? {} : { progress: { candidatesLeft } }),
+    // Verdicts arrive in `endedAt` order, which is step order unless said otherwise.
+    endedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, progress?.endedAt ?? step)).toISOString(),
+    ...(progress === undefined ? {} : { progress: { candidatesLeft: progress.left, search: progress.search } }),
   };
 }
 
@@ -44,32 +45,32 @@ describe('html', () => {
 });
 
 describe('rangeSegments', () => {
-  it('splits the probes with progress into searches, a new one where the range grows again, descents apart', () => {
+  it('gives each search its own probes in the order the verdicts came in, endpoint checks in none', () => {
     const probes = [
       probe(1, 'verify', undefined),
       probe(2, 'verify', undefined, 'bad'),
-      probe(3, 'bisect', 6),
-      probe(4, 'bisect', 3, 'bad'),
-      probe(5, 'bisect', 1),
-      // A versions hunt went on into its source: a second search.
-      probe(6, 'verify', undefined),
-      probe(7, 'bisect', 60),
-      probe(8, 'bisect', 30, 'hang'),
-      probe(9, 'descend', 4),
-      probe(10, 'descend', 2),
+      probe(3, 'bisect', { left: 6, search: 'versions' }),
+      probe(4, 'bisect', { left: 3, search: 'versions' }, 'bad'),
+      probe(5, 'bisect', { left: 1, search: 'versions' }),
+      // The source's commits, three workers at once: step 8 started last but answered first.
+      probe(6, 'bisect', { left: 30, search: 'bisection', endedAt: 9 }),
+      probe(7, 'bisect', { left: 12, search: 'bisection', endedAt: 10 }, 'hang'),
+      probe(8, 'bisect', { left: 45, search: 'bisection', endedAt: 8 }),
+      probe(9, 'descend', { left: 4, search: 'merge-descent', endedAt: 11 }),
+      probe(10, 'descend', { left: 2, search: 'merge-descent', endedAt: 12 }),
       probe(11, 'narrow', undefined),
     ];
     const segments = rangeSegments(probes);
-    expect(segments.map((segment) => [segment.descend, segment.points.map((point) => point.candidatesLeft)])).toEqual([
-      [false, [6, 3, 1]],
-      [false, [60, 30]],
-      [true, [4, 2]],
+    expect(segments.map((segment) => [segment.search, segment.points.map((point) => point.candidatesLeft)])).toEqual([
+      ['versions', [6, 3, 1]],
+      ['bisection', [45, 30, 12]],
+      ['merge-descent', [4, 2]],
     ]);
-    expect(segments[1]?.points[1]?.verdict).toBe('hang');
+    expect(segments[1]?.points[2]?.verdict).toBe('hang');
   });
 
   it('takes the verdict the search acted on over the run’s own (a metric decides from several samples)', () => {
-    const decided = { ...probe(3, 'bisect', 5), progress: { candidatesLeft: 5, verdict: 'bad' } };
+    const decided = { ...probe(3, 'bisect', { left: 5, search: 'bisection' }), progress: { candidatesLeft: 5, search: 'bisection', verdict: 'bad' } };
     expect(rangeSegments([decided])[0]?.points[0]?.verdict).toBe('bad');
   });
 });

@@ -1,7 +1,7 @@
 // The HTML report in a real headless Chromium: a hunt with narrowing, written by `run --report`, opens with no
 // console error and no request, shows the culprit, every probe and the rendered minimal diff at 1280 and 390 px,
 // in light and dark; hostile commit subjects and test output stay text; bad output paths are refused up front.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -10,7 +10,7 @@ import { importHistory, type SyntheticCommit } from '../../src/demo/fast-import.
 import { launchBrowser, openPage, pageWidth, screenshot } from '../fixtures/browser.js';
 import { culprit } from '../fixtures/cli.js';
 import { narrowingRepo } from '../fixtures/narrowing-repo.js';
-import { tempDir } from '../fixtures/scripted-repo.js';
+import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 const DECISIVE = 'test "$(grep -c "const RETRIED" src/errors.js)" -eq 1 || exit 3; ! grep -q EBADF src/errors.js';
 
@@ -97,7 +97,7 @@ describe('the HTML report of a hunt with narrowing', () => {
     await page.close();
   });
 
-  it('is the same file when rendered again from the store, and the Markdown and JSON reports agree on the answer', async () => {
+  it('is the same file when rendered again from the store, leaving nothing else, and the Markdown and JSON reports name the same culprit', async () => {
     const store = path.join(path.dirname(report), 'hunts.sqlite');
     const again = path.join(path.dirname(report), 'again.html');
     const written = await culprit(['report', String(hunted.hunt), '--format', 'html', '-o', again, '--store', store]);
@@ -107,7 +107,37 @@ describe('the HTML report of a hunt with narrowing', () => {
     expect(strip(readFileSync(again, 'utf8'))).toBe(strip(readFileSync(report, 'utf8')));
     const stdout = await culprit(['report', String(hunted.hunt), '--format', 'html', '--store', store]);
     expect(stdout.stdout).toMatch(/^<!doctype html>/);
+    // A file that cannot be written is one line, exit 2, whoever runs it (root may write almost anywhere, not in /proc).
+    const unwritable = await culprit(['report', String(hunted.hunt), '--format', 'html', '-o', '/proc/culprit-report.html', '--store', store]);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toMatch(/^culprit: (-o .* cannot be written|could not write the report to \/proc\/culprit-report\.html: .*)\n$/);
+    // Written whole, then renamed: no temporary file stays beside it.
+    expect(readdirSync(path.dirname(report)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    const markdown = await culprit(['report', String(hunted.hunt), '--format', 'markdown', '--store', store]);
+    expect(markdown.stdout).toContain(`**First bad commit:** ${culpritCommit}`);
+    const json = await culprit(['report', String(hunted.hunt), '--format', 'json', '--store', store]);
+    expect((JSON.parse(json.stdout) as Document).firstBad.commit).toBe(culpritCommit);
   });
+});
+
+describe('the range chart of a hunt with several workers', () => {
+  it('draws every bisection probe in the order its verdict came in, the range only ever shrinking', async () => {
+    const repo = await linearRepo(100, 61);
+    const dir = tempDir();
+    const file = path.join(dir, 'jobs.html');
+    const hunt = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--bad', repo.head, '--test', 'sleep 0.05; grep -q ok state.txt', '--jobs', '3', '--narrow', 'none', '--store', path.join(dir, 'hunts.sqlite'), '--workdir', path.join(dir, 'work'), '--report', file]);
+    expect(hunt.code, hunt.stderr).toBe(0);
+    const { page, problems } = await openPage(browser, pathToFileURL(file).href, { width: 1280 });
+    const bisected = await page.locator('#timeline tbody tr.bisect').count();
+    await expect(page.locator('#bisection svg .mark').count()).resolves.toBe(bisected);
+    const trail = (await page.locator('#bisection svg desc').textContent()) ?? '';
+    const counts = (/: ([\d →]+)\.$/.exec(trail)?.[1] ?? '').split(' → ').map(Number);
+    expect(counts[0]).toBe(99);
+    expect(counts.at(-1)).toBe(1);
+    expect(counts.every((count, index) => index === 0 || count <= (counts[index - 1] ?? Infinity))).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
 
 describe('hostile input in a report', () => {
@@ -121,9 +151,9 @@ describe('hostile input in a report', () => {
       branch: 'main',
       parents: index === 0 ? [] : [index],
       message: index === 3 ? `${evil} break it` : `change ${index}`,
-      author: 'Mallory <mallory@example.org>',
+      author: 'Mallory" onmouseover="document.title=1 <mallory@example.org>',
       time: 1_700_000_000 + index * 60,
-      files: { 'state.txt': index >= 3 ? 'bad\n' : 'good\n', [`file-${index}.txt`]: `${index}\n` },
+      files: { 'state.txt': index >= 3 ? 'bad\n' : 'good\n', [`file-${index}.txt`]: `${index}\n`, ...(index === 3 ? { "x'><img src=http:127.0.0.1:9/file.png>.txt": '<script>document.title="owned"</script>\n' } : {}) },
     }));
     const marks = await importHistory(repo, commits);
     const test = `echo '<script>fetch("http://127.0.0.1:9/log")</script><iframe src="http://127.0.0.1:9/frame"></iframe>'; grep -q good state.txt`;
@@ -137,6 +167,9 @@ describe('hostile input in a report', () => {
     await page.locator('#timeline details summary').first().click();
     expect(await page.title()).toMatch(/^First bad commit [0-9a-f]{12}: <img src=/);
     await expect(page.locator('h1').textContent()).resolves.toContain('<img src=');
+    await expect(page.locator('#verdict .facts').textContent()).resolves.toContain("x'><img src=http:127.0.0.1:9/file.png>.txt");
+    await expect(page.locator('#verdict .facts').textContent()).resolves.toContain('Mallory" onmouseover=');
+    await expect(page.locator('img').count()).resolves.toBe(0);
     await expect(page.locator('#timeline pre.log').first().textContent()).resolves.toContain('<script>fetch(');
     expect(requests).toEqual([pathToFileURL(file).href]);
     expect(problems).toEqual([]);
@@ -169,6 +202,7 @@ describe('where a report goes', () => {
       [['report', '1', '--format', 'html', '-o', path.join(dir, 'nope', 'r.html'), '--store', store], /-o .*: the directory .* does not exist/],
       [['report', '1', '--format', 'html', '-o', dir, '--store', store], /-o .* is a directory/],
       [['report', '1', '--format', 'html', '--store', path.join(dir, 'none.sqlite')], /store/],
+      [['report', '1', '--format', 'html', '-o', store, '--store', store], /is the hunt store itself/],
     ];
     for (const [args, message] of cases) {
       const result = await culprit(args);

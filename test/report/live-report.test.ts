@@ -2,6 +2,7 @@
 // file lets the probes finish one at a time, so no timing is assumed), then the end of the hunt; the server answers
 // only to 127.0.0.1, refuses writes, and stops cleanly on SIGTERM. Bad input is one line and exit 2.
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -17,6 +18,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/** Sends a request as raw bytes; resolves with the status line. */
+function rawStatus(url: string, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\r\n')) {
+        socket.destroy();
+        resolve(text.split('\r\n')[0] ?? '');
+      }
+    });
+    socket.on('error', reject);
+  });
+}
 
 function status(url: string, options: { host?: string; method?: string }): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,6 +89,9 @@ describe('culprit serve', () => {
       await page.waitForFunction(() => document.getElementById('live-status')?.textContent?.includes('ended'), undefined, { timeout: 30_000 });
       await expect(page.locator('h1').textContent()).resolves.toContain(`First bad commit ${repo.culprit.slice(0, 12)}`);
       await expect(page.locator('#bisection svg.chart').count()).resolves.toBe(1);
+      // The header followed: the status, and links to the sections the finished hunt has.
+      await expect(page.locator('#hunt-status').textContent()).resolves.toBe('found');
+      await expect(page.locator('header nav').textContent()).resolves.toContain('Bisection');
       await screenshot(page, 'live-ended');
       // The page fetched itself again, and listened to the events: nothing else, and only from culprit serve.
       expect(requests.every((each) => each.startsWith(url))).toBe(true);
@@ -80,6 +100,9 @@ describe('culprit serve', () => {
 
       // Only this machine's names; read-only.
       expect(await status(url, { host: 'evil.example' })).toBe(421);
+      expect(await status(url, { host: `localhost:${new URL(url).port}` })).toBe(200);
+      // A request it cannot parse gets its answer; the server stays up.
+      expect(await rawStatus(url, 'GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toMatch(/^HTTP\/1\.1 (400|421)/);
       expect(await status(url, { method: 'POST' })).toBe(405);
       expect(await status(url, {})).toBe(200);
       server.kill('SIGTERM');

@@ -6,7 +6,7 @@ import type { CommitGraph } from '../../search/commit-graph.js';
 import { describeFirstBad } from '../first-bad.js';
 import { MetricSampler } from '../metric-sampler.js';
 import type { HuntContext } from '../hunt-context.js';
-import type { HuntProbe } from '../hunt-types.js';
+import type { HuntProbe, SearchName } from '../hunt-types.js';
 import type { RangeHandoff, Stage, StageOutput, SuspectHandoff } from '../stage.js';
 import { chooseBisection, type ChosenBisection } from '../strategy-choice.js';
 import type { Track } from '../strategy-driver.js';
@@ -19,7 +19,7 @@ export function bisectionTrack(context: HuntContext, chosen: ChosenBisection, ke
     strategy: chosen.strategy,
     probe: (id, slot, signal) => context.probe({ commit: keyOf(id), phase, slot, signal }),
     judge: (_id, record) => context.verdictOf(record),
-    finished: (slot, record) => progress(context, chosen, record, parallel ? slot + 1 : undefined),
+    finished: (slot, record) => progress(context, chosen, record, parallel ? slot + 1 : undefined, phase === 'descend' ? 'merge-descent' : context.history.kind === 'versions' ? 'versions' : 'bisection'),
     ...(parallel
       ? {
           started: (slot: number, id: number) => observer.workerStarted?.({ worker: slot + 1, commit: keyOf(id), phase }),
@@ -39,9 +39,10 @@ export async function preferKnownVerdicts(context: HuntContext, chosen: ChosenBi
   chosen.preferKnown(new Set(chosen.candidates().filter((id) => answerable.has(graph.keyOf(id)))));
 }
 
-function progress(context: HuntContext, chosen: ChosenBisection, record: HuntProbe, worker: number | undefined): void {
+/** `search`: the search the verdict narrowed (absent for an endpoint check probed alongside it). */
+function progress(context: HuntContext, chosen: ChosenBisection, record: HuntProbe, worker: number | undefined, search?: SearchName): void {
   const stepsLeft = chosen.stepsLeft();
-  context.observer.probeFinished?.(record, { candidatesLeft: chosen.candidateCount(), stepsLeft, ...context.clock.eta(stepsLeft), ...(worker === undefined ? {} : { worker }) });
+  context.observer.probeFinished?.(record, { candidatesLeft: chosen.candidateCount(), stepsLeft, ...context.clock.eta(stepsLeft), ...(worker === undefined ? {} : { worker }), ...(search ? { search } : {}) });
 }
 
 export const bisectionStage: Stage<'range'> = {

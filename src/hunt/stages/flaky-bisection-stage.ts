@@ -91,7 +91,7 @@ export const flakyBisectionStage: Stage<'range'> = {
       finished: (slot, record) => {
         const best = search.leader();
         const leader = { commit: keyOf(best.commit), probability: best.probability };
-        context.observer.probeFinished?.(record, { candidatesLeft: candidatesAtStart, stepsLeft: 0, ...(context.executor.slots > 1 ? { worker: slot + 1 } : {}), leader });
+        context.observer.probeFinished?.(record, { candidatesLeft: candidatesAtStart, search: 'bisection', stepsLeft: 0, ...(context.executor.slots > 1 ? { worker: slot + 1 } : {}), leader });
       },
     });
     if (done.contradiction) context.note(`the flaky search stopped: ${done.contradiction}`);

@@ -28,6 +28,7 @@ async function descend(context: HuntContext, merge: string): Promise<MergeDescen
   if (badId === undefined) return undefined;
   const goodIds = bases.map((base) => graph.idOf(base)).filter((id): id is number => id !== undefined);
   const chosen = chooseBisection(history.kind, graph, badId, goodIds, { firstParent: false, workers: context.executor.slots });
+  const candidatesAtStart = chosen.candidateCount();
   context.note(`descending into the merged branch: ${chosen.candidateCount()} commits between the merge base and ${context.name(second)}`);
   await preferKnownVerdicts(context, chosen, graph);
   const before = context.probes.length;
@@ -37,9 +38,9 @@ async function descend(context: HuntContext, merge: string): Promise<MergeDescen
   if (final.kind === 'found') {
     const commit = graph.keyOf(final.commit);
     context.note(`${context.name(commit)} is the first bad commit on the branch merged by ${context.name(merge)}`);
-    return { merge, commit, candidates: [commit], probes };
+    return { merge, commit, candidates: [commit], probes, candidatesAtStart };
   }
-  return { merge, commit: null, candidates: final.commits.map((id) => graph.keyOf(id)), probes };
+  return { merge, commit: null, candidates: final.commits.map((id) => graph.keyOf(id)), probes, candidatesAtStart };
 }
 
 export const mergeDescentStage: Stage<'suspect'> = {

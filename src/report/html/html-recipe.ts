@@ -7,7 +7,8 @@ import { html, joinHtml, type Html } from './html-text.js';
 function rows(hunt: HuntRow): Array<[string, string]> {
   const args = hunt.arguments;
   const recipe = args.recipe;
-  const timeout = recipe.timeoutSeconds !== undefined ? `${recipe.timeoutSeconds} s (--timeout)` : hunt.result?.timeoutSeconds !== undefined ? `${hunt.result.timeoutSeconds} s (derived from the good revision’s run time)` : 'derived from the good revision’s run time';
+  const derived = args.verify ? 'derived from the good revision’s run time' : 'none measured (--no-verify): the default for an unmeasured test';
+  const timeout = recipe.timeoutSeconds !== undefined ? `${recipe.timeoutSeconds} s (--timeout)` : hunt.result?.timeoutSeconds !== undefined ? `${hunt.result.timeoutSeconds} s (${derived})` : derived;
   const out: Array<[string, string | undefined]> = [
     ['Repository', `${hunt.repo} (${hunt.vcs})`],
     ['Directory', args.subdirectory || undefined],

@@ -40,7 +40,7 @@ function sectionIds(stages: readonly StageResult[]): string[] {
 /** The main part of the page: what a live report swaps in place as the hunt goes on. */
 function mainPart(hunt: HuntRow, probes: readonly ProbeRow[]): Html {
   const segments = rangeSegments(probes);
-  const context: StageContext = { args: hunt.arguments, probes, searches: segments.filter((segment) => !segment.descend), descents: segments.filter((segment) => segment.descend) };
+  const context: StageContext = { args: hunt.arguments, probes, searches: new Map(segments.map((segment) => [segment.search, segment])) };
   const stages = hunt.result?.stages ?? [];
   const ids = sectionIds(stages);
   const sections = stages.map((stage, index) => stageSection(stage, context, ids[index] ?? stage.stage)).filter((section): section is Html => section !== null);
@@ -81,7 +81,7 @@ export function htmlReport(hunt: HuntRow, probes: readonly ProbeRow[], options: 
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to the verdict</a>
-<header class="report"><p>culprit · hunt ${hunt.id} · <span>${statusOf(hunt)}</span> · <code>${hunt.repo}</code>${live}</p>${navigation(hunt)}</header>
+<header class="report"><p>culprit · hunt ${hunt.id} · <span id="hunt-status">${statusOf(hunt)}</span> · <code>${hunt.repo}</code>${live}</p>${navigation(hunt)}</header>
 ${mainPart(hunt, probes)}
 <footer><p>Made by culprit ${CULPRIT_VERSION}${options.generatedAt ? ` on ${options.generatedAt}` : ''} from hunt ${hunt.id} of the hunt store. This page loads nothing from the network.</p></footer>
 ${joinHtml(scripts.map((script) => html`<script>${trusted(script)}</script>`))}

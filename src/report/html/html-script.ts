@@ -28,7 +28,18 @@ export const LIVE_SCRIPT = `(() => {
     const chosen = new Map([...main.querySelectorAll('.diff-switch input:checked')].map((input) => [input.name, input.value]));
     main.replaceWith(fresh);
     for (const details of fresh.querySelectorAll('details')) if (open.has(details.closest('[id]')?.id)) details.open = true;
-    for (const input of fresh.querySelectorAll('.diff-switch input')) if (chosen.has(input.name)) input.checked = chosen.get(input.name) === input.value;
+    const narrow = window.matchMedia('(max-width: 760px)').matches;
+    for (const input of fresh.querySelectorAll('.diff-switch input')) {
+      if (chosen.has(input.name)) input.checked = chosen.get(input.name) === input.value;
+      else if (narrow) input.checked = input.value === 'inline';
+    }
+    // The header's status and the section links follow the hunt too.
+    const huntStatus = document.getElementById('hunt-status');
+    const freshStatus = next.getElementById('hunt-status');
+    if (huntStatus && freshStatus) huntStatus.textContent = freshStatus.textContent;
+    const nav = document.querySelector('header nav');
+    const freshNav = next.querySelector('header nav');
+    if (nav && freshNav) nav.replaceWith(freshNav);
     document.title = next.title;
   });
   const events = new EventSource('events');
@@ -37,5 +48,9 @@ export const LIVE_SCRIPT = `(() => {
     busy = busy.then(refresh, refresh).then(() => { if (status) status.textContent = 'live: the hunt has ended'; });
     events.close();
   });
-  events.addEventListener('error', () => { if (status && events.readyState === EventSource.CLOSED) status.textContent = 'live: disconnected from culprit serve'; });
+  events.addEventListener('error', () => {
+    if (!status || status.textContent.includes('ended')) return;
+    status.textContent = events.readyState === EventSource.CLOSED ? 'live: disconnected from culprit serve' : 'live: reconnecting to culprit serve…';
+  });
+  events.addEventListener('open', () => { if (status) status.textContent = 'live: refreshing as verdicts arrive'; });
 })();`;

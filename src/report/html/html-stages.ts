@@ -12,37 +12,39 @@ import { diffView } from './html-diff.js';
 import { html, joinHtml, type Html } from './html-text.js';
 import { verdictCell } from './html-timeline.js';
 
-/** A search's probes as its range chart plots them: one segment per search, in the order they ran. */
+/** A search's probes as its range chart plots them, in the order their verdicts came in. */
 export interface RangeSegment {
-  descend: boolean;
+  search: string;
   points: RangePoint[];
   probes: ProbeRow[];
 }
 
-/** Splits the probes that carry a search's progress into searches: a new one starts when the range grows again. */
+/**
+ * The probes that narrowed each search (released versions, the commits, a merged branch), in the order their verdicts
+ * arrived: with several workers that is not the order they started in. Endpoint checks alongside carry no search.
+ */
 export function rangeSegments(probes: readonly ProbeRow[]): RangeSegment[] {
-  const segments: RangeSegment[] = [];
-  let current: RangeSegment | undefined;
+  const bySearch = new Map<string, ProbeRow[]>();
   for (const probe of probes) {
-    if (!probe.progress || probe.endedAt === null) continue;
-    const descend = probe.phase === 'descend';
-    const previous = current?.points.at(-1);
-    if (!current || current.descend !== descend || (previous && probe.progress.candidatesLeft > previous.candidatesLeft)) {
-      current = { descend, points: [], probes: [] };
-      segments.push(current);
-    }
-    current.points.push({ step: probe.step, label: short(probe.commit), verdict: probe.progress.verdict ?? probe.verdict, candidatesLeft: probe.progress.candidatesLeft });
-    current.probes.push(probe);
+    const search = probe.progress?.search;
+    if (search === undefined || probe.endedAt === null) continue;
+    bySearch.set(search, [...(bySearch.get(search) ?? []), probe]);
   }
-  return segments;
+  return [...bySearch].map(([search, rows]) => {
+    const ordered = [...rows].sort((a, b) => (a.endedAt ?? '').localeCompare(b.endedAt ?? '') || a.step - b.step);
+    return {
+      search,
+      probes: ordered,
+      points: ordered.map((probe) => ({ step: probe.step, label: short(probe.commit), verdict: probe.progress?.verdict ?? probe.verdict, candidatesLeft: probe.progress?.candidatesLeft ?? 0 })),
+    };
+  });
 }
 
 export interface StageContext {
   args: HuntArguments;
   probes: readonly ProbeRow[];
-  /** The search segments not yet claimed by a stage, in order. */
-  searches: RangeSegment[];
-  descents: RangeSegment[];
+  /** Each search's probes, by the search's name. */
+  searches: ReadonlyMap<string, RangeSegment>;
 }
 
 function section(id: string, title: string, body: Html): Html {
@@ -79,7 +81,7 @@ function metricRows(args: HuntArguments, probes: readonly ProbeRow[], segment: R
 }
 
 function bisectionSection(stage: BisectionResult, context: StageContext, id: string): Html {
-  const segment = context.searches.shift();
+  const segment = context.searches.get('bisection');
   const how = stage.strategy === 'flaky' ? 'the flaky search (Bayesian)' : stage.strategy === 'parallel' ? `k-way cuts with ${stage.workers} workers` : `${stage.strategy} bisect’s choices`;
   const parts: Html[] = [html`<p>${stage.candidatesAtStart} candidate commits, searched with ${how}; ${stage.rounds} probe${stage.rounds === 1 ? '' : 's'} one after another. ${stage.status === 'found' ? html`First bad: <code>${stage.firstBad?.commit ?? ''}</code>.` : html`Skipped commits hide which of ${stage.candidates.length} is first bad.`}</p>`];
   const flaky = stage.flaky;
@@ -107,8 +109,8 @@ function mergeBasesSection(stage: MergeBasesResult, id: string): Html {
 }
 
 function descentSection(stage: MergeDescentResult, context: StageContext, id: string): Html {
-  const segment = context.descents.shift();
-  const range = rangeFigure(`${id}-range`, Math.max(0, ...(segment?.points.map((point) => point.candidatesLeft) ?? [0])), segment);
+  const segment = context.searches.get('merge-descent');
+  const range = rangeFigure(`${id}-range`, stage.candidatesAtStart ?? Math.max(0, ...(segment?.points.map((point) => point.candidatesLeft) ?? [0])), segment);
   return section(id, 'Inside the merge', html`<p>The first bad commit on the first-parent line is the merge <code>${short(stage.merge)}</code>. ${descentSentence(stage)}</p>${range}`);
 }
 
@@ -145,7 +147,7 @@ function factorsSection(stage: FactorsResult, id: string): Html {
 export function stageSection(stage: StageResult, context: StageContext, id: string): Html | null {
   switch (stage.stage) {
     case 'versions': {
-      const segment = context.searches.shift();
+      const segment = context.searches.get('versions');
       return section(id, 'Released versions', html`<p>${versionsSentence(stage)}</p>${rangeFigure(`${id}-range`, stage.candidatesAtStart, segment)}`);
     }
     case 'source':
@@ -167,6 +169,7 @@ export function stageSection(stage: StageResult, context: StageContext, id: stri
 
 /** A hunt still running (or stopped) has no stage results yet: its searches so far, from the probes' progress. */
 export function searchSoFarSection(start: number | null, segments: readonly RangeSegment[]): Html | null {
+  // The hunt's own count of candidates is its first search's; a later one starts from its own first verdict.
   const figures = segments.map((segment, index) => rangeFigure(`range-so-far-${index}`, index === 0 && start !== null ? start : Math.max(...segment.points.map((point) => point.candidatesLeft)), segment));
   if (figures.every((item) => item === null)) return null;
   return section('search', 'The search so far', joinHtml(figures.filter((item): item is Html => item !== null)));

@@ -52,7 +52,9 @@ pre.command { white-space: pre-wrap; }
 details > summary { cursor: pointer; color: var(--accent); }
 figure { margin: 1rem 0; }
 figcaption { color: var(--muted); font-size: 0.9em; }
-svg.chart { width: 100%; max-width: 760px; height: auto; display: block; font: 12px system-ui, sans-serif; }
+svg.chart { width: 100%; max-width: 760px; min-width: 520px; height: auto; display: block; font: 12px system-ui, sans-serif; }
+/* On a phone a chart keeps legible labels and scrolls sideways in its own box. */
+figure { overflow-x: auto; }
 svg.chart text { fill: var(--fg); }
 svg.chart .tick, svg.chart .axis { fill: var(--muted); }
 svg.chart .grid { stroke: var(--line); stroke-width: 1; }
@@ -85,7 +87,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: 0.9em; border-top: 1p
   nav, .skip-link, fieldset.diff-switch, .live { display: none; }
   body { max-width: none; padding: 0; font-size: 11pt; }
   .scroll { overflow: visible; }
-  .d2h-wrapper { min-width: 0; }
+  .d2h-wrapper, svg.chart { min-width: 0; }
   pre.log { max-height: none; white-space: pre-wrap; }
   section, figure, tr { break-inside: avoid-page; }
   #timeline { break-before: page; }
