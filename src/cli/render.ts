@@ -94,7 +94,9 @@ export class ProgressPrinter {
           this.emit(`culprit: probes run in ${info.workspace}\n`);
           return;
         }
-        this.emit(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ${pace}\n`);
+        // `culprit narrow` searches no commits: it narrows one change, which may span several of them.
+        if (info.narrowOnly) this.emit(`culprit: narrowing the change from ${info.goods.map(short).join(', ')} (good) to ${short(info.bad)} (bad)${info.candidates > 1 ? `, which spans ${info.candidates} commits` : ''}\n`);
+        else this.emit(`culprit: ${info.candidates} candidate${info.candidates === 1 ? '' : 's'} between ${info.goods.map(short).join(', ')} (good) and ${short(info.bad)} (bad), ${pace}\n`);
         this.emit(`culprit: probes run in ${info.workspace}\n`);
       },
       probeFinished: (probe, progress) => {
@@ -162,7 +164,8 @@ export function renderResult(result: HuntResult, color = false): string {
   if (headline) lines.push(...headline);
   else if (result.firstBad) {
     const bad = result.firstBad;
-    lines.push(`${bad.commit} is the first bad commit`);
+    if (bad.since) lines.push(`The change from ${bad.since} (good) to ${bad.commit} (bad) spans several commits; narrowed as one change. The bad one's:`);
+    else lines.push(`${bad.commit} is the first bad commit`);
     lines.push(`Author: ${bad.author}`);
     lines.push(`Date:   ${bad.date}`);
     lines.push('', `    ${bad.subject}`, '');

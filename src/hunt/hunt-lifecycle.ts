@@ -98,6 +98,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
       workers: on.slots,
       workspace: on.workspaces[0] ?? '',
       timeoutSeconds: started.args.recipe.timeoutSeconds,
+      ...(started.args.narrowOnly ? { narrowOnly: true } : {}),
     });
   /** A later stage's hunt in another space (the source of released versions): same record, own journal and workspaces. */
   const continueIn = async (next: PreparedHunt): Promise<StageSession> => {

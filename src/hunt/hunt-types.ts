@@ -99,7 +99,7 @@ export interface SearchProgress {
 export interface HuntObserver {
   /** The hunt has its id: new, or resumed with some probes already done. */
   attached?(info: { hunt: number; resumed: boolean; probesDone: number; finished?: boolean }): void;
-  started?(info: { repo: string; space: 'commits' | 'versions' | 'factors'; unit?: string; bad: string; goods: string[]; candidates: number; steps: number; workers: number; workspace: string; timeoutSeconds: number | undefined }): void;
+  started?(info: { repo: string; space: 'commits' | 'versions' | 'factors'; unit?: string; bad: string; goods: string[]; candidates: number; steps: number; workers: number; workspace: string; timeoutSeconds: number | undefined; narrowOnly?: boolean }): void;
   probeStarted?(info: { phase: Phase; step: number; commit: string; timeoutSeconds: number }): void;
   probeFinished?(probe: HuntProbe, progress: SearchProgress | undefined): void;
   /** The hunt stopped on wrong input and its record was removed again: its id names nothing now. */

@@ -12,7 +12,10 @@ export interface FirstBad {
   author: string;
   /** ISO 8601 author date. */
   date: string;
+  /** The files it changed (since `since`, when that is set). */
   files: string[];
+  /** `culprit narrow --good REV` with a REV that is not the commit's parent: the change is everything since REV. */
+  since?: string;
 }
 
 export interface EndpointsResult {

@@ -40,6 +40,7 @@ export function resultText(hunt: HuntRow): string {
   const result = hunt.result;
   const factors = result ? factorsOf(result.stages) : undefined;
   if (factors) return `${factors.verified ? 'needs' : 'fails with'} ${factors.needed.map(factorText).join(', ')}`;
+  if (result?.firstBad?.since) return `the change from ${short(result.firstBad.since)} to ${short(result.firstBad.commit)}`;
   if (result?.firstBad) return answersWithVersion(hunt.vcs, result.stages) ? result.firstBad.subject : `${short(result.firstBad.commit)} ${result.firstBad.subject}`;
   if (result) return `one of ${result.candidates.length} commits (skipped commits hide it)`;
   if (hunt.error) return `stopped: ${hunt.error}`;

@@ -21,6 +21,7 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
   const what = answersWithVersion(hunt.vcs, result?.stages ?? []) ? 'version' : 'commit';
   const factors = result ? factorsOf(result.stages) : undefined;
   if (factors) out.push(`## Regression: ${factors.needed.map((factor) => `\`${factorText(factor)}\``).join(', ')}`);
+  else if (first?.since) out.push(`## Regression: the change from \`${short(first.since)}\` to \`${short(first.commit)}\` (several commits, narrowed as one)`);
   else out.push(first ? `## Regression: first bad ${what} \`${short(first.commit)}\` — ${first.subject}` : `## Regression hunt ${hunt.id}: ${statusOf(hunt)}`);
   out.push('');
   out.push(`- **Repository:** \`${hunt.repo}\` (${hunt.vcs})`);
@@ -29,12 +30,13 @@ export function markdownReport(hunt: HuntRow, allProbes: readonly ProbeRow[]): s
     const total = factors?.total ?? hunt.candidates ?? 0;
     const what = spec.kind === 'deps' ? `package changes between \`${hunt.arguments.goodNames.join(', ')}\` (good) and \`${hunt.arguments.badName}\` (bad)` : `factors${spec.file ? ` of \`${spec.file}\`` : ''}`;
     out.push(`- **Searched:** ${total} ${what}`);
-  } else out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${what}s`}`);
+  } else if (hunt.arguments.narrowOnly) out.push(`- **Narrowed:** the change ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates !== null && hunt.candidates > 1 ? `, which spans ${hunt.candidates} commits` : ''}`);
+  else out.push(`- **Searched:** ${rangeText(hunt).replace(/ \.\. /, ' (good) .. ')} (bad)${hunt.candidates === null ? '' : `, ${hunt.candidates} candidate ${what}s`}`);
   out.push(`- **Test:** \`${cell(testText(hunt))}\``);
   if (spec) {
     if (!result) out.push(`- **Status:** ${statusOf(hunt)}${hunt.error ? `: ${hunt.error}` : ''}; continue with \`culprit resume ${hunt.id}\``);
   } else if (first) {
-    out.push(`- **First bad ${what}:** ${first.commit} — ${first.subject}`);
+    out.push(first.since ? `- **Change:** from ${first.since} (good) to ${first.commit} — ${first.subject} (bad)` : `- **First bad ${what}:** ${first.commit} — ${first.subject}`);
     if (first.author) out.push(`- **Author:** ${first.author}, ${first.date}`);
     if (first.files.length > 0) out.push(`- **Changed files:** ${first.files.slice(0, 20).map((file) => `\`${file}\``).join(', ')}${first.files.length > 20 ? `, … ${first.files.length - 20} more` : ''}`);
   } else if (result) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { culprit } from '../fixtures/cli.js';
 import { narrowingRepo } from '../fixtures/narrowing-repo.js';
 import { convertToHg } from '../fixtures/scripted-hg-repo.js';
-import { branchyRepo, tempDir } from '../fixtures/scripted-repo.js';
+import { branchyRepo, linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 // Like a real module, errors.js breaks differently (exit 3) when RETRIED is declared twice.
 const WELL_FORMED = 'test "$(grep -c "const RETRIED" src/errors.js)" -eq 1 || exit 3';
@@ -148,4 +148,20 @@ describe('narrowing on several workers', () => {
     const found = (checks: Record<string, Check>): Record<string, unknown> => Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check && { expected: check.expected, outcome: check.outcome, ok: check.ok }]));
     expect(found(three.narrowed.verification)).toEqual(found(one.narrowed.verification));
   }, 180_000);
+
+  it('calls a change across several commits what it is, not a first bad commit', async () => {
+    const repo = await linearRepo(25, 15);
+    const store = path.join(tempDir(), 'hunts.sqlite');
+    const result = await culprit(['narrow', '--repo', repo.dir, '--good', repo.commits[10]!, '--bad', repo.commits[20]!, '--test', 'grep -q ok state.txt', '--store', store, ...workdir()]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`narrowing the change from ${repo.commits[10]!.slice(0, 12)} (good) to ${repo.commits[20]!.slice(0, 12)} (bad), which spans 10 commits`);
+    expect(result.stderr).not.toMatch(/candidates between/);
+    expect(result.stdout).not.toContain('is the first bad commit');
+    expect(result.stdout).toContain(`The change from ${repo.commits[10]} (good) to ${repo.commits[20]} (bad) spans several commits`);
+    // Its changed files are the whole change's: file-11.txt … file-20.txt and state.txt.
+    expect(result.stdout).toContain('Changed files (11):');
+    const markdown = await culprit(['report', '1', '--store', store]);
+    expect(markdown.stdout).toContain(`## Regression: the change from \`${repo.commits[10]!.slice(0, 12)}\``);
+    expect(markdown.stdout).not.toMatch(/candidate commits|First bad commit/);
+  }, 60_000);
 });

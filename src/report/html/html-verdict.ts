@@ -14,6 +14,7 @@ export function headline(hunt: HuntRow): string {
   const result = hunt.result;
   const factors = result ? factorsOf(result.stages) : undefined;
   if (factors) return `The failure needs ${factors.needed.map(factorText).join(', ')}`;
+  if (result?.firstBad?.since) return `The change from ${short(result.firstBad.since)} to ${short(result.firstBad.commit)} (several commits, narrowed as one)`;
   if (result?.firstBad) return answersWithVersion(hunt.vcs, result.stages) ? `First bad version: ${result.firstBad.commit}` : `First bad commit ${short(result.firstBad.commit)}: ${result.firstBad.subject}`;
   if (result) return `No single culprit: one of ${result.candidates.length} ${answersWithVersion(hunt.vcs, result.stages) ? 'versions' : 'commits'}`;
   const status = statusOf(hunt);
