@@ -182,6 +182,9 @@ export function renderResult(result: HuntResult, color = false): string {
   const reuse = reused === 0 ? '' : `; ${reused} answered from the store, ${ran.length} run`;
   const parallel = result.workspaces ? `, ${result.rounds} round${result.rounds === 1 ? "" : "s"} on ${result.workspaces.length} workers` : '';
   lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing${parallel}`);
+  const cached = [...result.probes, ...result.narrowingProbes].filter((probe) => probe.source === 'cached').length;
+  // Reused verdicts are only as good as the recipe key: what the key cannot see, the user must say.
+  if (cached > 0) lines.push(`${cached} verdict${cached === 1 ? '' : 's'} reused from the cache (earlier runs of the same trees and recipe); pass --no-cache if something outside the tree changed`);
   if (result.reproduce) lines.push(`Reproduce: ${result.reproduce}`);
   for (const stage of result.stages.filter((stage) => !above(stage))) lines.push(...stageText(stage, color));
   return `${lines.join('\n')}\n`;

@@ -4,23 +4,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { canonicalJson } from '../text/canonical-json.js';
 
 /** A key shorter than this is a password, not a key: refused. */
 const MIN_KEY_BYTES = 16;
-
-/** JSON with every object's keys sorted: the same value always signs to the same bytes. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value);
-    if (text === undefined) throw new TypeError(`cannot sign ${typeof value}`);
-    return text;
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, each]) => each !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, each]) => `${JSON.stringify(key)}:${canonicalJson(each)}`).join(',')}}`;
-}
 
 export function sign(key: Buffer, value: unknown): string {
   return createHmac('sha256', key).update(canonicalJson(value), 'utf8').digest('hex');

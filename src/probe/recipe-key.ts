@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { canonicalJson } from '../text/canonical-json.js';
 import type { CommandSpec } from './process-runner.js';
 import type { Recipe } from './recipe.js';
 
@@ -12,8 +13,18 @@ export const KEYED_ENVIRONMENT = [
   'PYTHONPATH', 'VIRTUAL_ENV', 'JAVA_HOME', 'GOFLAGS', 'RUSTFLAGS', 'CARGO_BUILD_TARGET',
 ] as const;
 
-function words(command: CommandSpec): readonly string[] {
-  return 'shell' in command ? command.shell.split(/[\s;&|()<>`'"]+/) : command.argv;
+/**
+ * The words of a command as the shell would see the file names in them: `~/check.sh` and `$CHECK` or `${CHECK}` are
+ * expanded from the environment, so editing the script they name changes the key like an absolute path does.
+ */
+function words(command: CommandSpec, environment: NodeJS.ProcessEnv): readonly string[] {
+  if (!('shell' in command)) return command.argv;
+  const expand = (word: string): string =>
+    word
+      .replace(/^~(?=\/|$)/, environment.HOME ?? '~')
+      .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => environment[braced ?? bare ?? ''] ?? whole);
+  // A variable may hold several words (`CHECK='sh /opt/check.sh'`): each of them is looked at.
+  return command.shell.split(/[\s;&|()<>`'"]+/).flatMap((word) => expand(word).split(/\s+/));
 }
 
 /** What a command runs rather than writes: an executable file, or a script an interpreter is given. */
@@ -24,10 +35,10 @@ const SCRIPT = /\.(sh|bash|zsh|py|js|mjs|cjs|ts|rb|pl|php|lua|tcl|r|jl|ps1)$/i;
  * workspace changes the recipe. Relative paths resolve inside the workspace, where the tree hash covers them;
  * other files (a log the test appends to, a data file) are not the recipe.
  */
-function commandFiles(commands: readonly CommandSpec[]): Record<string, string> {
+function commandFiles(commands: readonly CommandSpec[], environment: NodeJS.ProcessEnv): Record<string, string> {
   const files: Record<string, string> = {};
   for (const command of commands) {
-    for (const word of words(command)) {
+    for (const word of words(command, environment)) {
       if (!path.isAbsolute(word)) continue;
       const file = word;
       try {
@@ -48,18 +59,8 @@ function keyedEnvironment(environment: NodeJS.ProcessEnv): Record<string, string
   return env;
 }
 
-/** JSON with object keys sorted at every level: equal values give equal text whatever order they were built in. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, field]) => field !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, field]) => `${JSON.stringify(key)}:${canonical(field)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 function digest(material: unknown): string {
-  return createHash('sha256').update(canonical(material)).digest('hex');
+  return createHash('sha256').update(canonicalJson(material)).digest('hex');
 }
 
 /**
@@ -83,7 +84,7 @@ const SHAPES_THE_BUILD = {
 export function buildRecipeKey(recipe: Recipe, subdirectory: string, artifacts: readonly string[], environment: NodeJS.ProcessEnv = process.env): string | undefined {
   if (!recipe.build) return undefined;
   const fields = Object.fromEntries(Object.entries(recipe).filter(([name]) => SHAPES_THE_BUILD[name as keyof Recipe] !== false));
-  return digest({ recipe: fields, subdirectory, artifacts: [...artifacts].sort(), env: keyedEnvironment(environment), files: commandFiles([recipe.build]) });
+  return digest({ recipe: fields, subdirectory, artifacts: [...artifacts].sort(), env: keyedEnvironment(environment), files: commandFiles([recipe.build], environment) });
 }
 
 /**
@@ -92,5 +93,5 @@ export function buildRecipeKey(recipe: Recipe, subdirectory: string, artifacts: 
  */
 export function recipeKey(recipe: Recipe, subdirectory: string, environment: NodeJS.ProcessEnv = process.env): string {
   const commands = recipe.build ? [recipe.build, recipe.test] : [recipe.test];
-  return digest({ recipe: { ...recipe, timeoutSeconds: recipe.timeoutSeconds ?? 'derived' }, subdirectory, env: keyedEnvironment(environment), files: commandFiles(commands) });
+  return digest({ recipe: { ...recipe, timeoutSeconds: recipe.timeoutSeconds ?? 'derived' }, subdirectory, env: keyedEnvironment(environment), files: commandFiles(commands, environment) });
 }

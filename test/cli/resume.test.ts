@@ -148,6 +148,8 @@ describe('resume', () => {
     expect(document.firstBad.commit).toBe(repo.culprit);
     expect(document.probes.every((probe: { source: string }) => probe.source === 'cached')).toBe(true);
     expect(second.stderr).toMatch(/cached/);
+    // With --json the summary goes to stderr: it says how many verdicts were reused, and how not to.
+    expect(second.stderr).toContain(`${document.probes.length} verdicts reused from the cache (earlier runs of the same trees and recipe); pass --no-cache if something outside the tree changed`);
     await hunt('--no-cache');
     expect(lines(counter)).toBe(2 * runs);
     writeFileSync(script, `#!/bin/sh\n# edited\necho run >> ${counter}\ngrep -q ok state.txt\n`, { mode: 0o755 });

@@ -1,5 +1,8 @@
 // The verdict cache's and the build cache's keys of a recipe: every field of the recipe counts, so a recipe field
 // added later can never share cache entries with recipes that lack it; field order does not matter.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Recipe } from '../../src/model/recipe.js';
 import { buildRecipeKey, recipeKey } from '../../src/probe/recipe-key.js';
@@ -42,4 +45,19 @@ describe('recipe keys', () => {
     expect(buildRecipeKey(recipe, '', ['bin/**'], env)).not.toBe(base);
     expect(buildRecipeKey({ ...recipe, build: undefined } as Recipe, '', ['out/**'], env)).toBeUndefined();
   });
+
+  it('follows a test script named through ~ or a variable: editing it changes the key', () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'culprit-home-'));
+    const script = path.join(home, 'check.sh');
+    writeFileSync(script, 'exit 0\n');
+    const shells = ['sh ~/check.sh', 'sh $CHK', 'sh "${CHK}"', '$RUN'];
+    const environment = { PATH: '/usr/bin', HOME: home, CHK: script, RUN: `sh ${script}` };
+    const before = shells.map((shell) => recipeKey({ ...recipe, test: { shell } }, '', environment));
+    writeFileSync(script, 'exit 1\n');
+    const after = shells.map((shell) => recipeKey({ ...recipe, test: { shell } }, '', environment));
+    shells.forEach((shell, index) => expect(after[index], shell).not.toBe(before[index]));
+    // An unset variable stays as written: no file, no error.
+    expect(recipeKey({ ...recipe, test: { shell: 'sh $NOPE' } }, '', environment)).toBe(recipeKey({ ...recipe, test: { shell: 'sh $NOPE' } }, '', environment));
+  });
 });
+
