@@ -1,6 +1,7 @@
 // Parsers for option values: each rejects a bad value with one line naming the option and what it wants.
 import { DEFAULT_QUEUE, queueAddress } from '../executors/queue-address.js';
 import { loadQueueKey } from '../executors/queue-signing.js';
+import { forgetSecrets } from '../probe/secret-variables.js';
 import type { QueueSpec } from '../hunt/hunt-types.js';
 import { DEFAULT_CONFIDENCE, type FlakySpec } from '../model/flaky-spec.js';
 import type { MetricSpec } from '../model/metric-spec.js';
@@ -178,5 +179,7 @@ export function queueOptions(options: Record<string, unknown>): { executor?: Que
     return {};
   }
   const address = queueAddress(options.executor);
-  return { executor: { address, queue: queueNameOption(options.queue), key: loadQueueKey(typeof options.keyFile === 'string' ? options.keyFile : undefined) } };
+  const key = loadQueueKey(typeof options.keyFile === 'string' ? options.keyFile : undefined);
+  forgetSecrets();
+  return { executor: { address, queue: queueNameOption(options.queue), key } };
 }

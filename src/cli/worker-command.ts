@@ -3,6 +3,7 @@
 import { UsageError } from '../errors.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { loadQueueKey } from '../executors/queue-signing.js';
+import { forgetSecrets } from '../probe/secret-variables.js';
 import { queueAddress } from '../executors/queue-address.js';
 import { catchInterrupts } from './interrupts.js';
 import { queueNameOption, vcsOption } from './option-parsers.js';
@@ -30,15 +31,22 @@ export async function workerCommand(options: Record<string, unknown>): Promise<n
   const concurrency = concurrencyOption(options.concurrency);
   const lockMs = lockOption(options.lockSeconds);
   const key = loadQueueKey(typeof options.keyFile === 'string' ? options.keyFile : undefined);
+  // A build or test on this worker could otherwise read the key and sign jobs of its own.
+  forgetSecrets();
   const cacheRoot = cacheDirectory(typeof options.workdir === 'string' ? options.workdir : undefined);
   const vcs = options.vcs === undefined ? undefined : vcsOption(options.vcs);
+  const { checkReachable, queueFailure } = await import('../executors/queue-connection.js');
   const { workerRepository } = await import('../executors/worker-repository.js');
   const { runQueueWorker } = await import('../executors/queue-worker.js');
+  // Redis first: a worker that cannot reach its queue has no business cloning anything.
+  await checkReachable(address);
   const repo = await workerRepository(options.repo, cacheRoot, vcs);
   const interrupts = catchInterrupts('stopping the worker');
   try {
     await runQueueWorker({ address, queue, key, concurrency, cacheRoot, repo, lockMs, signal: interrupts.signal, log: (line) => process.stderr.write(`${line}\n`) });
     return 0;
+  } catch (error) {
+    throw queueFailure(error, address);
   } finally {
     interrupts.dispose();
   }

@@ -7,6 +7,11 @@ import { UsageError } from '../errors.js';
 export const QUEUE_PREFIX = 'culprit';
 export const DEFAULT_QUEUE = 'probes';
 
+/** Marks a job cancelled, for workers that missed the cancel message (it came while they were away, or before them). */
+export function cancelKey(queue: string, nonce: string): string {
+  return `${QUEUE_PREFIX}:${queue}:cancel:${nonce}`;
+}
+
 /** The channel a coordinator publishes its signed control messages (cancel, retime) on. */
 export function controlChannel(queue: string): string {
   return `${QUEUE_PREFIX}:${queue}:control`;

@@ -9,14 +9,19 @@ import { Redis } from 'ioredis';
 import { EnvironmentError, InterruptedError } from '../errors.js';
 import type { ProbeRecord } from '../model/probe-record.js';
 import { createLogDirectory, removeLogsExcept } from '../probe/log-directory.js';
-import { KEYED_ENVIRONMENT } from '../probe/recipe-key.js';
+import { commandFiles, KEYED_ENVIRONMENT } from '../probe/recipe-key.js';
+import { withDeadline } from './deadline.js';
 import type { Executor, ProbeJob } from './executor.js';
-import { controlChannel, QUEUE_PREFIX, type QueueAddress } from './queue-address.js';
-import { checkReachable } from './queue-connection.js';
+import { cancelKey, controlChannel, QUEUE_PREFIX, type QueueAddress } from './queue-address.js';
+import { checkReachable, queueFailure } from './queue-connection.js';
 import { opened, signed, toWire, type ControlBody, type JobBody, type ResultBody } from './queue-messages.js';
 
 /** How often the coordinator asks after its jobs besides listening to events: events missed across a reconnect are not lost. */
 const POLL_MS = 2000;
+/** How often it looks for workers while probes wait, to say so when there are none. */
+const WORKER_CHECK_MS = 30_000;
+/** Results and failures stay a day in Redis (read from there when their event was missed); cancels as long. */
+const KEEP_MS = 86_400_000;
 
 export interface QueueExecutorOptions {
   address: QueueAddress;
@@ -44,9 +49,13 @@ function keyedVariables(): Record<string, string> {
 
 export class QueueExecutor implements Executor {
   private readonly pending = new Map<string, Pending>();
+  private readonly cancels = new Set<Promise<void>>();
   private readonly hunt = randomUUID();
   private timeoutSeconds: number | undefined;
   private readonly poller: NodeJS.Timeout;
+  private readonly workerCheck: NodeJS.Timeout;
+  private polling = false;
+  private toldNoWorker = false;
 
   private constructor(
     private readonly options: QueueExecutorOptions,
@@ -59,6 +68,8 @@ export class QueueExecutor implements Executor {
     events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { failedReason }));
     this.poller = setInterval(() => void this.poll(), POLL_MS);
     this.poller.unref();
+    this.workerCheck = setInterval(() => void this.checkWorkers(), WORKER_CHECK_MS);
+    this.workerCheck.unref();
   }
 
   /** Checks that Redis answers, then opens the queue, its events and a connection to publish control messages on. */
@@ -66,15 +77,23 @@ export class QueueExecutor implements Executor {
     await checkReachable(options.address);
     // ioredis's options, which BullMQ hands to its own ioredis connections.
     const connection = options.address.options as ConnectionOptions;
-    const queue = new Queue(options.queue, { connection, prefix: QUEUE_PREFIX });
+    // The events stream holds results too: a bounded one keeps Redis's memory bounded.
+    const queue = new Queue(options.queue, { connection, prefix: QUEUE_PREFIX, streams: { events: { maxLen: 1000 } } });
     const events = new QueueEvents(options.queue, { connection, prefix: QUEUE_PREFIX });
     const publisher = new Redis(options.address.options);
     // Reconnects are ioredis's to make; an error between them is not the hunt's.
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
     publisher.on('error', () => undefined);
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const workers = await queue.getWorkers().catch(() => []);
+    let workers;
+    try {
+      await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+      workers = await queue.getWorkers();
+    } catch (error) {
+      await Promise.allSettled([queue.close(), events.close()]);
+      publisher.disconnect();
+      throw queueFailure(error, options.address);
+    }
     if (workers.length === 0) options.note?.(`no worker is listening on queue ${options.queue} at ${options.address.shown} yet: probes wait until one starts (culprit worker --executor ${options.address.shown} --repo …)`);
     return new QueueExecutor(options, queue, events, publisher, createLogDirectory(options.cacheRoot, 'queue-'));
   }
@@ -91,14 +110,21 @@ export class QueueExecutor implements Executor {
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
     const nonce = randomUUID();
     const sent: ProbeJob = { ...job, environment: keyedVariables(), testTimeoutSeconds: this.timeoutSeconds ?? job.testTimeoutSeconds };
-    const body: JobBody = { v: 1, kind: 'probe', queue: this.options.queue, hunt: this.hunt, nonce, issuedAt: Date.now(), job: toWire(sent) };
+    const commands = job.recipe.build ? [job.recipe.build, job.recipe.test] : [job.recipe.test];
+    const body: JobBody = { v: 1, kind: 'probe', queue: this.options.queue, hunt: this.hunt, nonce, issuedAt: Date.now(), db: this.options.address.options.db ?? 0, scripts: commandFiles(commands), job: toWire(sent) };
     const result = new Promise<ProbeRecord>((resolve, reject) => this.pending.set(nonce, { job, body, resolve, reject }));
     // A cancel may settle it while the job is still being sent: it is awaited below all the same.
     result.catch(() => undefined);
-    const onAbort = (): void => void this.cancel(nonce, signal.reason);
+    const onAbort = (): void => this.cancel(nonce, signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.enqueue(body);
+      try {
+        await this.enqueue(body);
+      } catch (error) {
+        throw queueFailure(error, this.options.address);
+      }
+      // Aborted while it was being sent: the cancel found nothing to remove then; now there is.
+      if (signal.aborted) this.cancel(nonce, signal.reason, true);
       return await result;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -117,37 +143,52 @@ export class QueueExecutor implements Executor {
 
   async close(): Promise<void> {
     clearInterval(this.poller);
-    for (const [nonce] of this.pending) await this.cancel(nonce, 'the hunt ended');
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    clearInterval(this.workerCheck);
+    for (const [nonce] of this.pending) this.cancel(nonce, 'the hunt ended');
+    // Cancels finish before the connections go (else a cancelled job would wait in the queue for the next worker),
+    // but Redis may be away: nothing here waits for it long.
+    await withDeadline(Promise.allSettled([...this.cancels]), 5000, () => undefined);
+    await withDeadline(Promise.allSettled([this.events.close(), this.queue.close()]), 5000, () => Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]));
     this.publisher.disconnect();
   }
 
   private enqueue(body: JobBody): Promise<unknown> {
     // Kept a day after they end: a result is read from the job when its event was missed.
-    return this.queue.add('probe', signed(this.options.key, body), { jobId: body.nonce, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 } });
+    return this.queue.add('probe', signed(this.options.key, body), { jobId: body.nonce, removeOnComplete: { age: KEEP_MS / 1000 }, removeOnFail: { age: KEEP_MS / 1000 } });
   }
 
   private async control(message: Pick<ControlBody, 'kind' | 'nonce' | 'seconds'>): Promise<void> {
     const body: ControlBody = { v: 1, queue: this.options.queue, hunt: this.hunt, issuedAt: Date.now(), ...message };
-    await this.publisher.publish(controlChannel(this.options.queue), JSON.stringify(signed(this.options.key, body))).catch(() => undefined);
+    await withDeadline(this.publisher.publish(controlChannel(this.options.queue), JSON.stringify(signed(this.options.key, body))), 2000, () => undefined);
   }
 
-  /** A probe whose answer no longer matters: off the queue if it waits, its process group killed if it runs. */
-  private async cancel(nonce: string, reason: unknown): Promise<void> {
+  /**
+   * A probe whose answer no longer matters: marked cancelled in Redis (for workers that miss the message), off the
+   * queue if it waits, its process group killed on the worker that runs it. `force`: its run already gave up on it.
+   */
+  private cancel(nonce: string, reason: unknown, force = false): void {
     const pending = this.pending.get(nonce);
-    if (!pending) return;
+    if (!pending && !force) return;
     this.pending.delete(nonce);
-    pending.reject(new InterruptedError(String(reason ?? 'SIGINT')));
-    await this.control({ kind: 'cancel', nonce });
-    await Job.fromId(this.queue, nonce)
-      .then((job) => job?.remove())
-      .catch(() => undefined); // A job a worker holds cannot be removed: the cancel message stops it there.
+    pending?.reject(new InterruptedError(String(reason ?? 'SIGINT')));
+    const work = (async () => {
+      await this.publisher.set(cancelKey(this.options.queue, nonce), '1', 'PX', KEEP_MS).catch(() => undefined);
+      await this.control({ kind: 'cancel', nonce });
+      // A job a worker holds cannot be removed: the cancel message (or key) stops it there.
+      await Job.fromId(this.queue, nonce)
+        .then((job) => job?.remove())
+        .catch(() => undefined);
+    })();
+    this.cancels.add(work);
+    void work.finally(() => this.cancels.delete(work));
   }
 
   /** Jobs whose events were missed (a Redis restart, a reconnect) are read from Redis; a job Redis lost is sent again. */
   private async poll(): Promise<void> {
-    for (const [nonce, pending] of [...this.pending]) {
-      try {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const [nonce, pending] of [...this.pending]) {
         const job = await Job.fromId(this.queue, nonce);
         if (!job) {
           if (this.pending.has(nonce)) await this.enqueue(pending.body);
@@ -156,10 +197,22 @@ export class QueueExecutor implements Executor {
         const state = await job.getState();
         if (state === 'completed') this.settle(nonce, { returnvalue: job.returnvalue });
         else if (state === 'failed') this.settle(nonce, { failedReason: job.failedReason });
-      } catch {
-        return; // Redis is away: the next poll tries again.
       }
+    } catch {
+      // Redis is away: the next poll tries again.
+    } finally {
+      this.polling = false;
     }
+  }
+
+  /** Probes waiting with no worker to take them: said once, when it happens, and again when one comes. */
+  private async checkWorkers(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const workers = await this.queue.getWorkers().catch(() => undefined);
+    if (workers === undefined) return;
+    if (workers.length === 0 && !this.toldNoWorker) this.options.note?.(`no worker is listening on queue ${this.options.queue} at ${this.options.address.shown}: ${this.pending.size} probe(s) wait for one (culprit worker --executor ${this.options.address.shown} --repo …)`);
+    if (workers.length > 0 && this.toldNoWorker) this.options.note?.(`${workers.length} worker(s) listen on queue ${this.options.queue} again`);
+    this.toldNoWorker = workers.length === 0;
   }
 
   private settle(nonce: string, outcome: { returnvalue?: unknown; failedReason?: string }): void {

@@ -21,6 +21,10 @@ export interface JobBody {
   nonce: string;
   /** Milliseconds since the epoch, on the coordinator's clock. */
   issuedAt: number;
+  /** The Redis database it was sent to: a copy moved to another queue's database is refused. */
+  db: number;
+  /** Scripts the recipe names by absolute path, with their SHA-256: a worker must have the same files. */
+  scripts: Record<string, string>;
   job: WireJob;
 }
 

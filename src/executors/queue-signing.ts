@@ -9,8 +9,9 @@ import { canonicalJson } from '../text/canonical-json.js';
 /** A key shorter than this is a password, not a key: refused. */
 const MIN_KEY_BYTES = 16;
 
+/** Signs what crosses the wire: the value as JSON sees it (a Buffer's or a Date's JSON form, not the object). */
 export function sign(key: Buffer, value: unknown): string {
-  return createHmac('sha256', key).update(canonicalJson(value), 'utf8').digest('hex');
+  return createHmac('sha256', key).update(canonicalJson(JSON.parse(JSON.stringify(value) ?? 'null')), 'utf8').digest('hex');
 }
 
 export function verifies(key: Buffer, value: unknown, signature: unknown): boolean {

@@ -11,7 +11,8 @@ import { openHistory } from '../history/open-history.js';
 
 function run(file: string, args: readonly string[], cwd?: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    execFile(file, [...args], { cwd, env: { ...cleanGitEnvironment(), HGPLAIN: '1' }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => resolve({ ok: !error, output: `${stdout}${stderr}`.trim() }));
+    // No prompt for a password: a worker has no one to answer it, and would wait forever.
+    execFile(file, [...args], { cwd, env: { ...cleanGitEnvironment(), HGPLAIN: '1', GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => resolve({ ok: !error, output: `${stdout}${stderr}`.trim() }));
   });
 }
 
@@ -41,7 +42,13 @@ export async function workerRepository(source: string, cacheRoot: string, vcs?: 
       rmSync(partial, { recursive: true, force: true });
       throw new UsageError(`cannot clone --repo ${source}: ${cloned.output.split('\n').at(-1) ?? ''}`, 'pass a repository URL or path this worker can read');
     }
-    renameSync(partial, directory);
+    try {
+      renameSync(partial, directory);
+    } catch (error) {
+      // Another worker sharing this cache directory cloned it first: theirs is as good.
+      rmSync(partial, { recursive: true, force: true });
+      if (!existsSync(directory)) throw error;
+    }
   }
   const history = await openHistory(directory, kind);
   let fetching: Promise<unknown> = Promise.resolve();
@@ -62,7 +69,11 @@ export async function workerRepository(source: string, cacheRoot: string, vcs?: 
       if (await has(commit)) return true;
       // One fetch at a time: jobs arriving together for new commits share it.
       fetching = fetching.then(async () => {
-        if (!(await has(commit))) await fetch(commit);
+        // A fetch may meet another worker's (sharing the cache) on a ref lock: once more after a moment.
+        for (let attempt = 0; attempt < 2 && !(await has(commit)); attempt++) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+          await fetch(commit);
+        }
       });
       await fetching;
       return has(commit);

@@ -81,6 +81,11 @@ export class HgWorkspace implements Workspace {
       // the update; without untracked files it must go through, or the commit is not in the clone.
       await hg(this.directory, PURGE, { repo: this.directory });
       result = await update();
+      if (result.code !== 0 && /unknown revision/.test(result.stderr)) {
+        // Committed after this slot was cloned (a long-lived worker's slot): pulled from the source, then tried again.
+        await hg(this.directory, ['pull', '--quiet', '--', this.source], { repo: this.directory });
+        result = await update();
+      }
       if (result.code !== 0) {
         if (/unknown revision|filtered revision/.test(result.stderr)) {
           throw new UsageError(

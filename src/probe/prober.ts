@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InterruptedError } from '../errors.js';
 import { cleanGitEnvironment } from '../history/git-command.js';
+import { withoutSecrets } from './secret-variables.js';
 import type { Outcome, ProbeRecord } from '../model/probe-record.js';
 import { classifyBuild, classifyTest, reportedVerdict, searchVerdict } from './outcome.js';
 import { runCommand, type RunResult } from './process-runner.js';
@@ -76,7 +77,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   if (request.signal?.aborted) throw interrupted();
   const cwd = commandDirectory(workspace, request.subdirectory);
   const env: NodeJS.ProcessEnv = {
-    ...cleanGitEnvironment(),
+    ...withoutSecrets(cleanGitEnvironment()),
     ...request.variables,
     CULPRIT_COMMIT: commit,
     CULPRIT_WORKSPACE: workspace.directory,

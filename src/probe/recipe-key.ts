@@ -35,7 +35,7 @@ const SCRIPT = /\.(sh|bash|zsh|py|js|mjs|cjs|ts|rb|pl|php|lua|tcl|r|jl|ps1)$/i;
  * workspace changes the recipe. Relative paths resolve inside the workspace, where the tree hash covers them;
  * other files (a log the test appends to, a data file) are not the recipe.
  */
-function commandFiles(commands: readonly CommandSpec[], environment: NodeJS.ProcessEnv): Record<string, string> {
+export function commandFiles(commands: readonly CommandSpec[], environment: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const files: Record<string, string> = {};
   for (const command of commands) {
     for (const word of words(command, environment)) {
