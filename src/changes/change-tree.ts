@@ -35,7 +35,19 @@ export type ChangeNode =
       /** For a replacement: the word diff between the two lines, whose tokens are the children. */
       words: WordPiece[] | null;
     }
-  | { kind: 'token'; id: number; parent: number; children: number[]; op: 'remove' | 'add'; text: string };
+  | {
+      kind: 'token';
+      id: number;
+      parent: number;
+      children: number[];
+      op: 'remove' | 'add';
+      text: string;
+      /**
+       * Set for the tokens of a substitution (removed text right next to added text, `beta` → `BETA`): the id of its
+       * first token. They are taken or left together: half of one would put text in the line that neither side had.
+       */
+      substitution?: number;
+    };
 
 export interface FileChange extends FileDelta {
   node: number;
@@ -122,17 +134,28 @@ function addUnits(parent: number, units: readonly Unit[], add: Adder): void {
 
 function wordPieces(lineId: number, before: string, after: string, add: Adder): WordPiece[] {
   const pieces: WordPiece[] = [];
-  for (const part of diffWordsWithSpace(before, after)) {
+  const parts = diffWordsWithSpace(before, after);
+  /** The tokens of the changed run under way (removed and added parts with no kept text between them). */
+  let run: Array<Extract<ChangeNode, { kind: 'token' }>> = [];
+  const closeRun = (): void => {
+    // Both sides in one run make a substitution; a pure addition or removal keeps its tokens apart.
+    if (new Set(run.map((token) => token.op)).size === 2) for (const token of run) token.substitution = run[0]?.id;
+    run = [];
+  };
+  for (const part of parts) {
     if (!part.added && !part.removed) {
+      closeRun();
       pieces.push({ text: part.value, token: null, op: 'keep' });
       continue;
     }
     const op = part.added ? 'add' : 'remove';
     for (const text of splitTokens(part.value)) {
       const token = add<Extract<ChangeNode, { kind: 'token' }>>({ kind: 'token', parent: lineId, children: [], op, text });
+      run.push(token);
       pieces.push({ text, token: token.id, op });
     }
   }
+  closeRun();
   return pieces;
 }
 

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { ArtifactCache, DEFAULT_CACHE_BYTES, formatSize, type ArtifactEntry } from '../probe/artifact-cache.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
+import { pruneLogs } from '../probe/log-directory.js';
 import { padColumns, short } from '../text/format.js';
 
 function artifactCache(options: Record<string, unknown>): ArtifactCache {
@@ -29,10 +30,12 @@ export async function cacheListCommand(options: Record<string, unknown>): Promis
 
 export async function cacheClearCommand(options: Record<string, unknown>): Promise<number> {
   const removed = await artifactCache(options).clear();
+  // Probe logs live in the cache too: all of them go, but those of hunts still running.
+  const logs = pruneLogs(cacheDirectory(typeof options.workdir === 'string' ? options.workdir : undefined), 0, 0);
   process.stdout.write(
     options.json === true
-      ? `${JSON.stringify(removed)}\n`
-      : `removed ${removed.entries} ${removed.entries === 1 ? 'entry' : 'entries'} (${formatSize(removed.bytes)})\n`,
+      ? `${JSON.stringify({ ...removed, logs: logs.removed, logBytes: logs.bytes })}\n`
+      : `removed ${removed.entries} ${removed.entries === 1 ? 'entry' : 'entries'} (${formatSize(removed.bytes)}) and the logs of ${logs.removed} hunt${logs.removed === 1 ? '' : 's'} (${formatSize(logs.bytes)})\n`,
   );
   return 0;
 }

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { CulpritError, EXIT } from '../errors.js';
 import { CULPRIT_VERSION } from '../tool-version.js';
+import { checkCreatableDirectory, checkFileDirectory } from '../system/directory-check.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -22,7 +23,13 @@ function program(setExit: (code: number) => void): Command {
     .version(CULPRIT_VERSION)
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `culprit: ${text.slice(7)}` : text) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `culprit: ${text.slice(7)}` : text) })
+    // Where culprit's own files go is checked before any command runs: a wrong path is one line, nothing created.
+    .hook('preAction', (_root, action) => {
+      const options = action.opts();
+      if (typeof options.workdir === 'string') checkCreatableDirectory(options.workdir, '--workdir');
+      if (typeof options.store === 'string') checkFileDirectory(options.store, '--store');
+    });
 
   const shared = (command: Command): Command =>
     command
@@ -242,6 +249,13 @@ function program(setExit: (code: number) => void): Command {
     .action(async (id: string, options: Record<string, unknown>) => setExit(await (await import('./stored-hunt-commands.js')).reportCommand(id, options)));
 
   root
+    .command('forget')
+    .description('remove recorded hunts, with their probes and the verdicts they put in the cache (not while one runs)')
+    .argument('<id...>', 'the hunts (see culprit hunts)')
+    .option(...STORE)
+    .action(async (ids: string[], options: Record<string, unknown>) => setExit(await (await import('./stored-hunt-commands.js')).forgetCommand(ids, options)));
+
+  root
     .command('serve')
     .description("a hunt's HTML report served on 127.0.0.1, refreshing as its verdicts arrive (for a hunt that is running)")
     .argument('<id>', 'the hunt (see culprit hunts)')
@@ -258,9 +272,9 @@ function program(setExit: (code: number) => void): Command {
     .action(async (options: Record<string, unknown>) => setExit(await (await import('./cache-command.js')).cacheListCommand(options)));
   cache
     .command('clear')
-    .description('delete every cached build')
+    .description('delete every cached build, and the probe logs of hunts no longer running')
     .option('--workdir <dir>', "culprit's cache directory (default: XDG cache dir)")
-    .option('--json', 'print {"entries":N,"bytes":B}')
+    .option('--json', 'print {"entries":N,"bytes":B,"logs":H,"logBytes":L}')
     .action(async (options: Record<string, unknown>) => setExit(await (await import('./cache-command.js')).cacheClearCommand(options)));
 
   root
@@ -286,6 +300,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof CulpritError) {
       process.stderr.write(`culprit: ${error.line}\n`);
+      // Refused before the command ran (a --workdir or --store checked up front): --json still gets its document.
+      if (argv.includes('--json')) {
+        const { huntDocument } = await import('../report/hunt-document.js');
+        process.stdout.write(`${JSON.stringify(huntDocument({ hunt: undefined, probes: [], error: error.line }))}\n`);
+      }
       return error.exitCode;
     }
     process.stderr.write(`culprit: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

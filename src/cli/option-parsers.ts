@@ -72,10 +72,12 @@ export function jobsOption(value: unknown): number {
 /** --artifacts GLOB..., --cache-size SIZE and --clean-build; the hunt itself checks the globs (for library callers too). */
 export function buildReuseOptions(options: Record<string, unknown>): { artifacts?: string[]; cacheSize?: number; cleanBuild?: boolean } {
   const artifacts = Array.isArray(options.artifacts) ? (options.artifacts as string[]) : undefined;
+  // A malformed size is said as such first: that is the mistake to fix, whatever else is missing.
+  const cacheSize = options.cacheSize === undefined ? undefined : parseSize(String(options.cacheSize));
   if (options.cacheSize !== undefined && !artifacts) throw new UsageError('--cache-size limits the build cache, which only --artifacts fills', "add --artifacts 'GLOB' naming the build outputs");
   return {
     ...(artifacts ? { artifacts } : {}),
-    ...(options.cacheSize === undefined ? {} : { cacheSize: parseSize(String(options.cacheSize)) }),
+    ...(cacheSize === undefined ? {} : { cacheSize }),
     ...(options.cleanBuild === true ? { cleanBuild: true } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { answersWithVersion, type StageResult } from '../model/stage-results.js'
 import { LISTED } from '../model/versions-spec.js';
 import { factorsCounts, factorsDetails, factorsHeadline, factorText } from '../report/factors-text.js';
 import { stageText } from '../report/stage-sections.js';
-import { roughDuration, short } from '../text/format.js';
+import { gitDate, roughDuration, short } from '../text/format.js';
 
 export type Write = (text: string) => void;
 
@@ -16,7 +16,9 @@ function clip(text: string, width: number): string {
 function steps(progress: SearchProgress): string {
   const unit = progress.worker === undefined ? 'step' : 'round';
   const eta = progress.etaSeconds === undefined || progress.stepsLeft === 0 ? '' : `, ETA ${roughDuration(progress.etaSeconds)}`;
-  return `${progress.candidatesLeft} candidate${progress.candidatesLeft === 1 ? '' : 's'} left (~${progress.stepsLeft} ${unit}${progress.stepsLeft === 1 ? '' : 's'}${eta})`;
+  // Two candidates left still take a probe to tell apart, whatever the estimate rounds to.
+  const left = progress.candidatesLeft > 1 ? Math.max(1, progress.stepsLeft) : progress.stepsLeft;
+  return `${progress.candidatesLeft} candidate${progress.candidatesLeft === 1 ? '' : 's'} left (~${left} ${unit}${left === 1 ? '' : 's'}${eta})`;
 }
 
 type Space = 'commits' | 'versions' | 'factors';
@@ -167,7 +169,7 @@ export function renderResult(result: HuntResult, color = false): string {
     if (bad.since) lines.push(`The change from ${bad.since} (good) to ${bad.commit} (bad) spans several commits; narrowed as one change. The bad one's:`);
     else lines.push(`${bad.commit} is the first bad commit`);
     lines.push(`Author: ${bad.author}`);
-    lines.push(`Date:   ${bad.date}`);
+    lines.push(`Date:   ${gitDate(bad.date)}`);
     lines.push('', `    ${bad.subject}`, '');
     lines.push(`Changed files (${bad.files.length}):`);
     for (const file of bad.files.slice(0, 50)) lines.push(`    ${file}`);
@@ -181,7 +183,11 @@ export function renderResult(result: HuntResult, color = false): string {
   const reused = result.probes.filter((probe) => probe.source !== 'run').length;
   const reuse = reused === 0 ? '' : `; ${reused} answered from the store, ${ran.length} run`;
   const parallel = result.workspaces ? `, ${result.rounds} round${result.rounds === 1 ? "" : "s"} on ${result.workspaces.length} workers` : '';
-  lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse}), ${ran.reduce((sum, p) => sum + p.seconds, 0).toFixed(1)} s of probing${parallel}`);
+  // The same totals as `culprit show` and the reports: narrowing's probes are probes too.
+  const narrowingRan = result.narrowingProbes.filter((probe) => probe.source === 'run');
+  const narrowed = result.narrowingProbes.length === 0 ? '' : ` and ${result.narrowingProbes.length} narrowing probe${result.narrowingProbes.length === 1 ? '' : 's'}`;
+  const seconds = [...ran, ...narrowingRan].reduce((sum, p) => sum + p.seconds, 0);
+  lines.push('', `Hunt ${result.hunt}: ${result.probes.length} probes (${counted} after the endpoints${reuse})${narrowed}, ${seconds.toFixed(1)} s of probing${parallel}`);
   const cached = [...result.probes, ...result.narrowingProbes].filter((probe) => probe.source === 'cached').length;
   // Reused verdicts are only as good as the recipe key: what the key cannot see, the user must say.
   if (cached > 0) lines.push(`${cached} verdict${cached === 1 ? '' : 's'} reused from the cache (earlier runs of the same trees and recipe); pass --no-cache if something outside the tree changed`);

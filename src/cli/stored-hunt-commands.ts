@@ -10,6 +10,7 @@ import { huntDocument } from '../report/hunt-document.js';
 import { htmlReport } from '../report/html/html-report.js';
 import { markdownReport } from '../report/markdown-report.js';
 import { Store } from '../store/store.js';
+import { ownerAlive } from '../store/hunt-table.js';
 import { storePath } from '../store/store-path.js';
 import { vcsOption } from './option-parsers.js';
 import { reportPath, writeReportFile } from './report-file.js';
@@ -64,6 +65,22 @@ export function reportCommand(id: string | undefined, options: Record<string, un
     const text = format === 'json' ? `${JSON.stringify(huntDocument({ hunt, probes }))}\n` : format === 'html' ? htmlReport(hunt, probes, { generatedAt: new Date().toISOString() }) : markdownReport(hunt, probes);
     if (output) writeReportFile(output, text);
     else process.stdout.write(text);
+    return 0;
+  });
+}
+
+/** `culprit forget ID...`: removes hunts from the store, with their probes and the verdicts they put in the cache. */
+export function forgetCommand(ids: readonly string[], options: Record<string, unknown>): Promise<number> {
+  if (ids.length === 0) throw new UsageError('no hunt id given', 'list the recorded hunts with: culprit hunts');
+  const wanted = ids.map((id) => requiredId(id));
+  return withStore(options, (store) => {
+    // All checked before any is removed: a wrong id in the list removes nothing.
+    const hunts = wanted.map((id) => huntById(store, id));
+    for (const hunt of hunts) {
+      if (hunt.status === 'running' && ownerAlive(hunt)) throw new UsageError(`hunt ${hunt.id} is running in process ${hunt.ownerPid ?? '?'}`, 'stop it first (Ctrl-C there), then forget it');
+    }
+    for (const hunt of hunts) store.hunts.delete(hunt.id);
+    process.stdout.write(`forgot ${hunts.length === 1 ? `hunt ${hunts[0]?.id}` : `hunts ${hunts.map((hunt) => hunt.id).join(', ')}`}, with ${hunts.length === 1 ? 'its' : 'their'} probes and cached verdicts\n`);
     return 0;
   });
 }

@@ -6,6 +6,7 @@ import { acquireWorkspaces } from '../probe/acquire-workspace.js';
 import { ArtifactCache, DEFAULT_CACHE_BYTES } from '../probe/artifact-cache.js';
 import { createLogDirectory, removeLogsExcept } from '../probe/log-directory.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
+import { watchCheckout } from '../probe/checkout-watch.js';
 import { probe, type ProbeRecord } from '../probe/prober.js';
 import type { Workspace } from '../probe/workspace.js';
 import type { Executor, ProbeJob } from './executor.js';
@@ -62,7 +63,8 @@ export class LocalExecutor implements Executor {
     if (!workspace) throw new Error(`internal: no workspace for slot ${slot}`);
     const { build } = job;
     const retimesAtStart = this.timeouts.get(scope)?.count ?? 0;
-    return probe({
+    const watch = watchCheckout(this.options.history.kind, this.options.history.root);
+    const running = probe({
       candidate: job.candidate,
       workspace,
       recipe: job.recipe,
@@ -81,6 +83,12 @@ export class LocalExecutor implements Executor {
       ...(job.cleanBuild ? { cleanBuild: true } : {}),
       ...(job.check ? { check: job.check } : {}),
       ...(job.environment ? { variables: job.environment } : {}),
+    });
+    return running.then((record) => {
+      const changed = watch?.changes() ?? [];
+      // culprit never writes there: a change while the probe ran is the test's (or someone working in the checkout).
+      if (changed.length > 0) this.options.note?.(`warning: your repository ${this.options.history.root} changed while the probe of ${job.candidate.commit.slice(0, 12)} ran (${changed.join(', ')}): if the test did that, it reaches outside its workspace (see ${record.logPath})`);
+      return record;
     });
   }
 

@@ -1,6 +1,6 @@
 // The git adapter: resolves revisions, loads the candidate DAG in one rev-list call, describes commits.
 // It only reads the user's repository; workspaces (probe/git-workspace.ts) borrow its objects.
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
@@ -20,6 +20,7 @@ export class GitHistory implements History {
     /** Absolute path of the object store, which workspaces use as their alternate. */
     readonly objectDirectory: string,
     readonly identity: string,
+    readonly shallow = false,
   ) {}
 
   static async open(directory: string): Promise<GitHistory> {
@@ -32,7 +33,8 @@ export class GitHistory implements History {
     if (!stat.isDirectory()) throw new UsageError(`not a directory: ${directory}`, 'pass --repo DIR with a repository directory');
     let result;
     try {
-      result = await git(directory, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--is-bare-repository', '--show-toplevel']);
+      // No --show-toplevel here: git refuses it in a bare repository and inside .git, both of which are fine to hunt.
+      result = await git(directory, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--is-bare-repository', '--is-inside-git-dir']);
     } catch (error) {
       if (error instanceof GitNotFoundError) throw new UsageError('git is not installed', 'install git (apt-get install git) and try again');
       throw error;
@@ -40,10 +42,16 @@ export class GitHistory implements History {
     if (result.code !== 0) {
       throw new UsageError(`not a git repository: ${path.resolve(directory)}`, 'run culprit inside a repository or pass --repo DIR');
     }
-    const [commonDir = '', bare = 'false', topLevel] = result.stdout.trim().split('\n');
-    const root = bare === 'true' || !topLevel ? realpathSync(commonDir) : realpathSync(topLevel);
+    const [commonDir = '', bare = 'false', insideGitDir = 'false'] = result.stdout.trim().split('\n');
+    let root: string;
+    if (bare === 'true') root = realpathSync(commonDir);
+    else if (insideGitDir === 'true') root = realpathSync(path.dirname(commonDir));
+    else {
+      const top = await git(directory, ['rev-parse', '--path-format=absolute', '--show-toplevel']);
+      root = realpathSync(top.code === 0 && top.stdout.trim() ? top.stdout.trim() : path.dirname(commonDir));
+    }
     const objectDirectory = realpathSync(path.join(commonDir, 'objects'));
-    return new GitHistory(root, objectDirectory, objectDirectory);
+    return new GitHistory(root, objectDirectory, objectDirectory, existsSync(path.join(commonDir, 'shallow')));
   }
 
   async resolve(revision: string, role: string): Promise<string> {
@@ -110,8 +118,9 @@ export class GitHistory implements History {
   }
 
   async changedFiles(commit: string): Promise<string[]> {
-    const out = await gitOk(this.root, ['show', '--first-parent', '--format=', '--name-only', commit]);
-    return out.split('\n').filter(Boolean);
+    // -z: paths as they are (`naïve.txt`), not quoted with octal escapes.
+    const out = await gitOk(this.root, ['show', '--first-parent', '--format=', '--name-only', '-z', commit]);
+    return out.split('\0').map((name) => name.replace(/^\n+/, '')).filter(Boolean);
   }
 
   async treeOf(commit: string): Promise<string> {

@@ -59,4 +59,6 @@ export interface History {
   readFiles(commit: string, paths: readonly string[]): Promise<Map<string, Buffer | null>>;
   /** The revision name a user would type to reproduce: abbreviated hash. */
   shortName(commit: string): string;
+  /** A shallow git clone: its history stops at a boundary, so "no common history" may only mean "not fetched". */
+  readonly shallow?: boolean;
 }

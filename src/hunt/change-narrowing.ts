@@ -106,7 +106,10 @@ export function couplingOf(tree: ChangeTree): (units: readonly number[]) => numb
       collect(node.added, node.removed);
       for (const move of [moved(node.added), moved(node.removed)]) if (move) names.add(move);
     }
-    else if (node?.kind === 'token') collect(node.op === 'add' ? node.text : null, node.op === 'remove' ? node.text : null);
+    else if (node?.kind === 'token') {
+      collect(node.op === 'add' ? node.text : null, node.op === 'remove' ? node.text : null);
+      if (node.substitution !== undefined) names.add(`\0substitution ${node.substitution}`);
+    }
     else if (node?.kind === 'file' && node.children.length === 0) {
       const file = tree.files[node.file];
       collect(file?.after?.toString('utf8') ?? null, file?.before?.toString('utf8') ?? null);

@@ -5,10 +5,17 @@ import type { ProbeRecord } from '../model/probe-record.js';
 import { describeOutcome } from '../probe/outcome.js';
 import { abortIfCrashed } from './verdict-rule.js';
 
+/** Lines that end a failing run without saying why: Node's version banner, stack frames, npm's epilogue, carets. */
+const NOISE = /^(Node\.js v\d|at |npm (ERR!|error) (code|path|errno|command|A complete log|Exit|Lifecycle)|npm ERR! *$|\^+$|\[culprit\])/;
+const SAYS_WHY = /error|exception|fail|assert|fatal|panic|cannot|can't|not found|denied|traceback|does not exist|no such/i;
+
+/** The line of a run's output that says why it failed: culprit's own diagnosis, else the last error-like line, else the last one. */
 export function lastOutputLine(probe: ProbeRecord): string {
   const lines = probe.outputTail.split('\n').map((line) => line.trim()).filter(Boolean);
-  const last = lines.at(-1);
-  return last ? ` (last output: "${last.slice(0, 160)}")` : '';
+  const meaningful = lines.filter((line) => !NOISE.test(line));
+  const backwards = [...meaningful].reverse();
+  const line = backwards.find((each) => each.startsWith('culprit: ')) ?? backwards.find((each) => SAYS_WHY.test(each)) ?? meaningful.at(-1) ?? lines.at(-1);
+  return line ? ` (last output: "${line.slice(0, 160)}")` : '';
 }
 
 /** A good endpoint must pass; anything else stops the hunt with the reason. Build failures are left to the caller. */

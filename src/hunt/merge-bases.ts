@@ -23,6 +23,7 @@ export async function settleMergeBases(
     if (allAncestors) return;
     const bases = await history.mergeBases(bad, goods);
     if (bases.length === 0) {
+      if (history.shallow) throw reject(new UsageError(`bad ${history.shortName(bad)} shares no history with the goods in this shallow clone: its history stops before they meet`, 'fetch the rest with: git fetch --unshallow (or a deeper --depth), then run culprit again'));
       throw reject(new UsageError(`bad ${history.shortName(bad)} shares no history with the goods`, 'pick --good and --bad on the same line of history'));
     }
     const untested = bases.find((base) => !goods.includes(base));

@@ -1,6 +1,7 @@
 // One probe: put the workspace at a candidate, build it, run the test once, and classify what happened.
 // Every command runs through the process runner, so a hang or Ctrl-C never leaves a process behind.
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { interpreterProblem } from './interpreter-check.js';
 import path from 'node:path';
 import { InterruptedError } from '../errors.js';
 import { cleanGitEnvironment } from '../history/git-command.js';
@@ -54,14 +55,26 @@ export interface ProbeRequest {
   variables?: Readonly<Record<string, string>>;
 }
 
+function configurationText(digest: string, paths: readonly string[]): string {
+  return `${digest.slice(0, 12)}: ${paths.slice(0, 10).join(' ')}${paths.length > 10 ? ` and ${paths.length - 10} more` : ''}`;
+}
+
+/** A command "not found" whose script exists: the reason (its interpreter) goes to the log and the output's tail. */
+function explained(run: RunResult, command: CommandSpec, cwd: string, logPath: string): RunResult {
+  const problem = interpreterProblem(command, cwd);
+  if (!problem) return run;
+  appendFileSync(logPath, `culprit: ${problem}\n`);
+  return { ...run, outputTail: `${run.outputTail}culprit: ${problem}\n` };
+}
+
 /** A check is meant to be cheap: it gets the build's time limit at most, and no more than a few minutes. */
 const CHECK_TIMEOUT_SECONDS = 300;
 
-/** The workspace directory matching the user's subdirectory, or the top when the commit lacks it. */
-function commandDirectory(workspace: Workspace, subdirectory: string | undefined): string {
+/** The workspace directory matching the user's subdirectory; undefined when the commit lacks it. */
+function commandDirectory(workspace: Workspace, subdirectory: string | undefined): string | undefined {
   if (!subdirectory) return workspace.directory;
   const candidate = path.join(workspace.directory, subdirectory);
-  return existsSync(candidate) ? candidate : workspace.directory;
+  return existsSync(candidate) ? candidate : undefined;
 }
 
 export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
@@ -76,10 +89,30 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   await materialize(workspace, candidate, { clean: request.cleanBuild ?? false });
   if (request.signal?.aborted) throw interrupted();
   const cwd = commandDirectory(workspace, request.subdirectory);
+  if (cwd === undefined) {
+    // Started in a directory this commit does not have: `git bisect run` could not run the test there either. Not
+    // the test's verdict, and not to be run somewhere else instead: untestable, with the reason in its log.
+    const logPath = `${request.logStem}.test.log`;
+    const reason = `culprit: ${request.subdirectory ?? ''}/ does not exist at ${commit.slice(0, 12)}: the test cannot run where you started it (skipped)\n`;
+    writeFileSync(logPath, reason);
+    return {
+      commit,
+      outcome: { kind: 'untestable' },
+      verdict: 'skip',
+      searchVerdict: 'skip',
+      exitCode: null,
+      signal: null,
+      seconds: (performance.now() - started) / 1000,
+      logPath,
+      outputTail: reason,
+    };
+  }
   const env: NodeJS.ProcessEnv = {
     ...withoutSecrets(cleanGitEnvironment()),
     ...request.variables,
     CULPRIT_COMMIT: commit,
+    // Narrowing writes part of a change over the parent: the test can tell which part from here.
+    ...(candidate.kind === 'configuration' ? { CULPRIT_CONFIGURATION: configurationText(candidate.digest, candidate.states.map((state) => state.path)) } : {}),
     CULPRIT_WORKSPACE: workspace.directory,
     ...workspace.environment(commit),
     ...(candidate.kind === 'environment' ? { ...candidate.env, CULPRIT_ENV: environmentFile ?? '' } : {}),
@@ -154,5 +187,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
     ...(request.signal ? { signal: request.signal } : {}),
   });
   if (run.interrupted) throw interrupted();
-  return finish(classifyTest(run), run, logPath, run.seconds);
+  const outcome = classifyTest(run);
+  // 127 only: a script that is not executable (126) has that for its reason, whatever its #! line says.
+  return finish(outcome, outcome.kind === 'not-found' && outcome.exitCode === 127 ? explained(run, recipe.test, cwd, logPath) : run, logPath, run.seconds);
 }

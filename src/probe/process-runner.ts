@@ -1,5 +1,6 @@
 // Runs one build or test command of a probe in its own process group, with its output appended to a log file.
 // Hangs are an outcome, not a stuck hunt: timeout → SIGTERM to the group → SIGKILL after the grace, and nothing survives.
+import { capLog } from './log-cap.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -97,9 +98,11 @@ async function runLogged(request: RunRequest, file: string, args: string[], log:
   let timeoutMs = request.timeoutMs;
   note(log, `$ ${headerLine(request.command)}  (in ${request.cwd}, ${new Date().toISOString()}, timeout ${formatSeconds(timeoutMs / 1000)})`);
   const outputStart = fstatSync(log).size;
+  const stopCap = capLog(log, outputStart);
   const token = newProbeToken();
   const started = performance.now();
   const finish = (fields: Omit<RunResult, 'killedByUs' | 'outputTail' | 'seconds'> & { seconds?: number }, footer: string[]): RunResult => {
+    stopCap();
     const outputTail = readTail(log, outputStart);
     for (const line of footer) note(log, line);
     return {

@@ -11,5 +11,7 @@ export function subdirectoryOf(root: string, directory: string): string {
     return '';
   }
   const relative = path.relative(root, real);
+  // Started inside .git (or .hg): the repository's own files, which a checkout has not; the commands run at the top.
+  if (/^\.(git|hg)(\/|$)/.test(relative)) return '';
   return relative.startsWith('..') || path.isAbsolute(relative) ? '' : relative;
 }

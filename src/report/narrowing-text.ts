@@ -42,7 +42,8 @@ export function levelSummary(narrowing: Narrowing): string {
   return narrowing.levels
     .map((level) => {
       const extra = [level.unresolved ? `${level.unresolved} unresolved` : '', level.predicted ? `${level.predicted} rejected by the syntax check` : ''].filter(Boolean).join(', ');
-      return `${level.level} ${level.tests}/${level.units}${extra ? ` (${extra})` : ''}`;
+      // "2 tokens in 1 test": what each level searched, and what it cost.
+      return `${level.units} ${level.level}${level.units === 1 ? '' : 's'} in ${level.tests} test${level.tests === 1 ? '' : 's'}${extra ? ` (${extra})` : ''}`;
     })
     .join(', ');
 }
@@ -53,7 +54,7 @@ export function renderNarrowing(narrowing: Narrowing, color: boolean): string[] 
     lines.push(`Narrowing stopped: ${narrowing.note ?? narrowing.status}`);
     return lines;
   }
-  lines.push(`${narrowingHeadline(narrowing)} (${narrowing.level} level; ${narrowing.tests} tests: ${levelSummary(narrowing) || 'none needed'}; failure = ${narrowing.signature}):`);
+  lines.push(`${narrowingHeadline(narrowing)} (${narrowing.level} level; ${narrowing.tests} test${narrowing.tests === 1 ? '' : 's'}: ${levelSummary(narrowing) || 'none needed'}; failure = ${narrowing.signature}):`);
   for (const rejected of narrowing.rejected ?? []) {
     lines.push(`  rejected: the ${rejected.level}-level change of ${rejected.changes} line(s)/token(s), because ${rejected.failed.join('; ') || 'its checks did not hold'}`);
   }

@@ -76,7 +76,7 @@ function checkCell(check: VerificationCheck | null, what: string): string {
 
 function narrowingMarkdown(narrowing: NarrowingResult): string[] {
   if (narrowing.status !== 'narrowed' || !narrowing.diff) return narrowing.note ? ['', `Narrowing: ${narrowing.note}`] : [];
-  const out = ['', `### ${narrowingHeadline(narrowing)}`, '', `${narrowing.tests} tests (${levelSummary(narrowing) || 'none needed'}); failure = ${narrowing.signature}.`];
+  const out = ['', `### ${narrowingHeadline(narrowing)}`, '', `${narrowing.tests} test${narrowing.tests === 1 ? '' : 's'} (${levelSummary(narrowing) || 'none needed'}); failure = ${narrowing.signature}.`];
   for (const rejected of narrowing.rejected ?? []) out.push('', `Rejected: the ${rejected.level}-level change of ${rejected.changes} line(s)/token(s), because ${rejected.failed.join('; ') || 'its checks did not hold'}.`);
   if (narrowing.checks?.length) out.push('', `Checked before each test: ${narrowing.checks.join('; ')}.`);
   out.push('', fence(narrowing.diff, 'diff'));

@@ -40,3 +40,17 @@ export function roughDuration(seconds: number): string {
   if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
   return `${(seconds / 3600).toFixed(1)}h`;
 }
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** An ISO 8601 date with its offset, as `git log` shows it: `Sun Jan 12 09:13:19 2025 +0000`; anything else as given. */
+export function gitDate(iso: string): string {
+  const parts = /^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)(?:\.\d+)?(Z|([+-])(\d\d):?(\d\d))$/.exec(iso);
+  if (!parts) return iso;
+  const [, year, month, day, time, zone, sign, zoneHours, zoneMinutes] = parts;
+  // The wall-clock fields are the author's own: the weekday is that date's, whatever our time zone.
+  const weekday = DAYS[new Date(Date.UTC(Number(year), Number(month) - 1, Number(day))).getUTCDay()] ?? '';
+  const offset = zone === 'Z' ? '+0000' : `${sign ?? '+'}${zoneHours ?? '00'}${zoneMinutes ?? '00'}`;
+  return `${weekday} ${MONTHS[Number(month) - 1] ?? ''} ${Number(day)} ${time ?? ''} ${year ?? ''} ${offset}`;
+}

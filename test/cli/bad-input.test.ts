@@ -1,6 +1,7 @@
 // Every way of getting `culprit run` wrong that we know of: one line on stderr that says what is wrong
 // and what to do, exit 2, and nothing left behind (no cache created, no process alive, the repo untouched).
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, repoSnapshot } from '../fixtures/cli.js';
@@ -53,6 +54,7 @@ describe('bad input', () => {
     await expectUsageError([...base, '--build', 'true', '--artifacts', '/abs/path'], /--artifacts/);
     await expectUsageError([...base, '--build', 'true', '--artifacts', 'out', '--cache-size', 'lots'], /--cache-size must be a size such as 500M or 2G, got 'lots'/);
     await expectUsageError([...base, '--cache-size', '1G'], /--cache-size limits the build cache, which only --artifacts fills/);
+    await expectUsageError([...base, '--cache-size', 'abc'], /--cache-size must be a size such as 500M or 2G, got 'abc'/);
   });
 
   it('stops a parallel hunt on a wrong good endpoint with one line, its cuts cancelled', async () => {
@@ -90,6 +92,48 @@ describe('bad input', () => {
       /merge base .* is bad/,
       { leavesNothing: false },
     );
+  });
+
+  it('checks --workdir and --store before anything runs, creating nothing and never spinning on /proc', async () => {
+    const repo = await linearRepo(4, 2);
+    const scratch = tempDir();
+    const file = path.join(scratch, 'a-file');
+    writeFileSync(file, '');
+    const store = path.join(scratch, 'hunts.sqlite');
+    const base = ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--test', 'true'];
+    await expectUsageError([...base, '--store', store, '--workdir', file], /--workdir .*a-file: .*a-file is a file, not a directory/);
+    await expectUsageError([...base, '--store', store, '--workdir', path.join(file, 'below')], /is a file, not a directory/);
+    await expectUsageError([...base, '--store', store, '--workdir', '/proc/culprit-x/y'], /--workdir \/proc\/culprit-x\/y: cannot create \/proc\/culprit-x/);
+    await expectUsageError([...base, '--store', '/proc/culprit-x/h.sqlite'], /--store \/proc\/culprit-x\/h\.sqlite: the directory \/proc\/culprit-x does not exist/);
+    await expectUsageError([...base, '--store', path.join(scratch, 'no', 'such', 'h.sqlite')], /the directory .*no\/such does not exist/);
+    expect(existsSync(store)).toBe(false);
+    expect(existsSync(path.join(scratch, 'no'))).toBe(false);
+  });
+
+  it('names the missing interpreter of a script that exists, and the error line of a failing Node test', async () => {
+    const dir = path.join(tempDir(), 'repo');
+    mkdirSync(dir, { recursive: true });
+    const git = (...args: string[]): void => void execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.org', ...args], { cwd: dir, stdio: 'ignore' });
+    git('init', '--quiet');
+    writeFileSync(path.join(dir, 'python9.sh'), '#!/usr/bin/python9\nprint(1)\n', { mode: 0o755 });
+    writeFileSync(path.join(dir, 'crlf.sh'), '#!/bin/sh\r\nexit 0\r\n', { mode: 0o755 });
+    writeFileSync(path.join(dir, 'fails.js'), 'throw new Error("the real reason");\n');
+    for (const round of [1, 2]) {
+      writeFileSync(path.join(dir, 'round.txt'), `${round}\n`);
+      git('add', '-A');
+      git('commit', '--quiet', '-m', `round ${round}`);
+    }
+    const base = ['run', '--repo', dir, '--good', 'HEAD~1', '--narrow', 'none'];
+    await expectUsageError([...base, '--', './python9.sh'], /the test command was not found at good .*last output: "culprit: \.\/python9\.sh names the interpreter \/usr\/bin\/python9 in its #! line, which does not exist/, { leavesNothing: false });
+    await expectUsageError([...base, '--test', './crlf.sh'], /culprit: \.\/crlf\.sh has CRLF line ends: its #! line names '\/bin\/sh\\r', which does not exist \(convert it with dos2unix\)/, { leavesNothing: false });
+    await expectUsageError([...base, '--test', 'node fails.js'], /good .* does not pass the test: .*last output: "Error: the real reason"/, { leavesNothing: false });
+  });
+
+  it('says a shallow clone is shallow instead of "no history", and how to fetch the rest', async () => {
+    const repo = await linearRepo(10, 7, 'bug', { topicFrom: 4 });
+    const shallow = path.join(tempDir(), 'shallow');
+    execFileSync('git', ['clone', '--quiet', '--depth', '1', '--no-single-branch', `file://${repo.dir}`, shallow]);
+    await expectUsageError(['run', '--repo', shallow, '--good', 'origin/topic', '--bad', 'origin/main', '--test', 'grep -q ok state.txt'], /shares no history with the goods in this shallow clone.*git fetch --unshallow/, { leavesNothing: false });
   });
 
   it('requires a test command', async () => {

@@ -1,7 +1,7 @@
 // Narrowing end to end through the built CLI: a commit with many unrelated edits is narrowed to the one decisive
 // token, with the three verification checks; signatures, pairs, hangs, flaky tests and bad input; git and hg.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit } from '../fixtures/cli.js';
@@ -164,4 +164,28 @@ describe('narrowing on several workers', () => {
     expect(markdown.stdout).toContain(`## Regression: the change from \`${repo.commits[10]!.slice(0, 12)}\``);
     expect(markdown.stdout).not.toMatch(/candidate commits|First bad commit/);
   }, 60_000);
+
+  it('applies a replaced token together with what it replaces: no line that neither side had', async () => {
+    const dir = path.join(tempDir(), 'repo');
+    mkdirSync(dir, { recursive: true });
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.org', ...args], { cwd: dir, encoding: 'utf8' });
+    git('init', '--quiet');
+    writeFileSync(path.join(dir, 'f'), 'alpha\nbeta\ngamma\n');
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'one');
+    writeFileSync(path.join(dir, 'f'), 'alpha\nBETA\ngamma\n');
+    git('commit', '--quiet', '-am', 'two');
+    const seen = path.join(tempDir(), 'configurations');
+    const result = await culprit(['narrow', '--repo', dir, '--good', 'HEAD~1', '--bad', 'HEAD', '--test', `echo "$CULPRIT_CONFIGURATION" >> '${seen}'; ! grep -q BETA f`, '--json', ...workdir()]);
+    expect(result.code, result.stderr).toBe(0);
+    // Each configuration told the test which one it was; the endpoints, none.
+    const lines = readFileSync(seen, 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^[0-9a-f]{12}: f$/);
+    const narrowed = JSON.parse(result.stdout).narrowed as { diff: string; changes: Array<{ kind: string; text: string }> };
+    expect(narrowed.diff).toContain('-beta\n+BETA\n');
+    expect(narrowed.diff).not.toContain('betaBETA');
+    expect(narrowed.changes.map((change) => `${change.kind} ${change.text.trim()}`).sort()).toEqual(['add BETA', 'remove beta']);
+  }, 60_000);
 });
+

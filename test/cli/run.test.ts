@@ -1,6 +1,7 @@
 // End-to-end hunts through the built binary: culprit found, JSON contract, progress lines, first-parent,
 // skips, and the test environment, on repositories generated per test.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importHistory } from '../../src/demo/fast-import.js';
@@ -42,6 +43,9 @@ describe('culprit run', () => {
     const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[1]!, '--bad', repo.head, '--', 'grep', '-q', 'ok', 'state.txt'], { env: cache });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`${repo.culprit} is the first bad commit`);
+    // The date as `git log` shows it.
+    const gitDate = execFileSync('git', ['log', '-1', '--format=%ad', repo.culprit], { cwd: repo.dir, encoding: 'utf8' }).trim();
+    expect(result.stdout).toContain(`Date:   ${gitDate}\n`);
     expect(result.stdout).toContain('file-5.txt');
     expect(result.stdout).toContain('state.txt');
     const reproduce = /Reproduce: npx culprit (.*)/.exec(result.stdout)?.[1];
@@ -81,6 +85,62 @@ describe('culprit run', () => {
     const result = await culprit(['run', '--repo', path.join(dir, 'tools'), '--good', marks.get(1)!, '--bad', marks.get(8)!, '--json', '--', 'sh', 'check.sh'], { env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).firstBad.commit).toBe(marks.get(6));
+  });
+
+  it('skips a commit that lacks the subdirectory culprit was started from, instead of testing it elsewhere', async () => {
+    const dir = path.join(tempDir(), 'repo');
+    mkdirSync(dir, { recursive: true });
+    // tools/ is gone at commits 3 to 5; the culprit is commit 4. Run from the checkout's top, the test fails there.
+    const commits = Array.from({ length: 10 }, (_, i) => ({
+      mark: i + 1, branch: 'main', parents: i === 0 ? [] : [i], message: `commit ${i}`, author: 'T <t@example.org>', time: 1_700_000_000 + i,
+      files: { 'tools/check.sh': i >= 3 && i <= 5 ? null : 'grep -q ok ../state.txt\n', 'state.txt': i >= 4 ? 'bug\n' : 'ok\n' },
+    }));
+    const marks = await importHistory(dir, commits);
+    const result = await culprit(['run', '--repo', path.join(dir, 'tools'), '--good', marks.get(1)!, '--bad', marks.get(10)!, '--json', '--', 'sh', 'check.sh'], { env: env() });
+    expect(result.code, result.stderr).toBe(1);
+    const document = JSON.parse(result.stdout);
+    expect(document.firstBad).toBeNull();
+    expect([...document.candidates].sort()).toEqual([marks.get(4), marks.get(5), marks.get(6), marks.get(7)].sort());
+    const skipped = document.probes.filter((probe: { verdict: string }) => probe.verdict === 'skip');
+    expect(skipped.length).toBeGreaterThan(0);
+    for (const probe of skipped) expect(readFileSync(probe.log, 'utf8')).toMatch(/tools\/ does not exist at [0-9a-f]{12}: the test cannot run where you started it/);
+  });
+
+  it('warns, naming the probe, when the test changes the user\'s repository', async () => {
+    const repo = await linearRepo(8, 5);
+    const test = `n=$(git -C '${repo.dir}' tag | wc -l); if [ "$n" -eq 0 ]; then git -C '${repo.dir}' tag touched-by-the-test; fi; grep -q ok state.txt`;
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', test, '--narrow', 'none', '--workdir', tempDir()], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`warning: your repository ${repo.dir} changed while the probe of `);
+    expect(result.stderr).toMatch(/ran \(refs\): if the test did that, it reaches outside its workspace/);
+    expect(result.stderr.match(/warning: your repository/g)).toHaveLength(1);
+  });
+
+  it('hunts a bare repository, and from inside .git, as git bisect can', async () => {
+    const repo = await linearRepo(12, 7);
+    const bare = path.join(tempDir(), 'bare.git');
+    execFileSync('git', ['clone', '--quiet', '--bare', repo.dir, bare]);
+    for (const [where, cwd] of [[bare, undefined], [undefined, path.join(repo.dir, '.git')]] as const) {
+      const result = await culprit(['run', ...(where ? ['--repo', where] : []), '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--narrow', 'none', '--json'], { env: env(), ...(cwd ? { cwd } : {}) });
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
+    }
+  });
+
+  it('names changed files as they are, non-ASCII and spaces included', async () => {
+    const dir = path.join(tempDir(), 'repo');
+    mkdirSync(dir, { recursive: true });
+    const git = (...args: string[]): void => void execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.org', ...args], { cwd: dir, stdio: 'ignore' });
+    git('init', '--quiet');
+    for (const [index, state] of ['ok', 'ok', 'bug'].entries()) {
+      writeFileSync(path.join(dir, 'state.txt'), `${state}\n`);
+      writeFileSync(path.join(dir, 'naïve file.txt'), `${index}\n`);
+      git('add', '-A');
+      git('commit', '--quiet', '-m', `commit ${index}`);
+    }
+    const result = await culprit(['run', '--repo', dir, '--good', 'HEAD~2', '--test', 'grep -q ok state.txt', '--narrow', 'none'], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('    naïve file.txt\n');
   });
 
   it('descends into the merged branch by default and stops at the merge with --first-parent', async () => {

@@ -96,7 +96,7 @@ describe('stored hunts', () => {
     const underFile = await run('--store', path.join(file, 'hunts.sqlite'));
     expect(underFile.code).toBe(2);
     oneLine(underFile.stderr);
-    expect(underFile.stderr).toMatch(/cannot create the store's directory/);
+    expect(underFile.stderr).toMatch(/--store .*: the directory .*plain-file does not exist/);
 
     const directory = path.join(scratch, 'a-directory');
     mkdirSync(directory);
@@ -150,4 +150,24 @@ describe('stored hunts', () => {
     expect(missing.stderr).toMatch(/no hunt store at/);
     expect(existsSync(path.join(scratch, 'missing.sqlite'))).toBe(false);
   }, 120_000);
+
+  it('forgets hunts with their probes and cached verdicts, all or none of the ids given', async () => {
+    const repo = await linearRepo(12, 7);
+    const scratch = tempDir();
+    const store = path.join(scratch, 'store.sqlite');
+    const run = (): ReturnType<typeof culprit> => culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--narrow', 'none', '--workdir', scratch, '--store', store, '--json']);
+    expect((await run()).code).toBe(0);
+    const wrong = await culprit(['forget', '1', '7', '--store', store]);
+    expect(wrong.code).toBe(2);
+    oneLine(wrong.stderr);
+    expect(wrong.stderr).toMatch(/no hunt 7 in the store/);
+    const forgot = await culprit(['forget', '1', '--store', store]);
+    expect(forgot.code, forgot.stderr).toBe(0);
+    expect(forgot.stdout).toBe('forgot hunt 1, with its probes and cached verdicts\n');
+    expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toEqual([]);
+    // Its verdicts are gone from the cache too: the same hunt again runs its probes.
+    const again = JSON.parse((await run()).stdout) as { probes: Array<{ source: string }> };
+    expect(again.probes.every((probe) => probe.source === 'run')).toBe(true);
+  });
 });
+

@@ -385,10 +385,10 @@ describe('clear and the cache commands', () => {
       expect(JSON.parse(output.splice(0).join(''))).toEqual([expect.objectContaining({ key: 'abcdef0123456789abcdef', bytes: 2048, files: 1 })]);
 
       expect(await cacheClearCommand({ workdir, json: true })).toBe(0);
-      expect(JSON.parse(output.splice(0).join(''))).toEqual({ entries: 1, bytes: 2048 });
+      expect(JSON.parse(output.splice(0).join(''))).toEqual({ entries: 1, bytes: 2048, logs: 0, logBytes: 0 });
 
       expect(await cacheClearCommand({ workdir })).toBe(0);
-      expect(output.splice(0).join('')).toBe('removed 0 entries (0 B)\n');
+      expect(output.splice(0).join('')).toBe('removed 0 entries (0 B) and the logs of 0 hunts (0 B)\n');
       expect(await cacheListCommand({ workdir })).toBe(0);
       expect(output.splice(0).join('')).toMatch(/^No build artifacts cached/);
     } finally {

@@ -124,7 +124,7 @@ function narrowingSection(stage: NarrowingResult, id: string): Html {
   return section(
     id,
     'Narrowing',
-    html`<p>${narrowingHeadline(stage)}. The change of <code>${short(stage.commit)}</code> against <code>${short(stage.parent)}</code> was searched down to the ${stage.level} level in ${stage.tests} tests (${levelSummary(stage) || 'none needed'}); the failure is “${stage.signature}”.</p>
+    html`<p>${narrowingHeadline(stage)}. The change of <code>${short(stage.commit)}</code> against <code>${short(stage.parent)}</code> was searched down to the ${stage.level} level in ${stage.tests} test${stage.tests === 1 ? '' : 's'} (${levelSummary(stage) || 'none needed'}); the failure is “${stage.signature}”.</p>
 ${levels.length > 0 ? figure(levelsChart(`${id}-levels`, levels), 'Units searched at each level (outer bars) and the ones kept for the next level (inner bars).') : null}
 ${stage.checks?.length ? html`<p>Checked before each test: ${stage.checks.join('; ')}.</p>` : null}
 ${stage.note ? html`<p>${stage.note}</p>` : null}

@@ -1,0 +1,39 @@
+// A probe's log has a cap: a test that floods its output (`yes`) keeps its first and last MiB, with a line saying how
+// much was cut between them. The command writes to the file itself (no pipe to wait on), so the file is trimmed
+// while it runs: it grows by at most what the command writes between two looks.
+import { fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
+
+export const LOG_HEAD_BYTES = 1024 * 1024;
+export const LOG_TAIL_BYTES = 1024 * 1024;
+/** Trimmed once it is this much over the cap: every trim costs a read of the tail. */
+const SLACK_BYTES = 1024 * 1024;
+const LOOK_MS = 100;
+
+/** Starts trimming the output written after `outputStart` to `log`; the returned function trims once more and stops. */
+export function capLog(log: number, outputStart: number): () => void {
+  let cut = 0;
+  const trim = (slack: number): void => {
+    let size: number;
+    try {
+      size = fstatSync(log).size;
+    } catch {
+      return;
+    }
+    if (size - outputStart <= LOG_HEAD_BYTES + LOG_TAIL_BYTES + slack) return;
+    const tail = Buffer.alloc(LOG_TAIL_BYTES);
+    const read = readSync(log, tail, 0, LOG_TAIL_BYTES, size - LOG_TAIL_BYTES);
+    const marker = `\n[culprit] … output cut here: `;
+    cut += size - outputStart - LOG_HEAD_BYTES - read;
+    // The log is opened to append: what the command writes after the truncation lands after the kept tail.
+    ftruncateSync(log, outputStart + LOG_HEAD_BYTES);
+    writeSync(log, `${marker}${cut} bytes dropped so far (the log keeps the first and the last MiB) …\n`);
+    writeSync(log, tail.subarray(0, read));
+  };
+  const timer = setInterval(() => trim(SLACK_BYTES), LOOK_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    // The command has ended: the log is brought down to its cap exactly.
+    trim(0);
+  };
+}
