@@ -66,6 +66,11 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
       if (progress?.search && !replayed) store.probes.noteProgress(probe.id, { candidatesLeft: progress.candidatesLeft, search: progress.search, verdict: probe.verdict, ...(progress.leader ? { leader: progress.leader } : {}) });
       told.probeFinished?.(probe, progress);
     },
+    narrowingProbe(probe, outcome, what) {
+      // What the configuration was and did, for `show` and the reports: its commit is only the parent it sits on.
+      store.probes.noteProgress(probe.id, { narrowing: { outcome, what } });
+      told.narrowingProbe?.(probe, outcome, what);
+    },
   };
   // A hunt over versions may go on into their source: each space's journal replays its own probes only.
   const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), ownRecipeOnly: history.kind === 'versions' || history.kind === 'factors' });

@@ -3,16 +3,17 @@ import type { HuntRow, ProbeRow } from '../store/store-types.js';
 import { padColumns } from '../text/format.js';
 import { buildText, rangeText, resultText, short, statusOf, testText, totalSeconds } from './hunt-facts.js';
 
+/** A narrowing probe is a configuration on the parent: named as one, with what it did against the failure. */
 export function probeTableRows(probes: readonly ProbeRow[]): string[][] {
   return probes.map((probe) => [
     String(probe.step),
     probe.phase,
-    short(probe.commit),
-    probe.endedAt === null ? 'in flight' : probe.verdict,
+    probe.configuration === null ? short(probe.commit) : `${short(probe.commit)}+${probe.configuration.slice(0, 8)}`,
+    probe.endedAt === null ? 'in flight' : (probe.progress?.narrowing?.outcome ?? probe.verdict),
     probe.source === 'cached' ? `cached (hunt ${probe.cachedFrom ?? '?'})` : 'run',
     probe.exitCode === null ? (probe.signal ?? '') : String(probe.exitCode),
     probe.endedAt === null ? '' : probe.seconds.toFixed(2),
-    probe.subject,
+    probe.configuration === null ? probe.subject : (probe.progress?.narrowing?.what ?? `a configuration on ${short(probe.commit)}`),
   ]);
 }
 

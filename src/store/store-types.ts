@@ -105,12 +105,15 @@ export interface ProbeRow extends ProbeRecord {
 
 /** The search's state after a probe: candidates left, and for the flaky search its likeliest commit. */
 export interface ProbeProgress {
-  candidatesLeft: number;
+  /** Absent for a narrowing probe, which searches configurations, not candidates. */
+  candidatesLeft?: number;
   /** The search it served: `versions`, `bisection` or `merge-descent`. */
   search?: string;
   /** The verdict the search took from it, when that is not the run's own (a metric's samples decide together). */
   verdict?: string;
   leader?: { commit: string; probability: number };
+  /** A narrowing probe: what its configuration did against the failure signature, and which configuration it was. */
+  narrowing?: { outcome: string; what: string };
 }
 
 /** Where a hunt's probe got its answer: run now, the verdict cache, or the hunt's own run before it was stopped. */

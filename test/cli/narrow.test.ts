@@ -186,6 +186,14 @@ describe('narrowing on several workers', () => {
     expect(narrowed.diff).toContain('-beta\n+BETA\n');
     expect(narrowed.diff).not.toContain('betaBETA');
     expect(narrowed.changes.map((change) => `${change.kind} ${change.text.trim()}`).sort()).toEqual(['add BETA', 'remove beta']);
+    // `show` names each narrowing probe as the configuration it was, with what it did to the failure.
+    const shown = await culprit(['show', String(JSON.parse(result.stdout).hunt)]);
+    const rows = shown.stdout.split('\n').filter((line) => /^\s+\d+\s+narrow/.test(line));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row).toMatch(/[0-9a-f]{12}\+[0-9a-f]{8}\s+(fail|pass|unresolved)\s/);
+      expect(row).not.toMatch(/\sone$/);
+    }
   }, 60_000);
 });
 

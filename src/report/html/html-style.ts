@@ -42,10 +42,10 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
   table.probes td:empty { display: none; }
 }
 .verdict, .check, .status { font-weight: 600; white-space: nowrap; }
-.verdict.good, .check.ok, .status.found { color: var(--good); }
-.verdict.bad, .check.no { color: var(--bad); }
+.verdict.good, .verdict.pass, .check.ok, .status.found { color: var(--good); }
+.verdict.bad, .verdict.fail, .check.no { color: var(--bad); }
 .verdict.hang { color: var(--hang); }
-.verdict.skip, .check.na, .status.ambiguous, .status.interrupted, .status.aborted { color: var(--skip); }
+.verdict.skip, .verdict.unresolved, .check.na, .status.ambiguous, .status.interrupted, .status.aborted { color: var(--skip); }
 .muted { color: var(--muted); }
 pre.log, pre.command { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 0.5rem; overflow-x: auto; white-space: pre; max-height: 24rem; }
 pre.command { white-space: pre-wrap; }

@@ -28,7 +28,7 @@ export function outcomeText(outcome: Outcome): string {
   }
 }
 
-const SYMBOLS: Record<string, string> = { good: '✓', bad: '✗', skip: '–', hang: '◆', sample: '•', 'in flight': '…' };
+const SYMBOLS: Record<string, string> = { good: '✓', bad: '✗', skip: '–', hang: '◆', sample: '•', pass: '✓', fail: '✗', unresolved: '?', 'in flight': '…' };
 
 export function verdictCell(verdict: string): Html {
   return html`<span class="verdict ${verdict.replace(/\s/g, '-')}"><span aria-hidden="true">${SYMBOLS[verdict] ?? ''}</span> ${verdict}</span>`;
@@ -41,7 +41,7 @@ function sourceText(probe: ProbeRow): string {
 
 function candidateCell(probe: ProbeRow): Html {
   const commit = html`<code title="${probe.commit}">${short(probe.commit)}</code>`;
-  if (probe.configuration !== null) return html`${commit} + configuration <code title="${probe.configuration}">${probe.configuration.slice(0, 8)}</code>`;
+  if (probe.configuration !== null) return html`${commit} + configuration <code title="${probe.configuration}">${probe.configuration.slice(0, 8)}</code>${probe.progress?.narrowing ? html` <span class="subject">${probe.progress.narrowing.what}</span>` : null}`;
   return html`${commit} <span class="subject">${probe.subject}</span>`;
 }
 
@@ -61,6 +61,8 @@ function logCell(probe: ProbeRow): Html {
 /** The verdict a row shows: the one the search took (a metric's samples decide together), else the run's own. */
 function shownVerdict(probe: ProbeRow, metric: RegExp | undefined): string {
   if (probe.endedAt === null) return 'in flight';
+  // A narrowing probe is judged against the failure signature: `fail`, `pass` or `unresolved`, as its progress said.
+  if (probe.progress?.narrowing) return probe.progress.narrowing.outcome;
   if (probe.progress?.verdict) return probe.progress.verdict;
   // A performance hunt's single run says nothing by its exit code: it is one sample of the metric.
   return metric && probe.verdict === 'good' ? 'sample' : probe.verdict;
