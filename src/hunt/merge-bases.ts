@@ -11,7 +11,8 @@ export async function settleMergeBases(
   history: History,
   bad: string,
   goods: string[],
-  test: (commit: string) => Promise<'good' | 'bad' | 'skip'>,
+  /** Tests a merge base: its verdict, and the log that shows why (named when a bad one stops the hunt). */
+  test: (commit: string) => Promise<{ verdict: 'good' | 'bad' | 'skip'; log?: string }>,
   note?: (message: string) => void,
   /** Marks the errors that mean the user's goods are wrong (the hunt is then discarded as bad input). */
   reject: (error: UsageError) => UsageError = (error) => error,
@@ -30,7 +31,7 @@ export async function settleMergeBases(
     if (untested === undefined) return;
     if (skipped.has(untested)) return;
     note?.(`good and bad are on diverging lines: testing merge base ${history.shortName(untested)} first, as git bisect does`);
-    const verdict = await test(untested);
+    const { verdict, log } = await test(untested);
     if (verdict === 'good') goods.push(untested);
     else if (verdict === 'skip') {
       note?.(`merge base ${history.shortName(untested)} could not be tested; the first bad commit may lie outside the searched range`);
@@ -40,7 +41,7 @@ export async function settleMergeBases(
       throw reject(
         new UsageError(
           `merge base ${history.shortName(untested)} of good and bad is bad: the change was fixed between it and the good, not introduced before bad`,
-          'pick a --good that is an ancestor of --bad',
+          `pick a --good that is an ancestor of --bad${log ? `; log: ${log}` : ''}`,
         ),
       );
     }

@@ -89,7 +89,8 @@ describe('bad input', () => {
     const branchy = await branchyRepo(6, 3);
     await expectUsageError(
       ['run', '--repo', branchy.dir, '--good', branchy.commits[6]!, '--bad', branchy.commits[9]!, '--test', '! grep -q ok state.txt'],
-      /merge base .* is bad/,
+      // It names the merge base's log, which is the one thing kept.
+      /merge base .* is bad: .*; log: \S+\.log$/,
       { leavesNothing: false },
     );
   });

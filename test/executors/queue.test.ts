@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/executors/queue-signing.js';
 import { culprit, finished, processAlive, repoSnapshot, startCulprit, whenRunning } from '../fixtures/cli.js';
@@ -198,6 +199,42 @@ describe('culprit worker on Mercurial', () => {
     expect(result.code, result.stderr).toBe(0);
     expect((JSON.parse(result.stdout) as Document).firstBad?.commit).toBe(repo.culprit);
     await stopWorkers();
+  }, 60_000);
+});
+
+describe('a queue behind a Redis ACL user', () => {
+  it('works with a user and password (in the URL or CULPRIT_REDIS_PASSWORD), and refuses a wrong one or a user without scripts in one line', async () => {
+    const admin = new Redis({ host: '127.0.0.1', port: redis.port });
+    try {
+      await admin.call('ACL', 'SETUSER', 'hunter', 'on', '>hunter-password-1', '~*', '&*', '+@all');
+      await admin.call('ACL', 'SETUSER', 'limited', 'on', '>limited-password-1', '~*', '&*', '+@all', '-eval', '-evalsha', '-script');
+    } finally {
+      admin.disconnect();
+    }
+    const repo = await linearRepo(8, 4);
+    const url = `redis://hunter@127.0.0.1:${redis.port}/0`;
+    const withPassword = { ...env, CULPRIT_REDIS_PASSWORD: 'hunter-password-1' };
+    const worker = await startWorker(url, repo.dir, withPassword);
+    workers.push(worker);
+    try {
+      const result = await finished(startCulprit(['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--bad', 'HEAD', '--test', 'grep -q ok state.txt', '--executor', `redis://hunter:hunter-password-1@127.0.0.1:${redis.port}/0`, '--narrow', 'none', '--store', path.join(tempDir(), 'hunts.sqlite'), '--workdir', tempDir(), '--json'], { env }));
+      expect(result.code, result.stderr).toBe(0);
+      expect((JSON.parse(result.stdout) as Document).firstBad?.commit).toBe(repo.culprit);
+    } finally {
+      await stopWorkers();
+    }
+    const base = ['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--test', 'true', '--store', path.join(tempDir(), 'hunts.sqlite'), '--workdir', tempDir()];
+    for (const [target, message] of [
+      [`redis://hunter:wrong-password@127.0.0.1:${redis.port}/0`, /refused culprit: WRONGPASS/],
+      [`redis://limited:limited-password-1@127.0.0.1:${redis.port}/0`, /the queue at redis:\/\/limited@127\.0\.0\.1:\d+\/0 refused culprit: NOPERM/],
+    ] as const) {
+      const refused = await culprit([...base, '--executor', target], { env });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(message);
+      // The password never shows.
+      expect(refused.stderr).not.toMatch(/password-1|wrong-password/);
+    }
   }, 60_000);
 });
 

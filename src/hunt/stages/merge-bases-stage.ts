@@ -22,7 +22,7 @@ export const mergeBasesStage: Stage<'range'> = {
         context.observer.probeFinished?.(record, undefined);
         const verdict = context.verdictOf(record);
         tested.push({ commit, verdict });
-        return verdict;
+        return { verdict, log: record.logPath };
       },
       (message) => context.note(message),
       (error) => context.reject(error),
