@@ -4,7 +4,6 @@ import { asEnvironmentError } from '../environment-failure.js';
 import { CulpritError, EXIT } from '../errors.js';
 import type { HuntObserver, HuntProbe, HuntResult } from '../hunt/hunt-types.js';
 import { huntById } from '../hunt/stored-hunt.js';
-import { htmlReport } from '../report/html/html-report.js';
 import { Store } from '../store/store.js';
 import { storePath } from '../store/store-path.js';
 import { shellQuote } from '../text/format.js';
@@ -27,8 +26,10 @@ export interface SessionOptions {
 }
 
 /** The hunt's HTML report, from the store as `culprit report` reads it; a report that cannot be written costs the hunt nothing. */
-function writeHuntReport(path: string, huntId: number, store: string | undefined): void {
+async function writeHuntReport(path: string, huntId: number, store: string | undefined): Promise<void> {
   try {
+    // Loaded when asked for: diff2html is not part of every hunt's start-up.
+    const { htmlReport } = await import('../report/html/html-report.js');
     const opened = Store.open(store, { mustExist: true });
     try {
       const hunt = huntById(opened, huntId);
@@ -50,7 +51,7 @@ export async function huntSession(options: SessionOptions, start: (session: Sess
   /** Whether the hunt's record stays in the store (it does, unless its input was found wrong). */
   let kept = true;
   const printer = new ProgressPrinter((text) => process.stderr.write(text));
-  const fail = (error: string, exitCode: number): number => {
+  const fail = async (error: string, exitCode: number): Promise<number> => {
     if (exitCode === EXIT.usage) printer.discard();
     else printer.flush();
     // A hunt stopped by its test, its policy or the machine is kept: the one line says how to continue it.
@@ -58,7 +59,7 @@ export async function huntSession(options: SessionOptions, start: (session: Sess
     const message = resumable ? `${error}; once fixed, continue with: culprit resume ${hunt}` : error;
     process.stderr.write(`culprit: ${message}\n`);
     // A kept hunt that stopped still has a story to tell: what it probed, and how to go on.
-    if (report !== undefined && kept && hunt !== undefined) writeHuntReport(report, hunt, store);
+    if (report !== undefined && kept && hunt !== undefined) await writeHuntReport(report, hunt, store);
     if (exitCode === EXIT.interrupted && hunt !== undefined) process.stderr.write(`culprit: continue with: culprit resume ${hunt}\n`);
     // A hunt stopped by bad input is not kept in the store: its id would name nothing.
     if (json) process.stdout.write(`${JSON.stringify(huntDocument({ hunt: undefined, ...(kept && hunt !== undefined ? { huntId: hunt } : {}), probes, error: message }))}\n`);
@@ -94,7 +95,7 @@ export async function huntSession(options: SessionOptions, start: (session: Sess
     if (json) process.stdout.write(`${JSON.stringify(huntDocument({ hunt: result.record, probes: [...result.probes, ...result.narrowingProbes] }))}\n`);
     else process.stdout.write(renderResult(result, wantsColor(process.stdout)));
     if (json) process.stderr.write(renderResult(result, wantsColor(process.stderr)));
-    if (report !== undefined) writeHuntReport(report, result.hunt, store);
+    if (report !== undefined) await writeHuntReport(report, result.hunt, store);
     return result.status === 'found' ? EXIT.found : EXIT.noSingleCulprit;
   } catch (error) {
     if (error instanceof CulpritError) return fail(error.line, error.exitCode);

@@ -25,7 +25,8 @@ type Space = 'commits' | 'versions' | 'factors';
 
 export function probeLine(probe: HuntProbe, progress: SearchProgress | undefined, space: Space = 'commits'): string {
   const phase = probe.phase === 'bisect' ? '' : ` ${probe.phase}`;
-  const verdict = probe.verdict.padEnd(4);
+  // A crash (exit 128 or more, a signal culprit did not send) is no verdict: it stops the hunt, and says so.
+  const verdict = (probe.searchVerdict === 'abort' ? 'abort' : probe.verdict).padEnd(4);
   // A version's build step is its install.
   const built = space === 'versions' ? 'install' : 'build';
   const detail = probe.outcome.kind === 'build-failed' ? ` (${built} failed)` : probe.build === 'restored' ? ` (${built} restored)` : '';

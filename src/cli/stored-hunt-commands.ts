@@ -7,7 +7,6 @@ import { bisectLog } from '../report/bisect-log.js';
 import { huntDetailText } from '../report/hunt-detail.js';
 import { huntListJson, huntListText } from '../report/hunt-list.js';
 import { huntDocument } from '../report/hunt-document.js';
-import { htmlReport } from '../report/html/html-report.js';
 import { markdownReport } from '../report/markdown-report.js';
 import { Store } from '../store/store.js';
 import { ownerAlive } from '../store/hunt-table.js';
@@ -59,10 +58,12 @@ export function reportCommand(id: string | undefined, options: Record<string, un
   if (format !== 'markdown' && format !== 'json' && format !== 'html') throw new UsageError(`--format must be markdown, json or html, got '${format}'`);
   // Checked before the store is read: a wrong path costs nothing and leaves nothing behind.
   const output = options.output === undefined ? undefined : reportPath(options.output, '-o', storePath(typeof options.store === 'string' ? options.store : undefined));
-  return withStore(options, (store) => {
+  return withStore(options, async (store) => {
     const hunt = huntById(store, requiredId(id));
     const probes = store.probes.list(hunt.id);
-    const text = format === 'json' ? `${JSON.stringify(huntDocument({ hunt, probes }))}\n` : format === 'html' ? htmlReport(hunt, probes, { generatedAt: new Date().toISOString() }) : markdownReport(hunt, probes);
+    // Loaded when asked for: diff2html is not part of the other reports' start-up.
+    const htmlReport = format === 'html' ? (await import('../report/html/html-report.js')).htmlReport : undefined;
+    const text = format === 'json' ? `${JSON.stringify(huntDocument({ hunt, probes }))}\n` : htmlReport ? htmlReport(hunt, probes, { generatedAt: new Date().toISOString() }) : markdownReport(hunt, probes);
     if (output) writeReportFile(output, text);
     else process.stdout.write(text);
     return 0;

@@ -5,8 +5,12 @@ import { fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 
 export const LOG_HEAD_BYTES = 1024 * 1024;
 export const LOG_TAIL_BYTES = 1024 * 1024;
-/** Trimmed once it is this much over the cap: every trim costs a read of the tail. */
-const SLACK_BYTES = 1024 * 1024;
+/**
+ * While the command runs, the log is trimmed once it is this much over the cap. A trim races the command's own
+ * writes (what it writes between reading the tail and truncating is lost, in the middle of a flood), so it happens
+ * rarely: a log stays under the cap plus this much, plus what a flood writes between two looks.
+ */
+const SLACK_BYTES = 32 * 1024 * 1024;
 const LOOK_MS = 100;
 
 /** Starts trimming the output written after `outputStart` to `log`; the returned function trims once more and stops. */
@@ -21,7 +25,14 @@ export function capLog(log: number, outputStart: number): () => void {
     }
     if (size - outputStart <= LOG_HEAD_BYTES + LOG_TAIL_BYTES + slack) return;
     const tail = Buffer.alloc(LOG_TAIL_BYTES);
-    const read = readSync(log, tail, 0, LOG_TAIL_BYTES, size - LOG_TAIL_BYTES);
+    let read = readSync(log, tail, 0, LOG_TAIL_BYTES, size - LOG_TAIL_BYTES);
+    // Read again while the file grew meanwhile: the window in which the command's writes can be lost stays tiny.
+    for (let again = 0; again < 5; again++) {
+      const now = fstatSync(log).size;
+      if (now === size) break;
+      size = now;
+      read = readSync(log, tail, 0, LOG_TAIL_BYTES, size - LOG_TAIL_BYTES);
+    }
     const marker = `\n[culprit] … output cut here: `;
     cut += size - outputStart - LOG_HEAD_BYTES - read;
     // The log is opened to append: what the command writes after the truncation lands after the kept tail.

@@ -1,6 +1,6 @@
 // One probe: put the workspace at a candidate, build it, run the test once, and classify what happened.
 // Every command runs through the process runner, so a hang or Ctrl-C never leaves a process behind.
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { interpreterProblem } from './interpreter-check.js';
 import path from 'node:path';
 import { InterruptedError } from '../errors.js';
@@ -53,6 +53,25 @@ export interface ProbeRequest {
   check?: CommandSpec;
   /** Variables set for the commands over this process's own (a queued probe's, from its coordinator). */
   variables?: Readonly<Record<string, string>>;
+}
+
+/** Submodule paths `.gitmodules` names whose directories are empty (or missing) in the workspace. */
+function emptySubmodules(directory: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path.join(directory, '.gitmodules'), 'utf8');
+  } catch {
+    return [];
+  }
+  return [...text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)]
+    .map((match) => match[1] ?? '')
+    .filter((sub) => {
+      try {
+        return readdirSync(path.join(directory, sub)).length === 0;
+      } catch {
+        return true;
+      }
+    });
 }
 
 function configurationText(digest: string, paths: readonly string[]): string {
@@ -188,6 +207,15 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   });
   if (run.interrupted) throw interrupted();
   const outcome = classifyTest(run);
+  // A failure in a commit with submodules: they are empty in culprit's workspaces, which may be the whole reason.
+  if (outcome.kind !== 'passed') {
+    const empty = emptySubmodules(workspace.directory);
+    if (empty.length > 0) {
+      const note = `culprit: this commit has submodules, which culprit's workspaces leave empty (${empty.slice(0, 5).join(', ')}): if the test needs them, it fails here whatever the commit\n`;
+      appendFileSync(logPath, note);
+      run.outputTail += note;
+    }
+  }
   // 127 only: a script that is not executable (126) has that for its reason, whatever its #! line says.
   return finish(outcome, outcome.kind === 'not-found' && outcome.exitCode === 127 ? explained(run, recipe.test, cwd, logPath) : run, logPath, run.seconds);
 }

@@ -9,7 +9,7 @@ export function probeTableRows(probes: readonly ProbeRow[]): string[][] {
     String(probe.step),
     probe.phase,
     probe.configuration === null ? short(probe.commit) : `${short(probe.commit)}+${probe.configuration.slice(0, 8)}`,
-    probe.endedAt === null ? 'in flight' : (probe.progress?.narrowing?.outcome ?? probe.verdict),
+    probe.endedAt === null ? 'in flight' : (probe.progress?.narrowing?.outcome ?? (probe.searchVerdict === 'abort' ? 'abort' : probe.verdict)),
     probe.source === 'cached' ? `cached (hunt ${probe.cachedFrom ?? '?'})` : 'run',
     probe.exitCode === null ? (probe.signal ?? '') : String(probe.exitCode),
     probe.endedAt === null ? '' : probe.seconds.toFixed(2),

@@ -173,6 +173,8 @@ describe('culprit run', () => {
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout).status).toBe('error');
     expect(result.stderr).toMatch(/culprit: the test exited 130/);
+    // Its progress line says what it was: no verdict, the reason the hunt stops.
+    expect(result.stderr).toMatch(/verify +[0-9a-f]{12} +abort /);
   });
 
   it('treats a failing build as skip by default and as bad with --on-build-failure bad', async () => {

@@ -73,7 +73,7 @@ describe('culprit run --executor redis://…', () => {
     await workersFor(repo.dir, 4);
     const before = repoSnapshot(repo.dir);
     // The probes must not see the queue key: with it, a test could sign jobs of its own.
-    const result = await finished(hunt(repo, 'test -z "$CULPRIT_QUEUE_KEY$CULPRIT_REDIS_PASSWORD" || exit 3; sleep 0.2; grep -q ok state.txt', ['--jobs', '4']));
+    const result = await finished(hunt(repo, 'test -z "$CULPRIT_QUEUE_KEY$CULPRIT_REDIS_PASSWORD" || exit 3; sleep 0.05; grep -q ok state.txt', ['--jobs', '4']));
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout) as Document;
     expect(document.firstBad?.commit).toBe(repo.culprit);
@@ -241,31 +241,38 @@ describe('a queue behind a Redis ACL user', () => {
 describe('bad input for a distributed hunt', () => {
   it('says what is wrong in one line and exits 2, with nothing left behind', async () => {
     const repo = await linearRepo(4, 2);
-    const store = path.join(tempDir(), 'hunts.sqlite');
-    const base = ['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--test', 'true', '--store', store];
+    // A store per case: they run at once, and none may be left behind.
+    const stores: string[] = [];
+    const store = (): string => {
+      stores.push(path.join(tempDir(), 'hunts.sqlite'));
+      return stores.at(-1) ?? '';
+    };
+    const base = ['run', '--repo', repo.dir, '--good', repo.commits[0] ?? '', '--test', 'true'];
     const looseKey = path.join(tempDir(), 'key');
     writeFileSync(looseKey, `${KEY}\n`, { mode: 0o644 });
     const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
-      [[...base, '--executor', redis.url], {}, /no queue key: .* set CULPRIT_QUEUE_KEY/],
-      [[...base, '--executor', redis.url], { CULPRIT_QUEUE_KEY: 'short' }, /the queue key in CULPRIT_QUEUE_KEY is 5 bytes; it needs at least 16/],
-      [[...base, '--executor', redis.url, '--key-file', looseKey], {}, /can be read by others \(mode 644\)/],
-      [[...base, '--executor', 'http://127.0.0.1:6379'], env, /--executor must be a redis:\/\/ or rediss:\/\/ URL/],
-      [[...base, '--executor', 'redis://127.0.0.1:1/0'], env, /cannot reach the queue at redis:\/\/127\.0\.0\.1:1\/0/],
-      [[...base, '--queue', 'x'], env, /--queue goes with --executor/],
-      [[...base, '--executor', redis.url, '--queue', 'a b'], env, /--queue must be 1 to 64 letters/],
-      [[...base, '--executor', redis.url.replace(/\/0$/, '/99')], env, /database 99 cannot be used/],
+      [[...base, '--store', store(), '--executor', redis.url], {}, /no queue key: .* set CULPRIT_QUEUE_KEY/],
+      [[...base, '--store', store(), '--executor', redis.url], { CULPRIT_QUEUE_KEY: 'short' }, /the queue key in CULPRIT_QUEUE_KEY is 5 bytes; it needs at least 16/],
+      [[...base, '--store', store(), '--executor', redis.url, '--key-file', looseKey], {}, /can be read by others \(mode 644\)/],
+      [[...base, '--store', store(), '--executor', 'http://127.0.0.1:6379'], env, /--executor must be a redis:\/\/ or rediss:\/\/ URL/],
+      [[...base, '--store', store(), '--executor', 'redis://127.0.0.1:1/0'], env, /cannot reach the queue at redis:\/\/127\.0\.0\.1:1\/0/],
+      [[...base, '--store', store(), '--queue', 'x'], env, /--queue goes with --executor/],
+      [[...base, '--store', store(), '--executor', redis.url, '--queue', 'a b'], env, /--queue must be 1 to 64 letters/],
+      [[...base, '--store', store(), '--executor', redis.url.replace(/\/0$/, '/99')], env, /database 99 cannot be used/],
       [['worker', '--executor', redis.url, '--workdir', tempDir()], env, /culprit worker needs --repo/],
       [['worker', '--repo', repo.dir, '--workdir', tempDir()], env, /culprit worker needs --executor/],
       [['worker', '--executor', redis.url, '--repo', repo.dir, '--concurrency', '0', '--workdir', tempDir()], env, /--concurrency must be a whole number from 1 to 64/],
       [['worker', '--executor', redis.url, '--repo', path.join(tempDir(), 'nothing'), '--workdir', tempDir()], env, /--repo .* is neither a git nor a Mercurial repository|cannot clone/],
       [['worker', '--executor', 'redis://127.0.0.1:1/0', '--repo', repo.dir, '--workdir', tempDir()], env, /cannot reach the queue at redis:\/\/127\.0\.0\.1:1\/0/],
     ];
-    for (const [args, extraEnv, message] of cases) {
-      const result = await culprit(args, { env: { CULPRIT_QUEUE_KEY: '', ...extraEnv } });
-      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    }
-    expect(existsSync(store)).toBe(false);
+    // Independent of each other: all at once.
+    const results = await Promise.all(cases.map(([args, extraEnv]) => culprit(args, { env: { CULPRIT_QUEUE_KEY: '', ...extraEnv } })));
+    cases.forEach(([args, , message], index) => {
+      const result = results[index];
+      expect(result?.code, `${args.join(' ')}: ${result?.stderr}`).toBe(2);
+      expect(result?.stderr).toMatch(message);
+      expect(result?.stderr.trim().split('\n')).toHaveLength(1);
+    });
+    for (const each of stores) expect(existsSync(each)).toBe(false);
   }, 60_000);
 });

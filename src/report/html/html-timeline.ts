@@ -28,7 +28,7 @@ export function outcomeText(outcome: Outcome): string {
   }
 }
 
-const SYMBOLS: Record<string, string> = { good: '✓', bad: '✗', skip: '–', hang: '◆', sample: '•', pass: '✓', fail: '✗', unresolved: '?', 'in flight': '…' };
+const SYMBOLS: Record<string, string> = { good: '✓', bad: '✗', skip: '–', hang: '◆', sample: '•', abort: '■', pass: '✓', fail: '✗', unresolved: '?', 'in flight': '…' };
 
 export function verdictCell(verdict: string): Html {
   return html`<span class="verdict ${verdict.replace(/\s/g, '-')}"><span aria-hidden="true">${SYMBOLS[verdict] ?? ''}</span> ${verdict}</span>`;
@@ -64,6 +64,7 @@ function shownVerdict(probe: ProbeRow, metric: RegExp | undefined): string {
   // A narrowing probe is judged against the failure signature: `fail`, `pass` or `unresolved`, as its progress said.
   if (probe.progress?.narrowing) return probe.progress.narrowing.outcome;
   if (probe.progress?.verdict) return probe.progress.verdict;
+  if (probe.searchVerdict === 'abort') return 'abort';
   // A performance hunt's single run says nothing by its exit code: it is one sample of the metric.
   return metric && probe.verdict === 'good' ? 'sample' : probe.verdict;
 }
