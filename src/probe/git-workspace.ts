@@ -26,7 +26,12 @@ function checkedOut(result: GitResult): boolean {
 }
 
 export class GitWorkspace implements Workspace {
-  private constructor(readonly directory: string, private readonly lockPath: string) {}
+  private constructor(
+    readonly directory: string,
+    private readonly lockPath: string,
+    /** The user's submodule repositories (`.git/modules`): a workspace's submodules borrow their objects. */
+    private readonly modules: string,
+  ) {}
 
   /**
    * Claims a free slot (reusing a killed hunt's slot keeps its build outputs warm) and removes
@@ -35,7 +40,7 @@ export class GitWorkspace implements Workspace {
   static async acquire(cacheRoot: string, history: GitHistory, keepSlots = 1): Promise<GitWorkspace> {
     const base = workspaceBase(cacheRoot, history);
     const slot = claimSlot(base, keepSlots);
-    const claimed = new GitWorkspace(slot.directory, slot.lockPath);
+    const claimed = new GitWorkspace(slot.directory, slot.lockPath, path.join(path.dirname(history.objectDirectory), 'modules'));
     try {
       await claimed.prepare(history);
     } catch (error) {
@@ -72,6 +77,39 @@ export class GitWorkspace implements Workspace {
       if (!checkedOut(result)) throw toolFailure('git', 'git checkout', this.directory, result.stderr);
     }
     await gitOk(this.directory, ['clean', options.clean ? '-ffdxq' : '-ffdq']);
+    await this.fillSubmodules();
+  }
+
+  /**
+   * Checks out each submodule the user has initialised at the commit the checkout records, in a clone that borrows
+   * the objects of the user's `.git/modules/<name>` (read, never written). One the user has not initialised stays
+   * empty, as in the user's own checkout; a failing probe then says so.
+   */
+  private async fillSubmodules(): Promise<void> {
+    if (!existsSync(path.join(this.directory, '.gitmodules'))) return;
+    const listing = await git(this.directory, ['config', '--file', '.gitmodules', '--get-regexp', '^submodule\\..*\\.path$']);
+    if (listing.code !== 0) return;
+    for (const line of listing.stdout.split('\n')) {
+      const match = /^submodule\.(.+)\.path (.+)$/.exec(line.trim());
+      const [, name, sub] = match ?? [];
+      if (!name || !sub) continue;
+      const target = path.resolve(this.directory, sub);
+      const source = path.resolve(this.modules, name);
+      // Names and paths come from the commit: never outside the workspace or the user's modules directory.
+      if (!target.startsWith(`${this.directory}${path.sep}`) || !source.startsWith(`${this.modules}${path.sep}`)) continue;
+      if (!existsSync(path.join(source, 'HEAD'))) continue;
+      const entry = await git(this.directory, ['ls-tree', 'HEAD', '--', sub]);
+      const recorded = /^160000 commit ([0-9a-f]{40,64})\t/.exec(entry.stdout)?.[1];
+      if (!recorded) continue;
+      // A tracked gitlink keeps its nested clone through `git clean`: cloned once per slot, checked out per probe.
+      if (!existsSync(path.join(target, '.git'))) {
+        rmSync(target, { recursive: true, force: true });
+        const cloned = await git(this.directory, ['clone', '--quiet', '--shared', '--no-checkout', '--', source, target]);
+        if (cloned.code !== 0) continue;
+      }
+      await git(target, ['checkout', '--quiet', '--force', '--detach', recorded]);
+      await git(target, ['clean', '-ffdq']);
+    }
   }
 
   environment(): Record<string, string> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, repoSnapshot } from '../fixtures/cli.js';
 import { branchyRepo, linearRepo, tempDir } from '../fixtures/scripted-repo.js';
+import { submoduleRepo } from '../fixtures/submodule-repo.js';
 
 async function expectUsageError(args: string[], pattern: RegExp, options: { leavesNothing?: boolean } = {}): Promise<void> {
   const cache = tempDir();
@@ -130,25 +131,9 @@ describe('bad input', () => {
     await expectUsageError([...base, '--test', 'node fails.js'], /good .* does not pass the test: .*last output: "Error: the real reason"/, { leavesNothing: false });
   });
 
-  it('says a failing good has submodules, which culprit\'s workspaces leave empty', async () => {
-    const scratch = tempDir();
-    const git = (cwd: string, ...args: string[]): void => void execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.org', '-c', 'protocol.file.allow=always', ...args], { cwd, stdio: 'ignore' });
-    const library = path.join(scratch, 'library');
-    mkdirSync(library);
-    git(library, 'init', '--quiet');
-    writeFileSync(path.join(library, 'file.txt'), 'library\n');
-    git(library, 'add', '-A');
-    git(library, 'commit', '--quiet', '-m', 'library');
-    const dir = path.join(scratch, 'repo');
-    mkdirSync(dir);
-    git(dir, 'init', '--quiet');
-    git(dir, 'submodule', 'add', '--quiet', library, 'lib');
-    for (const round of [1, 2]) {
-      writeFileSync(path.join(dir, 'round.txt'), `${round}\n`);
-      git(dir, 'add', '-A');
-      git(dir, 'commit', '--quiet', '-m', `round ${round}`);
-    }
-    await expectUsageError(['run', '--repo', dir, '--good', 'HEAD~1', '--narrow', 'none', '--test', 'test -f lib/file.txt'], /good .* does not pass the test: .*culprit: this commit has submodules, which culprit's workspaces leave empty \(lib\)/, { leavesNothing: false });
+  it('says a failing good has submodules the user has not initialised, which workspaces leave empty too', async () => {
+    const { uninitialised } = submoduleRepo();
+    await expectUsageError(['run', '--repo', uninitialised, '--good', 'HEAD~1', '--narrow', 'none', '--test', 'test -f lib/file.txt'], /good .* does not pass the test: .*culprit: this commit has submodules, which culprit's workspaces leave empty \(lib\)/, { leavesNothing: false });
   });
 
   it('says a shallow clone is shallow instead of "no history", and how to fetch the rest', async () => {

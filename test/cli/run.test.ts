@@ -5,7 +5,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importHistory } from '../../src/demo/fast-import.js';
-import { culprit } from '../fixtures/cli.js';
+import { culprit, repoSnapshot } from '../fixtures/cli.js';
+import { submoduleRepo } from '../fixtures/submodule-repo.js';
 import { branchyRepo, linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 const env = (): NodeJS.ProcessEnv => ({ XDG_CACHE_HOME: tempDir('culprit-cache-') });
@@ -125,6 +126,15 @@ describe('culprit run', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
     }
+  });
+
+  it('checks out the submodules the user has initialised, borrowing their objects', async () => {
+    const { dir } = submoduleRepo();
+    const before = repoSnapshot(dir);
+    const result = await culprit(['run', '--repo', dir, '--good', 'HEAD~1', '--test', 'test -f lib/file.txt && grep -q ok state.txt', '--narrow', 'none', '--json'], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).firstBad.subject).toBe('round 2');
+    expect(repoSnapshot(dir)).toEqual(before);
   });
 
   it('names changed files as they are, non-ASCII and spaces included', async () => {
