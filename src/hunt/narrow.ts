@@ -48,6 +48,11 @@ export function statesDigest(states: readonly FileState[]): string {
   return hash.digest('hex');
 }
 
+/** The change's renamed files (new path → old path), so its diffs show them as git does. */
+function renamesOf(tree: ChangeTree): Map<string, string> {
+  return new Map(tree.files.flatMap((file) => (file.status === 'renamed' && file.oldPath ? [[file.path, file.oldPath] as [string, string]] : [])));
+}
+
 /** The found units as lines and tokens users read: a block as its lines, a replaced line as its removal and addition. */
 function describeUnits(tree: ChangeTree, ids: readonly number[]): NarrowedUnit[] {
   const fileOf = (id: number): string => {
@@ -218,7 +223,7 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     });
   const rejectedAs = (answer: LevelAnswer, level: ChangeLevel, verification: Verification): RejectedAnswer => {
     const found = [...answer.kept, ...answer.units].filter((id) => !excluded.has(id));
-    return { level, changes: changedUnits(tree, found), failed: failedChecks(verification), diff: unifiedDiff(parentStates, materialize(tree, nodesFor(answer))) };
+    return { level, changes: changedUnits(tree, found), failed: failedChecks(verification), diff: unifiedDiff(parentStates, materialize(tree, nodesFor(answer)), renamesOf(tree)) };
   };
 
   const rejected: RejectedAnswer[] = [];
@@ -280,7 +285,7 @@ export async function narrowCommit(request: NarrowRequest): Promise<Narrowing> {
     ...base,
     level: deepest,
     status: 'narrowed',
-    diff: unifiedDiff(parentStates, materialize(tree, nodesFor(shown.answer))),
+    diff: unifiedDiff(parentStates, materialize(tree, nodesFor(shown.answer)), renamesOf(tree)),
     changes: describeUnits(tree, [...shown.answer.kept, ...shown.answer.units].filter((id) => !excluded.has(id))),
     levels,
     tests,

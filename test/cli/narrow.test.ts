@@ -195,5 +195,23 @@ describe('narrowing on several workers', () => {
       expect(row).not.toMatch(/\sone$/);
     }
   }, 60_000);
+
+  it('shows a renamed file as a rename, as git does, not as a deletion and an addition', async () => {
+    const dir = path.join(tempDir(), 'repo');
+    mkdirSync(dir, { recursive: true });
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.org', ...args], { cwd: dir, encoding: 'utf8' });
+    git('init', '--quiet');
+    writeFileSync(path.join(dir, 'old-name.txt'), 'the same content, line one\nline two\nline three\n');
+    writeFileSync(path.join(dir, 'other.txt'), 'unrelated\n');
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'one');
+    git('mv', 'old-name.txt', 'new-name.txt');
+    writeFileSync(path.join(dir, 'other.txt'), 'unrelated, edited\n');
+    git('commit', '--quiet', '-am', 'two');
+    const result = await culprit(['narrow', '--repo', dir, '--good', 'HEAD~1', '--bad', 'HEAD', '--test', '! test -f new-name.txt', '--json', ...workdir()]);
+    expect(result.code, result.stderr).toBe(0);
+    const diff = (JSON.parse(result.stdout) as { narrowed: { diff: string } }).narrowed.diff;
+    expect(diff).toBe('diff --git a/old-name.txt b/new-name.txt\nsimilarity index 100%\nrename from old-name.txt\nrename to new-name.txt\n');
+  }, 60_000);
 });
 
