@@ -5,6 +5,11 @@ import { CulpritError, EXIT } from '../errors.js';
 import { CULPRIT_VERSION } from '../tool-version.js';
 import { checkCreatableDirectory, checkFileDirectory } from '../system/directory-check.js';
 
+/** The commands whose --json prints a hunt document (on errors too). */
+const HUNT_COMMANDS = new Set(['run', 'narrow', 'resume', 'versions', 'npm', 'deps', 'factors']);
+/** Set when the up-front path checks refused a hunting command run with --json. */
+let refusedHunt = false;
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -27,8 +32,14 @@ function program(setExit: (code: number) => void): Command {
     // Where culprit's own files go is checked before any command runs: a wrong path is one line, nothing created.
     .hook('preAction', (_root, action) => {
       const options = action.opts();
-      if (typeof options.workdir === 'string') checkCreatableDirectory(options.workdir, '--workdir');
-      if (typeof options.store === 'string') checkFileDirectory(options.store, '--store');
+      try {
+        if (typeof options.workdir === 'string') checkCreatableDirectory(options.workdir, '--workdir');
+        if (typeof options.store === 'string') checkFileDirectory(options.store, '--store');
+      } catch (error) {
+        // A hunting command with --json owes its caller a document even when refused before it ran.
+        refusedHunt = options.json === true && HUNT_COMMANDS.has(action.name());
+        throw error;
+      }
     });
 
   const shared = (command: Command): Command =>
@@ -301,7 +312,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CulpritError) {
       process.stderr.write(`culprit: ${error.line}\n`);
       // Refused before the command ran (a --workdir or --store checked up front): --json still gets its document.
-      if (argv.includes('--json')) {
+      if (refusedHunt) {
         const { huntDocument } = await import('../report/hunt-document.js');
         process.stdout.write(`${JSON.stringify(huntDocument({ hunt: undefined, probes: [], error: error.line }))}\n`);
       }

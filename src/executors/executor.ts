@@ -13,6 +13,11 @@ export interface ProbeJob {
   recipe: Recipe;
   /** Where the commands run, relative to the repository's top ('' for the top). */
   subdirectory: string;
+  /**
+   * Whether the repository tracks that directory (at the bad revision): a candidate without it is skipped. An
+   * untracked one (a build's output directory) is made when missing, as a build would make it.
+   */
+  subdirectoryTracked?: boolean;
   /** The test's deadline, in seconds from its start; a later `retime` may change it while it runs. */
   testTimeoutSeconds: number;
   /** Build outputs to restore instead of building, and to save after a successful build (--artifacts). */

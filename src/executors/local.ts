@@ -20,6 +20,8 @@ export interface LocalExecutorOptions {
   cacheSize?: number;
   /** Prefix of the log directory's name (`probe-` for `culprit probe`). */
   logPrefix?: string;
+  /** Warn when the user's repository changes while a probe runs (not on a worker, whose clone is its own). */
+  watchCheckout?: boolean;
   note?(message: string): void;
 }
 
@@ -30,6 +32,8 @@ export class LocalExecutor implements Executor {
   private readonly timeouts = new Map<string | undefined, { ms: number; count: number }>();
   private readonly told = new Set<string>();
   private artifacts: ArtifactCache | undefined;
+  /** The commits being probed now: a change to the user's repository is named with all of them. */
+  private readonly inFlight = new Set<{ commit: string }>();
 
   private constructor(
     private readonly options: LocalExecutorOptions,
@@ -63,7 +67,10 @@ export class LocalExecutor implements Executor {
     if (!workspace) throw new Error(`internal: no workspace for slot ${slot}`);
     const { build } = job;
     const retimesAtStart = this.timeouts.get(scope)?.count ?? 0;
-    const watch = watchCheckout(this.options.history.kind, this.options.history.root);
+    const watch = this.options.watchCheckout === false ? undefined : watchCheckout(this.options.history.kind, this.options.history.root);
+    // One entry per run: narrowing probes several configurations of one commit at once.
+    const entry = { commit: job.candidate.commit };
+    this.inFlight.add(entry);
     const running = probe({
       candidate: job.candidate,
       workspace,
@@ -78,18 +85,28 @@ export class LocalExecutor implements Executor {
       },
       logStem: path.join(this.logDirectory, job.logName),
       subdirectory: job.subdirectory,
+      ...(job.subdirectoryTracked === undefined ? {} : { subdirectoryTracked: job.subdirectoryTracked }),
       signal,
       ...(build ? { buildReuse: { cache: this.buildCache(), key: build.key, globs: build.globs, repo: this.options.history.root, tree: build.tree, notSaved: (reason: string) => this.notSaved(reason) } } : {}),
       ...(job.cleanBuild ? { cleanBuild: true } : {}),
       ...(job.check ? { check: job.check } : {}),
       ...(job.environment ? { variables: job.environment } : {}),
     });
-    return running.then((record) => {
-      const changed = watch?.changes() ?? [];
-      // culprit never writes there: a change while the probe ran is the test's (or someone working in the checkout).
-      if (changed.length > 0) this.options.note?.(`warning: your repository ${this.options.history.root} changed while the probe of ${job.candidate.commit.slice(0, 12)} ran (${changed.join(', ')}): if the test did that, it reaches outside its workspace (see ${record.logPath})`);
-      return record;
-    });
+    return running.then(
+      (record) => {
+        const changed = watch?.changes() ?? [];
+        // culprit never writes there: a change while the probe ran is a test's (this one's, or another running at the
+        // same time), or someone working in the checkout.
+        const probes = [...new Set([...this.inFlight].map((each) => each.commit.slice(0, 12)))];
+        this.inFlight.delete(entry);
+        if (changed.length > 0) this.options.note?.(`warning: your repository ${this.options.history.root} changed while the probe${probes.length === 1 ? '' : 's'} of ${probes.join(', ')} ran (${changed.join(', ')}): if a test did that, it reaches outside its workspace (see ${record.logPath})`);
+        return record;
+      },
+      (error: unknown) => {
+        this.inFlight.delete(entry);
+        throw error;
+      },
+    );
   }
 
   retime(testTimeoutSeconds: number, scope?: string): void {

@@ -79,7 +79,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   let executor: LocalExecutor | undefined;
   let worker: Worker | undefined;
   try {
-    executor = await LocalExecutor.open({ history: options.repo.history, cacheRoot: options.cacheRoot, slots: options.concurrency, logPrefix: 'worker-', note: log });
+    executor = await LocalExecutor.open({ history: options.repo.history, cacheRoot: options.cacheRoot, slots: options.concurrency, logPrefix: 'worker-', note: log, watchCheckout: false });
     const probes = executor;
     const ledger = new NonceLedger(claims, queue, path.join(options.cacheRoot, 'worker-ledger'), MAX_AGE_MS + MAX_SKEW_MS);
     const freeSlots = Array.from({ length: options.concurrency }, (_, slot) => options.concurrency - 1 - slot);

@@ -117,6 +117,11 @@ export class GitHistory implements History {
     return infos;
   }
 
+  async tracksDirectory(revision: string, directory: string): Promise<boolean> {
+    const result = await git(this.root, ['ls-tree', '-d', '--name-only', revision, '--', directory]);
+    return result.code === 0 && result.stdout.trim() !== '';
+  }
+
   async changedFiles(commit: string): Promise<string[]> {
     // -z: paths as they are (`naïve.txt`), not quoted with octal escapes.
     const out = await gitOk(this.root, ['show', '--first-parent', '--format=', '--name-only', '-z', commit]);

@@ -136,6 +136,11 @@ export class HgHistory implements History {
   }
 
   /** Files that differ from the first parent, as `git show --first-parent` lists them. */
+  async tracksDirectory(revision: string, directory: string): Promise<boolean> {
+    const result = await hg(this.root, ['files', '--rev', node(revision), '--include', `path:${directory}`], { repo: this.root });
+    return result.code === 0 && result.stdout.trim() !== '';
+  }
+
   async changedFiles(commit: string): Promise<string[]> {
     const out = await hgOk(this.root, ['status', '--change', node(commit), '--template', '{path}\\n'], { repo: this.root });
     return out.split('\n').filter(Boolean).sort();

@@ -59,6 +59,8 @@ export interface History {
   readFiles(commit: string, paths: readonly string[]): Promise<Map<string, Buffer | null>>;
   /** The revision name a user would type to reproduce: abbreviated hash. */
   shortName(commit: string): string;
+  /** Whether the revision tracks files under this directory (relative to the top): a build's output directory does not. */
+  tracksDirectory?(revision: string, directory: string): Promise<boolean>;
   /** A shallow git clone: its history stops at a boundary, so "no common history" may only mean "not fetched". */
   readonly shallow?: boolean;
 }

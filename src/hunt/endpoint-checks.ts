@@ -33,14 +33,17 @@ export function checkGood(probe: ProbeRecord, name: string, timeoutSeconds: numb
     case 'hung':
       throw new UsageError(`the test hangs at good ${name}: no result within ${timeoutSeconds} s`, `raise --timeout, or pass --on-hang good if a hang is expected there; ${log}`);
     case 'untestable':
-      throw new UsageError(`the test says good ${name} cannot be tested (exit 125)`, `pick another --good; ${log}`);
+      throw new UsageError(probe.exitCode === 125 ? `the test says good ${name} cannot be tested (exit 125)` : `good ${name} cannot be tested${lastOutputLine(probe)}`, `pick another --good; ${log}`);
     case 'build-failed':
       return;
-    default:
+    default: {
+      // Empty submodules may be the whole reason: said after the test's own last word, not instead of it.
+      const submodules = /\[culprit\] note: (submodules not initialised[^\n]*)/.exec(probe.outputTail)?.[1];
       throw new UsageError(
         `good ${name} does not pass the test: it ${describeOutcome(outcome)}${lastOutputLine(probe)}`,
-        `pick a --good where the test passes, or fix the test command; ${log}`,
+        `${submodules ? `${submodules}: git submodule update --init there if the test needs them; ` : ''}pick a --good where the test passes, or fix the test command; ${log}`,
       );
+    }
   }
 }
 

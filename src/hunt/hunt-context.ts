@@ -49,6 +49,8 @@ export interface ContextParts {
   observer: HuntObserver;
   /** Key of the build recipe (with --artifacts): the build cache's key joins it with the repository and the tree. */
   buildKey: string | undefined;
+  /** Whether the repository tracks the directory the commands run in. */
+  subdirectoryTracked?: boolean;
   signal?: AbortSignal;
   /** Opens the context of a later stage in another space (released versions handed to their source). */
   continueIn?: (prepared: PreparedHunt) => Promise<StageSession>;
@@ -85,7 +87,11 @@ export class HuntContext {
   private readonly buildKey: string | undefined;
   private readonly continuation: ContextParts['continueIn'];
 
+  /** Whether the repository tracks the directory the commands run in (absent at the top). */
+  private readonly subdirectoryTracked: boolean | undefined;
+
   constructor(parts: ContextParts) {
+    this.subdirectoryTracked = parts.subdirectoryTracked;
     this.continuation = parts.continueIn;
     this.history = parts.history;
     this.args = parts.args;
@@ -237,6 +243,7 @@ export class HuntContext {
           : { kind: 'checkout', commit },
       recipe: args.recipe,
       subdirectory: args.subdirectory,
+      ...(this.subdirectoryTracked === undefined ? {} : { subdirectoryTracked: this.subdirectoryTracked }),
       testTimeoutSeconds: this.timeout.seconds,
       ...(build ? { build } : {}),
       cleanBuild: args.cleanBuild ?? false,

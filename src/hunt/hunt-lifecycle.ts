@@ -112,7 +112,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     announce(next, nextExecutor);
     return { context: new HuntContext({ ...parts, history: next.history, args: next.args, journal: nextJournal, executor: nextExecutor, buildKey: next.buildKey }), close: () => nextExecutor.close() };
   };
-  const context = new HuntContext({ ...parts, history, args, journal, executor, buildKey: prepared.buildKey, continueIn });
+  const context = new HuntContext({ ...parts, history, args, journal, executor, buildKey: prepared.buildKey, ...(prepared.subdirectoryTracked === undefined ? {} : { subdirectoryTracked: prepared.subdirectoryTracked }), continueIn });
   announce(prepared, executor);
 
   let discarded = false;

@@ -30,6 +30,8 @@ export interface PreparedHunt {
   /** git's or hg's bisection of `graph`, made for the start line: the bisection stage's with one worker. */
   preview: ChosenBisection | undefined;
   pace: number;
+  /** Whether the bad revision tracks the directory the commands run in (absent at the top). */
+  subdirectoryTracked?: boolean;
 }
 
 export function huntKey(identity: string, args: HuntArguments, recipe: string): string {
@@ -117,10 +119,14 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
     preview = undefined;
   }
   const key = recipeKey(recipe, subdirectory);
+  // A start directory the repository tracks is missing at some candidates for a reason (skipped there); one it does
+  // not track is a build's (made when missing).
+  const subdirectoryTracked = subdirectory && history.tracksDirectory ? await history.tracksDirectory(bad, subdirectory) : undefined;
   return {
     history,
     args,
     graph,
+    ...(subdirectoryTracked === undefined ? {} : { subdirectoryTracked }),
     recipeKey: key,
     buildKey: args.artifacts ? buildRecipeKey(recipe, subdirectory, args.artifacts) : undefined,
     huntKey: huntKey(history.identity, args, key),

@@ -12,18 +12,20 @@ function stamp(file: string): string {
   }
 }
 
-function tree(directory: string, out: string[]): void {
+/**
+ * The directories under `directory`, each with its stamp: git writes a ref by renaming a lock file in the ref's own
+ * directory, which changes that directory's time, so a repository with 30,000 loose refs costs a few stats, not
+ * 30,000.
+ */
+function directories(directory: string, out: string[]): void {
+  out.push(`${directory}=${stamp(directory)}`);
   let entries;
   try {
     entries = readdirSync(directory, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const entry of entries) {
-    const full = path.join(directory, entry.name);
-    if (entry.isDirectory()) tree(full, out);
-    else out.push(`${full}=${stamp(full)}`);
-  }
+  for (const entry of entries) if (entry.isDirectory()) directories(path.join(directory, entry.name), out);
 }
 
 /** The git directory of a checkout: `.git`, the one a `.git` file points to (a worktree), or the bare repository itself. */
@@ -54,9 +56,10 @@ export function watchCheckout(kind: string, root: string): CheckoutWatch | undef
     parts = {
       HEAD: () => `${stamp(path.join(gitDir, 'HEAD'))}${safeRead(path.join(gitDir, 'HEAD'))}`,
       index: () => stamp(path.join(gitDir, 'index')),
+      // Branches, tags and bisect state: not remote-tracking refs or `git maintenance`'s prefetch, which move on their own.
       refs: () => {
         const out = [stamp(path.join(common, 'packed-refs'))];
-        tree(path.join(common, 'refs'), out);
+        for (const kind of ['heads', 'tags', 'bisect']) directories(path.join(common, 'refs', kind), out);
         return out.join('\n');
       },
     };

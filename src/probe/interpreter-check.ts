@@ -1,6 +1,6 @@
 // Why a command "was not found" when its file is right there: the interpreter its #! line names is missing, or the
 // line ends in a carriage return (a script saved with CRLF line ends). Said in words instead of exit 127.
-import { accessSync, constants, closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { accessSync, constants, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandSpec } from '../model/recipe.js';
 
@@ -27,7 +27,12 @@ export function interpreterProblem(command: CommandSpec, cwd: string, environmen
   const word = firstWord(command);
   if (!word || !word.includes('/')) return undefined;
   const file = path.resolve(cwd, word);
-  if (!existsSync(file)) return undefined;
+  // A regular file only: opening a FIFO would wait for a writer forever.
+  try {
+    if (!statSync(file).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
   let head = '';
   try {
     const descriptor = openSync(file, 'r');

@@ -35,7 +35,9 @@ export function capLog(log: number, outputStart: number): () => void {
     }
     const marker = `\n[culprit] … output cut here: `;
     cut += size - outputStart - LOG_HEAD_BYTES - read;
-    // The log is opened to append: what the command writes after the truncation lands after the kept tail.
+    // The log is opened to append. What the command writes between the last look and the truncation is lost, and
+    // what it writes between the truncation and the two writes below lands before the marker: both in the middle of
+    // a flood, which is why trims while it runs are rare and the one after it ends is exact.
     ftruncateSync(log, outputStart + LOG_HEAD_BYTES);
     writeSync(log, `${marker}${cut} bytes dropped so far (the log keeps the first and the last MiB) …\n`);
     writeSync(log, tail.subarray(0, read));

@@ -1,6 +1,6 @@
 // One probe: put the workspace at a candidate, build it, run the test once, and classify what happened.
 // Every command runs through the process runner, so a hang or Ctrl-C never leaves a process behind.
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { interpreterProblem } from './interpreter-check.js';
 import path from 'node:path';
 import { InterruptedError } from '../errors.js';
@@ -51,6 +51,8 @@ export interface ProbeRequest {
   cleanBuild?: boolean;
   /** A cheap check run before the build; its failure ends the probe as `check-failed`. */
   check?: CommandSpec;
+  /** Whether the repository tracks the subdirectory: a candidate without it is skipped; else it is made. */
+  subdirectoryTracked?: boolean;
   /** Variables set for the commands over this process's own (a queued probe's, from its coordinator). */
   variables?: Readonly<Record<string, string>>;
 }
@@ -79,8 +81,8 @@ function configurationText(digest: string, paths: readonly string[]): string {
 }
 
 /** A command "not found" whose script exists: the reason (its interpreter) goes to the log and the output's tail. */
-function explained(run: RunResult, command: CommandSpec, cwd: string, logPath: string): RunResult {
-  const problem = interpreterProblem(command, cwd);
+function explained(run: RunResult, command: CommandSpec, cwd: string, logPath: string, env: NodeJS.ProcessEnv): RunResult {
+  const problem = interpreterProblem(command, cwd, env);
   if (!problem) return run;
   appendFileSync(logPath, `culprit: ${problem}\n`);
   return { ...run, outputTail: `${run.outputTail}culprit: ${problem}\n` };
@@ -107,7 +109,12 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   if (request.signal?.aborted) throw interrupted();
   await materialize(workspace, candidate, { clean: request.cleanBuild ?? false });
   if (request.signal?.aborted) throw interrupted();
-  const cwd = commandDirectory(workspace, request.subdirectory);
+  let cwd = commandDirectory(workspace, request.subdirectory);
+  if (cwd === undefined && request.subdirectory && request.subdirectoryTracked === false) {
+    // Not the repository's (a build's output directory, say): made where a build would make it.
+    cwd = path.join(workspace.directory, request.subdirectory);
+    mkdirSync(cwd, { recursive: true });
+  }
   if (cwd === undefined) {
     // Started in a directory this commit does not have: `git bisect run` could not run the test there either. Not
     // the test's verdict, and not to be run somewhere else instead: untestable, with the reason in its log.
@@ -211,11 +218,11 @@ export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
   if (outcome.kind !== 'passed') {
     const empty = emptySubmodules(workspace.directory);
     if (empty.length > 0) {
-      const note = `culprit: this commit has submodules, which culprit's workspaces leave empty (${empty.slice(0, 5).join(', ')}): if the test needs them, it fails here whatever the commit\n`;
+      const note = `[culprit] note: submodules not initialised in your repository stay empty in culprit's workspaces too (${empty.slice(0, 5).join(', ')})\n`;
       appendFileSync(logPath, note);
       run.outputTail += note;
     }
   }
   // 127 only: a script that is not executable (126) has that for its reason, whatever its #! line says.
-  return finish(outcome, outcome.kind === 'not-found' && outcome.exitCode === 127 ? explained(run, recipe.test, cwd, logPath) : run, logPath, run.seconds);
+  return finish(outcome, outcome.kind === 'not-found' && outcome.exitCode === 127 ? explained(run, recipe.test, cwd, logPath, env) : run, logPath, run.seconds);
 }

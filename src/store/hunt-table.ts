@@ -65,13 +65,17 @@ export class HuntTable {
 
   create(init: { key: string; identity: string; arguments: HuntArguments; recipeKey: string; candidates: number }): number {
     const at = now();
-    const info = this.db
-      .prepare(
-        `INSERT INTO hunts (key, identity, repo, vcs, arguments, recipe_key, status, candidates, owner_pid, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
-      )
-      .run(init.key, init.identity, init.arguments.repo, init.arguments.vcs, JSON.stringify(init.arguments), init.recipeKey, init.candidates, process.pid, at, at);
-    return Number(info.lastInsertRowid);
+    return this.db.transaction(() => {
+      // Past every id ever given, not only the ids still there: ids are never reused.
+      const id = (this.db.prepare(`UPDATE hunt_ids SET last = max(last, (SELECT coalesce(max(id), 0) FROM hunts)) + 1 RETURNING last`).get() as { last: number }).last;
+      this.db
+        .prepare(
+          `INSERT INTO hunts (id, key, identity, repo, vcs, arguments, recipe_key, status, candidates, owner_pid, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+        )
+        .run(id, init.key, init.identity, init.arguments.repo, init.arguments.vcs, JSON.stringify(init.arguments), init.recipeKey, init.candidates, process.pid, at, at);
+      return id;
+    })();
   }
 
   get(id: number): HuntRow | undefined {

@@ -98,6 +98,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE probes ADD COLUMN progress TEXT;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- the highest hunt id ever given: a forgotten or discarded hunt's id is never given again, so an old report,
+      -- a "cached (hunt N)" or "culprit resume N" can never come to mean another hunt
+      CREATE TABLE hunt_ids (last INTEGER NOT NULL);
+      INSERT INTO hunt_ids (last) SELECT coalesce(max(id), 0) FROM hunts;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -37,9 +37,15 @@ export function checkCreatableDirectory(target: string, option: string): void {
   // Made and removed again: whether it can be made is known, and nothing is left if the command stops on bad input.
   try {
     mkdirSync(firstMissing);
-    rmdirSync(firstMissing);
   } catch (error) {
+    // Another culprit (a worker sharing the cache) made it meanwhile: it can be made, which is all we asked.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw new UsageError(`${option} ${target}: cannot create ${firstMissing}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, `pass ${option} naming a directory you can write to`);
+  }
+  try {
+    rmdirSync(firstMissing);
+  } catch {
+    // Another culprit has started to use it: leave it to that one.
   }
 }
 

@@ -133,7 +133,7 @@ describe('bad input', () => {
 
   it('says a failing good has submodules the user has not initialised, which workspaces leave empty too', async () => {
     const { uninitialised } = submoduleRepo();
-    await expectUsageError(['run', '--repo', uninitialised, '--good', 'HEAD~1', '--narrow', 'none', '--test', 'test -f lib/file.txt'], /good .* does not pass the test: .*culprit: this commit has submodules, which culprit's workspaces leave empty \(lib\)/, { leavesNothing: false });
+    await expectUsageError(['run', '--repo', uninitialised, '--good', 'HEAD~1', '--narrow', 'none', '--test', 'test -f lib/file.txt'], /good .* does not pass the test: .*; submodules not initialised in your repository stay empty in culprit's workspaces too \(lib\): git submodule update --init there/, { leavesNothing: false });
   });
 
   it('says a shallow clone is shallow instead of "no history", and how to fetch the rest', async () => {

@@ -107,13 +107,27 @@ describe('culprit run', () => {
     for (const probe of skipped) expect(readFileSync(probe.log, 'utf8')).toMatch(/tools\/ does not exist at [0-9a-f]{12}: the test cannot run where you started it/);
   });
 
+  it('runs from a start directory the repository does not track (a build directory), made in each workspace', async () => {
+    const dir = path.join(tempDir(), 'repo');
+    mkdirSync(dir, { recursive: true });
+    const commits = Array.from({ length: 8 }, (_, i) => ({
+      mark: i + 1, branch: 'main', parents: i === 0 ? [] : [i], message: `commit ${i}`, author: 'T <t@example.org>', time: 1_700_000_000 + i,
+      files: { '.gitignore': 'build/\n', 'check.sh': 'grep -q ok state.txt\n', 'state.txt': i >= 5 ? 'bug\n' : 'ok\n' },
+    }));
+    const marks = await importHistory(dir, commits);
+    mkdirSync(path.join(dir, 'build'));
+    const result = await culprit(['run', '--repo', path.join(dir, 'build'), '--good', marks.get(1)!, '--bad', marks.get(8)!, '--json', '--', 'sh', '-c', 'cd .. && sh check.sh'], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).firstBad.commit).toBe(marks.get(6));
+  });
+
   it('warns, naming the probe, when the test changes the user\'s repository', async () => {
     const repo = await linearRepo(8, 5);
     const test = `n=$(git -C '${repo.dir}' tag | wc -l); if [ "$n" -eq 0 ]; then git -C '${repo.dir}' tag touched-by-the-test; fi; grep -q ok state.txt`;
     const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', test, '--narrow', 'none', '--workdir', tempDir()], { env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`warning: your repository ${repo.dir} changed while the probe of `);
-    expect(result.stderr).toMatch(/ran \(refs\): if the test did that, it reaches outside its workspace/);
+    expect(result.stderr).toMatch(/ran \(refs\): if a test did that, it reaches outside its workspace/);
     expect(result.stderr.match(/warning: your repository/g)).toHaveLength(1);
   });
 

@@ -166,8 +166,10 @@ describe('stored hunts', () => {
     expect(forgot.stdout).toBe('forgot hunt 1, with its probes and cached verdicts\n');
     expect(JSON.parse((await culprit(['hunts', '--store', store, '--json'])).stdout)).toEqual([]);
     // Its verdicts are gone from the cache too: the same hunt again runs its probes.
-    const again = JSON.parse((await run()).stdout) as { probes: Array<{ source: string }> };
+    const again = JSON.parse((await run()).stdout) as { hunt: number; probes: Array<{ source: string }> };
     expect(again.probes.every((probe) => probe.source === 'run')).toBe(true);
+    // A forgotten hunt's id is never given again: "hunt 1" in an old report means nothing else.
+    expect(again.hunt).toBe(2);
   });
 });
 

@@ -1,6 +1,5 @@
 // Probe logs: one directory per hunt, pruned oldest first by count and by total size, never a running hunt's; a
 // flooding test's log keeps its first and last MiB.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,8 +8,8 @@ import { createLogDirectory, pruneLogs } from '../../src/probe/log-directory.js'
 import { runCommand } from '../../src/probe/process-runner.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
 
-/** A process id no process has now: a finished child's. */
-const DEAD = spawnSync('true').pid ?? 999_999;
+/** A process id no process can have: above Linux's largest (2^22). */
+const DEAD = 2 ** 22 + 12_345;
 
 function hunt(cache: string, name: string, age: number, bytes = 10): string {
   const directory = path.join(cache, 'logs', name);

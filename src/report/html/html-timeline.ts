@@ -63,8 +63,8 @@ function shownVerdict(probe: ProbeRow, metric: RegExp | undefined): string {
   if (probe.endedAt === null) return 'in flight';
   // A narrowing probe is judged against the failure signature: `fail`, `pass` or `unresolved`, as its progress said.
   if (probe.progress?.narrowing) return probe.progress.narrowing.outcome;
-  if (probe.progress?.verdict) return probe.progress.verdict;
   if (probe.searchVerdict === 'abort') return 'abort';
+  if (probe.progress?.verdict) return probe.progress.verdict;
   // A performance hunt's single run says nothing by its exit code: it is one sample of the metric.
   return metric && probe.verdict === 'good' ? 'sample' : probe.verdict;
 }
