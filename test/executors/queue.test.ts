@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/executors/queue-signing.js';
 import { culprit, finished, processAlive, repoSnapshot, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { startRedis, startWorker, type RedisServer, type StartedWorker } from '../fixtures/redis-server.js';
@@ -62,6 +62,11 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 
+// Whatever a test did, its workers go: a worker left running would take the next test's jobs for another repository.
+afterEach(async () => {
+  await stopWorkers();
+});
+
 afterAll(async () => {
   await stopWorkers();
   await redis?.stop();
@@ -73,7 +78,7 @@ describe('culprit run --executor redis://…', () => {
     await workersFor(repo.dir, 4);
     const before = repoSnapshot(repo.dir);
     // The probes must not see the queue key: with it, a test could sign jobs of its own.
-    const result = await finished(hunt(repo, 'test -z "$CULPRIT_QUEUE_KEY$CULPRIT_REDIS_PASSWORD" || exit 3; sleep 0.05; grep -q ok state.txt', ['--jobs', '4']));
+    const result = await finished(hunt(repo, 'test -z "$CULPRIT_QUEUE_KEY$CULPRIT_REDIS_PASSWORD" || exit 3; sleep 0.2; grep -q ok state.txt', ['--jobs', '4']));
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout) as Document;
     expect(document.firstBad?.commit).toBe(repo.culprit);
