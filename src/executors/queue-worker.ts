@@ -78,6 +78,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   subscriber.on('error', () => undefined);
   let executor: LocalExecutor | undefined;
   let worker: Worker | undefined;
+  let stopChecks = (): void => undefined;
   try {
     executor = await LocalExecutor.open({ history: options.repo.history, cacheRoot: options.cacheRoot, slots: options.concurrency, logPrefix: 'worker-', note: log, watchCheckout: false });
     const probes = executor;
@@ -119,6 +120,23 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       }
     });
     await subscriber.subscribe(controlChannel(queue));
+    // A cancel message can be missed (a reconnect, a busy moment): the cancel key the coordinator also sets is
+    // looked at for every probe under way, once a second.
+    const cancelCheck = setInterval(() => {
+      for (const [nonce, controller] of running) {
+        void claims.exists(cancelKey(queue, nonce)).then(
+          (found) => {
+            if (found === 1 && !controller.signal.aborted) {
+              log(`worker: cancelling job ${nonce}: its answer no longer matters`);
+              controller.abort('cancelled by the coordinator');
+            }
+          },
+          () => undefined,
+        );
+      }
+    }, 1000);
+    cancelCheck.unref();
+    stopChecks = () => clearInterval(cancelCheck);
 
     const refuse = (job: Job, why: string): never => {
       log(`worker: refused job ${job.id ?? '?'}: ${why}; it was not run`);
@@ -211,6 +229,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     log('worker: stopping; probes under way are killed and handed back to the queue');
     for (const controller of running.values()) controller.abort('the worker is stopping');
   } finally {
+    stopChecks();
     // With Redis away, closing would wait for it forever: a deadline, then the connections are cut.
     if (worker) {
       const closing = worker;

@@ -182,7 +182,8 @@ describe('culprit run --executor redis://…', () => {
       child.kill('SIGINT');
       const result = await done;
       expect(result.code).toBe(130);
-      for (let tries = 0; tries < 400 && processAlive(pid); tries++) await new Promise((resolve) => setTimeout(resolve, 25));
+      // The cancel reaches the worker by message, or by the key it looks at every second; then TERM (KILL after grace).
+      for (let tries = 0; tries < 800 && processAlive(pid); tries++) await new Promise((resolve) => setTimeout(resolve, 25));
       expect(processAlive(pid)).toBe(false);
       expect(worker?.output()).toMatch(/cancelling job/);
     } finally {
