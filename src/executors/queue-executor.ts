@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { EnvironmentError, InterruptedError } from '../errors.js';
 import type { ProbeRecord } from '../model/probe-record.js';
 import { createLogDirectory, removeLogsExcept } from '../probe/log-directory.js';
-import { commandFiles, KEYED_ENVIRONMENT } from '../probe/recipe-key.js';
+import { keyedEnvironment, recipeScripts } from '../probe/recipe-key.js';
 import { withDeadline } from './deadline.js';
 import type { Executor, ProbeJob } from './executor.js';
 import { cancelKey, controlChannel, QUEUE_PREFIX, type QueueAddress } from './queue-address.js';
@@ -42,8 +42,7 @@ interface Pending {
 
 /** The variables the recipe depends on, as this process has them; PATH stays each machine's own. */
 function keyedVariables(): Record<string, string> {
-  const variables: Record<string, string> = {};
-  for (const name of KEYED_ENVIRONMENT) if (name !== 'PATH' && process.env[name] !== undefined) variables[name] = process.env[name] ?? '';
+  const { PATH: _own, ...variables } = keyedEnvironment();
   return variables;
 }
 
@@ -110,8 +109,7 @@ export class QueueExecutor implements Executor {
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
     const nonce = randomUUID();
     const sent: ProbeJob = { ...job, environment: keyedVariables(), testTimeoutSeconds: this.timeoutSeconds ?? job.testTimeoutSeconds };
-    const commands = job.recipe.build ? [job.recipe.build, job.recipe.test] : [job.recipe.test];
-    const body: JobBody = { v: 1, kind: 'probe', queue: this.options.queue, hunt: this.hunt, nonce, issuedAt: Date.now(), db: this.options.address.options.db ?? 0, scripts: commandFiles(commands), job: toWire(sent) };
+    const body: JobBody = { v: 1, kind: 'probe', queue: this.options.queue, hunt: this.hunt, nonce, issuedAt: Date.now(), db: this.options.address.options.db ?? 0, scripts: recipeScripts(job.recipe), job: toWire(sent) };
     const result = new Promise<ProbeRecord>((resolve, reject) => this.pending.set(nonce, { job, body, resolve, reject }));
     // A cancel may settle it while the job is still being sent: it is awaited below all the same.
     result.catch(() => undefined);

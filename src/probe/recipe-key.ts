@@ -35,7 +35,7 @@ const SCRIPT = /\.(sh|bash|zsh|py|js|mjs|cjs|ts|rb|pl|php|lua|tcl|r|jl|ps1)$/i;
  * workspace changes the recipe. Relative paths resolve inside the workspace, where the tree hash covers them;
  * other files (a log the test appends to, a data file) are not the recipe.
  */
-export function commandFiles(commands: readonly CommandSpec[], environment: NodeJS.ProcessEnv = process.env): Record<string, string> {
+function commandFiles(commands: readonly CommandSpec[], environment: NodeJS.ProcessEnv): Record<string, string> {
   const files: Record<string, string> = {};
   for (const command of commands) {
     for (const word of words(command, environment)) {
@@ -53,7 +53,7 @@ export function commandFiles(commands: readonly CommandSpec[], environment: Node
   return files;
 }
 
-function keyedEnvironment(environment: NodeJS.ProcessEnv): Record<string, string> {
+export function keyedEnvironment(environment: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of KEYED_ENVIRONMENT) if (environment[name] !== undefined) env[name] = environment[name] ?? '';
   return env;
@@ -92,6 +92,10 @@ export function buildRecipeKey(recipe: Recipe, subdirectory: string, artifacts: 
  * without anyone listing it), the directory the commands run in, the keyed environment and the command files.
  */
 export function recipeKey(recipe: Recipe, subdirectory: string, environment: NodeJS.ProcessEnv = process.env): string {
-  const commands = recipe.build ? [recipe.build, recipe.test] : [recipe.test];
-  return digest({ recipe: { ...recipe, timeoutSeconds: recipe.timeoutSeconds ?? 'derived' }, subdirectory, env: keyedEnvironment(environment), files: commandFiles(commands, environment) });
+  return digest({ recipe: { ...recipe, timeoutSeconds: recipe.timeoutSeconds ?? 'derived' }, subdirectory, env: keyedEnvironment(environment), files: recipeScripts(recipe, environment) });
+}
+
+/** The scripts the recipe's build and test name by path, with the SHA-256 of each: part of "the same recipe". */
+export function recipeScripts(recipe: Recipe, environment: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return commandFiles(recipe.build ? [recipe.build, recipe.test] : [recipe.test], environment);
 }
