@@ -1,6 +1,9 @@
 // Runs Mercurial as a child process under culprit's own configuration: no system, user or repository hgrc,
 // so none of the user's hooks or extensions run in culprit's commands, and HGPLAIN keeps the output stable.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { runServed, ServerUnavailable } from './hg-command-server.js';
 import { toolFailure } from './tool-failure.js';
 
 export class HgNotFoundError extends Error {}
@@ -30,18 +33,35 @@ export function hgEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.Pro
  * kept in hg, say). Without `repo`, hg discovers the repository from cwd, as `hg root` needs to.
  * Resolves with the exit code and output; never rejects on a non-zero exit.
  */
-export function hg(cwd: string, args: readonly string[], options: { repo?: string } = {}): Promise<HgResult> {
+export async function hg(cwd: string, args: readonly string[], options: { repo?: string } = {}): Promise<HgResult> {
   // Global options go first: with HGPLAIN, hg's early option parser stops at the command name, so a
   // revision such as `--config=…` passed after it can never be taken for a global option.
-  const globals = ['--noninteractive', '--pager=never', '--color=never', ...(options.repo === undefined ? [] : ['--repository', options.repo])];
+  const common = ['--noninteractive', '--pager=never', '--color=never'];
+  // The server runs in the repository's directory: a command meant for another directory runs as a process.
+  if (options.repo !== undefined && path.resolve(cwd) === path.resolve(options.repo) && process.env.CULPRIT_HG_SERVER !== '0') {
+    try {
+      const served = await runServed(path.resolve(options.repo), [...common, ...args], hgEnvironment());
+      return { code: served.code, raw: served.stdout, stdout: served.stdout.toString('utf8'), stderr: served.stderr.toString('utf8') };
+    } catch (error) {
+      if (!(error instanceof ServerUnavailable)) throw error;
+    }
+  }
+  return hgProcess(cwd, [...common, ...(options.repo === undefined ? [] : ['--repository', options.repo]), ...args]);
+}
+
+function hgProcess(cwd: string, argv: readonly string[]): Promise<HgResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('hg', [...globals, ...args], { cwd, env: hgEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('hg', argv, { cwd, env: hgEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new HgNotFoundError('hg is not installed or not on PATH') : error);
+      // spawn says ENOENT for a missing working directory too: that is the directory's failure, not hg's absence.
+      if (error.code === 'ENOENT' && !existsSync(cwd)) {
+        const stderr = `abort: the directory ${cwd} does not exist\n`;
+        resolve({ code: 255, raw: Buffer.alloc(0), stdout: '', stderr });
+      } else reject(error.code === 'ENOENT' ? new HgNotFoundError('hg is not installed or not on PATH') : error);
     });
     child.on('close', (code) => {
       resolve({ code: code ?? 255, raw: Buffer.concat(out), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
