@@ -49,7 +49,11 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
   try {
     attachment = attachHunt(
       store,
-      { key: prepared.huntKey, identity: history.identity, arguments: args, recipeKey: prepared.recipeKey, candidates: prepared.candidates, ...(options.resume === undefined ? {} : { resume: options.resume }) },
+      {
+        key: prepared.huntKey, identity: history.identity, arguments: args, recipeKey: prepared.recipeKey, recipeEnvironment: prepared.recipeEnvironment, candidates: prepared.candidates,
+        ...(options.resume === undefined ? {} : { resume: options.resume }),
+        ...(options.forceRecipe ? { forceRecipe: true } : {}),
+      },
       note,
     );
   } catch (error) {
