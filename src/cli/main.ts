@@ -204,6 +204,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--queue <name>', 'with --executor: the queue the workers listen on (default: probes)')
     .option('--key-file <file>', 'with --executor: the key jobs are signed with (default: $CULPRIT_QUEUE_KEY)')
     .option('--narrow-budget <budget>', 'narrowing budget for this run (default: as the hunt was started; none when continuing a narrowing its budget stopped)')
+    .option('--force-recipe', 'resume even though the keyed variables (CFLAGS, PATH, …) or the scripts differ from when the hunt started: its verdicts mix')
     .option('--store <file>', 'the hunt store (default: $XDG_DATA_HOME/culprit/hunts.sqlite)')
     .option('--json', 'print one JSON document on stdout')
     .option('--report <file>', 'when the hunt ends (or stops), write its HTML report to this file')

@@ -22,6 +22,7 @@ export function resumeCommandLine(id: string | undefined, options: Record<string
       ...(typeof options.workdir === 'string' ? { workdir: options.workdir } : {}),
       ...(options.jobs === undefined ? {} : { jobs: jobsOption(options.jobs) }),
       ...queueOptions(options),
+      ...(options.forceRecipe === true ? { forceRecipe: true } : {}),
       ...(options.narrowBudget === undefined ? {} : { narrowBudget: narrowBudgetOption(options.narrowBudget) ?? {} }),
       signal,
       observer,

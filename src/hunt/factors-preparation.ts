@@ -7,7 +7,7 @@ import { BAD_SETUP, GOOD_SETUP, type FactorsSpec } from '../model/factors-spec.j
 import type { Recipe } from '../model/recipe.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { projectDirectory, readProject } from '../probe/project-copy.js';
-import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
+import { buildRecipeKey, recipeEnvironment, recipeKeyWith } from '../probe/recipe-key.js';
 import { CommitGraph } from '../search/commit-graph.js';
 import type { HuntArguments } from '../store/store-types.js';
 import { locksDigest, openFactorSpace, type FactorSpace } from './factor-space.js';
@@ -57,13 +57,15 @@ export function prepareFactorsHunt(options: HuntOptions & { factors: FactorsSpec
     ...(artifacts ? { artifacts } : {}),
     factors: spec,
   };
-  const key = recipeKey(recipe, '');
+  const surroundings = recipeEnvironment(recipe);
+  const key = recipeKeyWith(recipe, '', surroundings);
   const count = space.names.length;
   return {
     history,
     args,
     graph: CommitGraph.fromRecords([]),
     recipeKey: key,
+    recipeEnvironment: surroundings,
     buildKey: artifacts ? buildRecipeKey(recipe, '', artifacts) : undefined,
     huntKey: huntKey(history.identity, args, key),
     candidates: count,

@@ -49,7 +49,11 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
   try {
     attachment = attachHunt(
       store,
-      { key: prepared.huntKey, identity: history.identity, arguments: args, recipeKey: prepared.recipeKey, candidates: prepared.candidates, ...(options.resume === undefined ? {} : { resume: options.resume }) },
+      {
+        key: prepared.huntKey, identity: history.identity, arguments: args, recipeKey: prepared.recipeKey, recipeEnvironment: prepared.recipeEnvironment, candidates: prepared.candidates,
+        ...(options.resume === undefined ? {} : { resume: options.resume }),
+        ...(options.forceRecipe ? { forceRecipe: true } : {}),
+      },
       note,
     );
   } catch (error) {
@@ -73,7 +77,8 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     },
   };
   // A hunt over versions may go on into their source: each space's journal replays its own probes only.
-  const journal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), ownRecipeOnly: history.kind === 'versions' || history.kind === 'factors' });
+  // The journal asks the context's timeout only once probes run, after the context below exists.
+  const journal: ProbeJournal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), timeoutSeconds: (): number => context.timeout.seconds, ownRecipeOnly: history.kind === 'versions' || history.kind === 'factors' });
   observer.attached?.({ hunt: huntId, resumed: !attachment.created, probesDone: journal.resumedCount });
 
   let executor: Executor;
@@ -107,12 +112,13 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     });
   /** A later stage's hunt in another space (the source of released versions): same record, own journal and workspaces. */
   const continueIn = async (next: PreparedHunt): Promise<StageSession> => {
-    const nextJournal = new ProbeJournal({ store, huntId, identity: next.history.identity, recipeKey: next.recipeKey, useCache: next.args.cache, treeOf: (commit) => next.history.treeOf(commit), ownRecipeOnly: true });
+    const nextJournal: ProbeJournal = new ProbeJournal({ store, huntId, identity: next.history.identity, recipeKey: next.recipeKey, useCache: next.args.cache, treeOf: (commit) => next.history.treeOf(commit), timeoutSeconds: (): number => nextContext.timeout.seconds, ownRecipeOnly: true });
     const nextExecutor = await openExecutor(next, options, note);
     announce(next, nextExecutor);
-    return { context: new HuntContext({ ...parts, history: next.history, args: next.args, journal: nextJournal, executor: nextExecutor, buildKey: next.buildKey }), close: () => nextExecutor.close() };
+    const nextContext: HuntContext = new HuntContext({ ...parts, history: next.history, args: next.args, journal: nextJournal, executor: nextExecutor, buildKey: next.buildKey });
+    return { context: nextContext, close: () => nextExecutor.close() };
   };
-  const context = new HuntContext({ ...parts, history, args, journal, executor, buildKey: prepared.buildKey, ...(prepared.subdirectoryTracked === undefined ? {} : { subdirectoryTracked: prepared.subdirectoryTracked }), continueIn });
+  const context: HuntContext = new HuntContext({ ...parts, history, args, journal, executor, buildKey: prepared.buildKey, ...(prepared.subdirectoryTracked === undefined ? {} : { subdirectoryTracked: prepared.subdirectoryTracked }), continueIn });
   announce(prepared, executor);
 
   let discarded = false;

@@ -7,10 +7,10 @@ import type { History } from '../history/history.js';
 import { openHistory } from '../history/open-history.js';
 import { checkArtifactGlobs } from '../probe/artifact-globs.js';
 import { compileSignaturePattern } from '../probe/failure-signature.js';
-import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
+import { buildRecipeKey, recipeEnvironment, recipeKeyWith } from '../probe/recipe-key.js';
 import { subdirectoryOf } from '../probe/subdirectory.js';
 import type { CommitGraph } from '../search/commit-graph.js';
-import type { HuntArguments } from '../store/store-types.js';
+import type { HuntArguments, RecipeEnvironment } from '../store/store-types.js';
 import { resolveEndpoints } from './hunt-endpoints.js';
 import type { HuntOptions } from './hunt-types.js';
 import type { RangeHandoff } from './stage.js';
@@ -22,6 +22,8 @@ export interface PreparedHunt {
   graph: CommitGraph;
   /** The verdict cache's key of the recipe, and the build cache's (with --artifacts). */
   recipeKey: string;
+  /** What the recipe key was made of besides the arguments: kept with the hunt, to say what differs on a resume. */
+  recipeEnvironment: RecipeEnvironment;
   buildKey: string | undefined;
   /** What makes two runs the same hunt: a rerun of the same command line resumes rather than starts over. */
   huntKey: string;
@@ -118,7 +120,8 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
   } catch {
     preview = undefined;
   }
-  const key = recipeKey(recipe, subdirectory);
+  const surroundings = recipeEnvironment(recipe);
+  const key = recipeKeyWith(recipe, subdirectory, surroundings);
   // A start directory the repository tracks is missing at some candidates for a reason (skipped there); one it does
   // not track is a build's (made when missing).
   const subdirectoryTracked = subdirectory && history.tracksDirectory ? await history.tracksDirectory(bad, subdirectory) : undefined;
@@ -128,6 +131,7 @@ export async function prepareHunt(options: HuntOptions): Promise<PreparedHunt> {
     graph,
     ...(subdirectoryTracked === undefined ? {} : { subdirectoryTracked }),
     recipeKey: key,
+    recipeEnvironment: surroundings,
     buildKey: args.artifacts ? buildRecipeKey(recipe, subdirectory, args.artifacts) : undefined,
     huntKey: huntKey(history.identity, args, key),
     candidates: preview?.candidateCount() ?? graph.size,

@@ -47,6 +47,8 @@ export interface HuntOptions {
   cache?: boolean;
   /** Continue this stored hunt instead of starting (or finding) one. */
   resume?: number;
+  /** Resume it even in another recipe environment than it was started in (`--force-recipe`): its verdicts mix. */
+  forceRecipe?: boolean;
   /** After finding the first bad commit, narrow its change down to this level (default none). */
   narrow?: ChangeLevel | 'none';
   /** A regular expression on the test's output that marks *the* failure while narrowing. */

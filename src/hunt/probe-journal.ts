@@ -15,6 +15,11 @@ export interface JournalOptions {
   useCache: boolean;
   treeOf(commit: string): Promise<string>;
   /**
+   * The test timeout in force now (it is derived from the good runs without --timeout): kept with each verdict, and a
+   * cached one is reused only if it would hold under it (see ProbeTable.cachedVerdict).
+   */
+  timeoutSeconds: () => number;
+  /**
    * Replay only this recipe's probes: a hunt over versions and then their source holds two spaces (and recipes) in
    * one record, and a version named like a commit must never answer for it.
    */
@@ -71,7 +76,7 @@ export class ProbeJournal {
   async answerable(commits: readonly string[]): Promise<Set<string>> {
     const { store, identity, recipeKey, useCache } = this.options;
     const answerable = new Set<string>();
-    const cached = useCache ? store.probes.cachedTrees(identity, recipeKey) : new Set<string>();
+    const cached = useCache ? store.probes.cachedTrees(identity, recipeKey, this.options.timeoutSeconds()) : new Set<string>();
     for (const commit of commits) {
       if ((this.done.get(commit)?.length ?? 0) > 0) answerable.add(commit);
       else if (cached.size > 0 && cached.has(await this.options.treeOf(commit))) answerable.add(commit);
@@ -100,7 +105,7 @@ export class ProbeJournal {
     const stored = this.done.get(key)?.shift();
     if (stored) return { ...stored, phase, source: stored.source === 'cached' ? 'cached' : 'resumed' };
     const tree = await contentKeyOf(probeTarget, this.options.treeOf);
-    let cached = this.options.useCache && freshness !== 'retest' && freshness !== 'sample' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey) : undefined;
+    let cached = this.options.useCache && freshness !== 'retest' && freshness !== 'sample' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey, this.options.timeoutSeconds()) : undefined;
     if (cached && freshness === 'confirm' && cached.huntId === huntId) cached = undefined;
     // Steps are numbered right before the row is written, with no await in between: parallel probes get distinct steps.
     const startOf = (step: number, subject: string) => ({ huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject });
@@ -110,6 +115,8 @@ export class ProbeJournal {
     }
     const step = store.probes.nextStep(huntId);
     const probeId = store.probes.start(startOf(step, ''));
+    // A derived timeout can change while the run is under way (runs are retimed): the shorter one is what a hang proves.
+    const timeoutAtStart = this.options.timeoutSeconds();
     let record: ProbeRecord;
     let title: string;
     try {
@@ -119,6 +126,6 @@ export class ProbeJournal {
       store.probes.discard(probeId);
       throw error;
     }
-    return store.probes.finish(probeId, record, title, freshness === 'sample' ? undefined : this.options.identity);
+    return store.probes.finish(probeId, record, title, freshness === 'sample' ? undefined : this.options.identity, Math.min(timeoutAtStart, this.options.timeoutSeconds()));
   }
 }

@@ -25,6 +25,8 @@ export interface ResumeOptions {
   executor?: QueueSpec;
   /** Narrowing's budget for this run; default: the hunt's own, or none when its budget stopped the narrowing. */
   narrowBudget?: NarrowBudget;
+  /** Resume even under another recipe key (keyed variables, scripts) than the hunt was started with. */
+  forceRecipe?: boolean;
   signal?: AbortSignal;
   observer?: HuntObserver;
 }
@@ -73,6 +75,7 @@ export async function resumeHunt(options: ResumeOptions): Promise<ResumeOutcome>
       ...((options.workdir ?? args.workdir) === undefined ? {} : { workdir: options.workdir ?? args.workdir }),
       store,
       resume: hunt.id,
+      ...(options.forceRecipe ? { forceRecipe: true } : {}),
       ...(options.executor ? { executor: options.executor } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.observer ? { observer: options.observer } : {}),

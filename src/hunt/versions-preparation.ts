@@ -10,7 +10,7 @@ import type { CommandSpec, Recipe } from '../model/recipe.js';
 import type { VersionsSpec } from '../model/versions-spec.js';
 import { cacheDirectory } from '../probe/cache-directory.js';
 import { projectDirectory, readProject } from '../probe/project-copy.js';
-import { buildRecipeKey, recipeKey } from '../probe/recipe-key.js';
+import { buildRecipeKey, recipeEnvironment, recipeKeyWith } from '../probe/recipe-key.js';
 import type { HuntArguments } from '../store/store-types.js';
 import { huntKey, searchArguments, type PreparedHunt } from './hunt-preparation.js';
 import type { HuntOptions } from './hunt-types.js';
@@ -100,12 +100,14 @@ export async function prepareVersionsHunt(options: HuntOptions & { versions: Ver
   const graph = await history.loadGraph(bad, [good]);
   const badId = graph.idOf(bad) ?? 0;
   const preview = chooseBisection('git', graph, badId, [], { firstParent: false, workers: 1 });
-  const key = recipeKey(recipe, '');
+  const surroundings = recipeEnvironment(recipe);
+  const key = recipeKeyWith(recipe, '', surroundings);
   return {
     history,
     args,
     graph,
     recipeKey: key,
+    recipeEnvironment: surroundings,
     buildKey: buildRecipeKey(recipe, '', artifacts),
     huntKey: huntKey(history.identity, args, key),
     candidates: preview.candidateCount(),

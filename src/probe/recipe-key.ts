@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { RecipeEnvironment } from '../store/store-types.js';
 import { canonicalJson } from '../text/canonical-json.js';
 import type { CommandSpec } from './process-runner.js';
 import type { Recipe } from './recipe.js';
@@ -92,7 +93,17 @@ export function buildRecipeKey(recipe: Recipe, subdirectory: string, artifacts: 
  * without anyone listing it), the directory the commands run in, the keyed environment and the command files.
  */
 export function recipeKey(recipe: Recipe, subdirectory: string, environment: NodeJS.ProcessEnv = process.env): string {
-  return digest({ recipe: { ...recipe, timeoutSeconds: recipe.timeoutSeconds ?? 'derived' }, subdirectory, env: keyedEnvironment(environment), files: recipeScripts(recipe, environment) });
+  return recipeKeyWith(recipe, subdirectory, recipeEnvironment(recipe, environment));
+}
+
+/** The same key from the environment part read once: what a hunt keeps, to say later what differs. */
+export function recipeKeyWith(recipe: Recipe, subdirectory: string, surroundings: RecipeEnvironment): string {
+  return digest({ recipe: { ...recipe, timeoutSeconds: recipe.timeoutSeconds ?? 'derived' }, subdirectory, env: surroundings.env, files: surroundings.files });
+}
+
+/** What the key is made of besides the recipe and the directory: the keyed variables and the scripts' digests. */
+export function recipeEnvironment(recipe: Recipe, environment: NodeJS.ProcessEnv = process.env): RecipeEnvironment {
+  return { env: keyedEnvironment(environment), files: recipeScripts(recipe, environment) };
 }
 
 /** The scripts the recipe's build and test name by path, with the SHA-256 of each: part of "the same recipe". */

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { EnvironmentError, UsageError } from '../errors.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { CULPRIT_TABLES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Connection = Database.Database;
 
@@ -49,6 +49,8 @@ export function openDatabase(file: string, options: { mustExist: boolean }): { c
     throw diskFailure(`cannot open the hunt store ${file}`, error) ?? new UsageError(`cannot open the hunt store ${file}: ${describe(error)}`, HINT);
   }
   try {
+    // Before anything writes (WAL, migrations): another application's database must be left byte for byte as it was.
+    refuseForeign(connection, file);
     connection.pragma('journal_mode = WAL');
     connection.pragma('synchronous = FULL');
     connection.pragma('foreign_keys = ON');
@@ -63,6 +65,20 @@ export function openDatabase(file: string, options: { mustExist: boolean }): { c
     throw diskFailure(`cannot use the hunt store ${file}`, error) ?? new UsageError(`cannot use the hunt store ${file}: ${describe(error)}`, HINT);
   }
   return { connection, created: !exists };
+}
+
+/**
+ * A database with tables that is not culprit's: user_version 0 with anything in it, or tables no culprit makes. A
+ * store from a newer culprit is left to `migrate` to refuse: it may hold tables this one does not know.
+ */
+function refuseForeign(connection: Connection, file: string): void {
+  const version = connection.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) return;
+  const tables = (connection.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as Array<{ name: string }>).map((row) => row.name);
+  const foreign = version === 0 ? tables : tables.filter((name) => !CULPRIT_TABLES.has(name));
+  const hint = 'pass --store PATH naming a culprit store or a new file';
+  if (foreign.length > 0) throw new UsageError(`${file} is not a culprit hunt store: it holds other tables (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''})`, hint);
+  if (version > 0 && !tables.includes('hunts')) throw new UsageError(`${file} is not a culprit hunt store: it says schema ${version} but has no hunts table`, hint);
 }
 
 function migrate(connection: Connection, file: string): void {

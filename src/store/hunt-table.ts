@@ -1,9 +1,10 @@
 // Queries on the hunts table: create, claim for a process, find unfinished ones, finish, list.
-// Ownership is a pid: a hunt whose owner died is free to be resumed by anyone.
-import { processAlive } from '../system/process-alive.js';
+// Ownership is a pid and that process's start: a hunt whose owner died is free to be resumed by anyone, even when
+// its pid now names another process.
+import { ownStartIdentity, sameProcessAlive } from '../system/process-alive.js';
 import { upgradeStoredResult } from './stored-result.js';
 import type { Connection } from './database.js';
-import type { HuntArguments, HuntRow, HuntStatus, StoredResult } from './store-types.js';
+import type { HuntArguments, HuntRow, HuntStatus, RecipeEnvironment, StoredResult } from './store-types.js';
 
 interface RawHunt {
   id: number;
@@ -16,6 +17,8 @@ interface RawHunt {
   status: HuntStatus;
   candidates: number | null;
   owner_pid: number | null;
+  owner_start: string | null;
+  recipe_environment: string | null;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
@@ -42,6 +45,8 @@ function toRow(raw: RawHunt): HuntRow {
     status: raw.status,
     candidates: raw.candidates,
     ownerPid: raw.owner_pid,
+    ownerStart: raw.owner_start,
+    recipeEnvironment: raw.recipe_environment === null ? null : (JSON.parse(raw.recipe_environment) as RecipeEnvironment),
     createdAt: raw.created_at,
     updatedAt: raw.updated_at,
     finishedAt: raw.finished_at,
@@ -53,7 +58,7 @@ function toRow(raw: RawHunt): HuntRow {
 
 /** A running hunt whose process is gone was killed: it is as resumable as an interrupted one. */
 export function ownerAlive(hunt: HuntRow): boolean {
-  return hunt.status === 'running' && hunt.ownerPid !== null && hunt.ownerPid !== process.pid && processAlive(hunt.ownerPid);
+  return hunt.status === 'running' && hunt.ownerPid !== null && hunt.ownerPid !== process.pid && sameProcessAlive(hunt.ownerPid, hunt.ownerStart);
 }
 
 export function isUnfinished(hunt: HuntRow): boolean {
@@ -63,17 +68,20 @@ export function isUnfinished(hunt: HuntRow): boolean {
 export class HuntTable {
   constructor(private readonly db: Connection) {}
 
-  create(init: { key: string; identity: string; arguments: HuntArguments; recipeKey: string; candidates: number }): number {
+  create(init: { key: string; identity: string; arguments: HuntArguments; recipeKey: string; recipeEnvironment?: RecipeEnvironment; candidates: number }): number {
     const at = now();
     return this.db.transaction(() => {
       // Past every id ever given, not only the ids still there: ids are never reused.
       const id = (this.db.prepare(`UPDATE hunt_ids SET last = max(last, (SELECT coalesce(max(id), 0) FROM hunts)) + 1 RETURNING last`).get() as { last: number }).last;
       this.db
         .prepare(
-          `INSERT INTO hunts (id, key, identity, repo, vcs, arguments, recipe_key, status, candidates, owner_pid, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+          `INSERT INTO hunts (id, key, identity, repo, vcs, arguments, recipe_key, recipe_environment, status, candidates, owner_pid, owner_start, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
         )
-        .run(id, init.key, init.identity, init.arguments.repo, init.arguments.vcs, JSON.stringify(init.arguments), init.recipeKey, init.candidates, process.pid, at, at);
+        .run(
+          id, init.key, init.identity, init.arguments.repo, init.arguments.vcs, JSON.stringify(init.arguments), init.recipeKey,
+          init.recipeEnvironment === undefined ? null : JSON.stringify(init.recipeEnvironment), init.candidates, process.pid, ownStartIdentity() ?? null, at, at,
+        );
       return id;
     })();
   }
@@ -107,7 +115,7 @@ export class HuntTable {
       const hunt = this.get(id);
       if (!hunt) throw new Error(`internal: hunt ${id} vanished`);
       if (ownerAlive(hunt)) return { claimed: false, owner: hunt.ownerPid ?? 0 };
-      this.db.prepare(`UPDATE hunts SET status = 'running', owner_pid = ?, updated_at = ?, error = NULL WHERE id = ?`).run(process.pid, now(), id);
+      this.db.prepare(`UPDATE hunts SET status = 'running', owner_pid = ?, owner_start = ?, updated_at = ?, error = NULL WHERE id = ?`).run(process.pid, ownStartIdentity() ?? null, now(), id);
       return { claimed: true };
     }).immediate();
   }
@@ -116,7 +124,7 @@ export class HuntTable {
     const at = now();
     const finished = status === 'found' || status === 'ambiguous' ? at : null;
     this.db
-      .prepare(`UPDATE hunts SET status = ?, result = ?, error = ?, owner_pid = NULL, updated_at = ?, finished_at = ? WHERE id = ?`)
+      .prepare(`UPDATE hunts SET status = ?, result = ?, error = ?, owner_pid = NULL, owner_start = NULL, updated_at = ?, finished_at = ? WHERE id = ?`)
       .run(status, result === null ? null : JSON.stringify(result), error, at, finished, id);
   }
 

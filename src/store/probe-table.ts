@@ -66,6 +66,23 @@ function cacheable(finding: ProbeRecord): boolean {
   return finding.outcome.kind !== 'crashed' && finding.outcome.kind !== 'not-found' && finding.outcome.kind !== 'check-failed' && finding.searchVerdict !== 'abort';
 }
 
+interface TimedVerdict {
+  outcome: string;
+  test_seconds: number | null;
+  timeout_seconds: number | null;
+}
+
+/**
+ * Whether a cached verdict would come out the same under the test timeout `seconds`: the recipe key says only
+ * "derived" when no --timeout was given, and derived timeouts differ between hunts. A hang holds under a timeout no
+ * longer than the one it was found under (none recorded: it holds under none); a finished run, if it ran within it.
+ */
+function holdsUnder(verdict: TimedVerdict, seconds: number | undefined): boolean {
+  if (seconds === undefined) return true;
+  if ((JSON.parse(verdict.outcome) as Outcome).kind === 'hung') return verdict.timeout_seconds !== null && verdict.timeout_seconds >= seconds;
+  return verdict.test_seconds === null || verdict.test_seconds < seconds;
+}
+
 export interface ProbeStart {
   huntId: number;
   step: number;
@@ -130,7 +147,7 @@ export class ProbeTable {
    * Completes a probe and, when the verdict is about the tree, records it in the verdict cache; one transaction.
    * Returns the probe as stored.
    */
-  finish(probeId: number, finding: ProbeRecord, subject: string, cacheIdentity: string | undefined): ProbeRow {
+  finish(probeId: number, finding: ProbeRecord, subject: string, cacheIdentity: string | undefined, timeoutSeconds?: number): ProbeRow {
     this.db.transaction(() => {
       const at = new Date().toISOString();
       this.db
@@ -150,12 +167,13 @@ export class ProbeTable {
       this.db
         .prepare(
           `INSERT OR REPLACE INTO verdicts (identity, tree, recipe_key, hunt_id, revision, outcome, verdict, search_verdict, exit_code,
-             signal, seconds, test_seconds, log_path, output_tail, recorded_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             signal, seconds, test_seconds, log_path, output_tail, recorded_at, timeout_seconds)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           cacheIdentity, probe.tree, probe.recipe_key, probe.hunt_id, probe.revision, JSON.stringify(finding.outcome), finding.verdict,
           finding.searchVerdict, finding.exitCode, finding.signal, finding.seconds, finding.testSeconds ?? null, finding.logPath, finding.outputTail, at,
+          timeoutSeconds ?? null,
         );
     }).immediate();
     return this.one(probeId);
@@ -177,11 +195,12 @@ export class ProbeTable {
     return this.one(Number(info.lastInsertRowid));
   }
 
-  cachedVerdict(identity: string, tree: string, recipeKey: string): CachedVerdict | undefined {
+  /** A verdict another run found for this tree and recipe that holds under the test timeout now in force (if given). */
+  cachedVerdict(identity: string, tree: string, recipeKey: string, timeoutSeconds?: number): CachedVerdict | undefined {
     const raw = this.db.prepare(`SELECT * FROM verdicts WHERE identity = ? AND tree = ? AND recipe_key = ?`).get(identity, tree, recipeKey) as
-      | (Omit<RawProbe, 'id' | 'step' | 'phase' | 'source' | 'cached_from' | 'configuration' | 'subject' | 'started_at' | 'ended_at' | 'build'> & { outcome: string })
+      | (Omit<RawProbe, 'id' | 'step' | 'phase' | 'source' | 'cached_from' | 'configuration' | 'subject' | 'started_at' | 'ended_at' | 'build'> & { outcome: string; timeout_seconds: number | null })
       | undefined;
-    if (!raw) return undefined;
+    if (!raw || !holdsUnder(raw, timeoutSeconds)) return undefined;
     return {
       huntId: raw.hunt_id,
       commit: raw.revision,
@@ -198,9 +217,9 @@ export class ProbeTable {
   }
 
   /** The trees with a cached verdict for a repository and recipe, in one query (a parallel hunt asks them first). */
-  cachedTrees(identity: string, recipeKey: string): Set<string> {
-    const rows = this.db.prepare(`SELECT tree FROM verdicts WHERE identity = ? AND recipe_key = ?`).all(identity, recipeKey) as Array<{ tree: string }>;
-    return new Set(rows.map((row) => row.tree));
+  cachedTrees(identity: string, recipeKey: string, timeoutSeconds?: number): Set<string> {
+    const rows = this.db.prepare(`SELECT tree, outcome, test_seconds, timeout_seconds FROM verdicts WHERE identity = ? AND recipe_key = ?`).all(identity, recipeKey) as Array<TimedVerdict & { tree: string }>;
+    return new Set(rows.filter((row) => holdsUnder(row, timeoutSeconds)).map((row) => row.tree));
   }
 
   forgetVerdict(identity: string, tree: string, recipeKey: string): void {

@@ -107,6 +107,21 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO hunt_ids (last) SELECT coalesce(max(id), 0) FROM hunts;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- what the hunt's recipe key was made of beyond its arguments (the keyed variables, the scripts' digests), so a
+      -- resume under another environment can say what differs
+      ALTER TABLE hunts ADD COLUMN recipe_environment TEXT;
+      -- when the owner process started (boot id and start time): a pid reused after a reboot is not the owner
+      ALTER TABLE hunts ADD COLUMN owner_start TEXT;
+      -- the test timeout a verdict was found under: a hang is reused only by a hunt whose timeout is no longer
+      ALTER TABLE verdicts ADD COLUMN timeout_seconds REAL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/** Every table some version of this schema makes: a store holding any other is another application's database. */
+export const CULPRIT_TABLES: ReadonlySet<string> = new Set(['hunts', 'probes', 'verdicts', 'hunt_ids']);

@@ -57,6 +57,15 @@ export interface HuntArguments {
   factors?: FactorsSpec;
 }
 
+/**
+ * The part of a recipe key that is not in the hunt's arguments: the keyed variables' values and the SHA-256 of each
+ * script the commands name by path. Never a secret: only the variables recipe-key lists are kept.
+ */
+export interface RecipeEnvironment {
+  env: Record<string, string>;
+  files: Record<string, string>;
+}
+
 /** A finished hunt's result: the answer and each stage's typed result. */
 export type StoredResult = HuntOutcome;
 
@@ -71,6 +80,10 @@ export interface HuntRow {
   status: HuntStatus;
   candidates: number | null;
   ownerPid: number | null;
+  /** When the owner process started (boot id and start time), to tell it from a later process with its pid; null if unknown. */
+  ownerStart: string | null;
+  /** What the recipe key was made of besides the arguments, as the hunt was started; null in hunts stored before it was kept. */
+  recipeEnvironment: RecipeEnvironment | null;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;

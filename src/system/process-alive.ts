@@ -1,5 +1,6 @@
-// Whether a process id names a live process: how a workspace slot or a hunt tells that its owner died.
-// A leaf module, so the store can ask it without depending on the probe layer.
+// Whether a process id names a live process, and which process it is: how a workspace slot or a hunt tells that its
+// owner died, even when its pid was given to another process since (after a reboot, or a pid wrap). A leaf module.
+import { readFileSync } from 'node:fs';
 
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -9,4 +10,41 @@ export function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * What tells a process from a later one with the same pid: the boot it runs in and its start time (field 22 of
+ * /proc/PID/stat, in clock ticks since boot). Undefined where /proc does not say (another OS, or no such process).
+ */
+export function processStartIdentity(pid: number): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces or parentheses itself: count from the last one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTime = fields[22 - 3];
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return startTime && /^\d+$/.test(startTime) ? `${boot}:${startTime}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let own: string | undefined | null = null;
+
+/** This process's start identity, read once. */
+export function ownStartIdentity(): string | undefined {
+  if (own === null) own = processStartIdentity(process.pid);
+  return own;
+}
+
+/**
+ * Whether the process that was `pid` when `start` was recorded still runs. Without a recorded start (an older record)
+ * or where /proc cannot say, the pid alone decides.
+ */
+export function sameProcessAlive(pid: number, start: string | null | undefined): boolean {
+  if (!processAlive(pid)) return false;
+  if (!start) return true;
+  const now = processStartIdentity(pid);
+  return now === undefined || now === start;
 }

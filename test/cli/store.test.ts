@@ -1,7 +1,7 @@
 // The hunt store from the outside: reports of stored hunts (hunts, show, log, report) on git and Mercurial,
 // `git bisect replay` of the log, and every way a store path or hunt id can be wrong (one line, exit 2, nothing left).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -150,6 +150,25 @@ describe('stored hunts', () => {
     expect(missing.stderr).toMatch(/no hunt store at/);
     expect(existsSync(path.join(scratch, 'missing.sqlite'))).toBe(false);
   }, 120_000);
+
+  it("refuses another application's SQLite file in one line and leaves it byte-identical, whatever the hunt's input", async () => {
+    const repo = await linearRepo(12, 7);
+    const scratch = tempDir();
+    const file = path.join(scratch, 'app.db');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT); INSERT INTO settings VALUES ('theme', 'dark')`);
+    db.close();
+    const bytes = readFileSync(file);
+    const run = (...args: string[]): ReturnType<typeof culprit> =>
+      culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--workdir', scratch, '--store', file, ...args]);
+    for (const result of [await run('--test', 'grep -q ok state.txt'), await run('--test', 'exit 1'), await culprit(['hunts', '--store', file])]) {
+      expect(result.code, result.stderr).toBe(2);
+      oneLine(result.stderr);
+      expect(result.stderr).toMatch(/app\.db is not a culprit hunt store: it holds other tables \(settings\)/);
+      expect(readFileSync(file).equals(bytes)).toBe(true);
+      expect(existsSync(`${file}-wal`) || existsSync(`${file}-shm`)).toBe(false);
+    }
+  }, 60_000);
 
   it('forgets hunts with their probes and cached verdicts, all or none of the ids given', async () => {
     const repo = await linearRepo(12, 7);

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Recipe } from '../../src/model/recipe.js';
-import { buildRecipeKey, recipeKey } from '../../src/probe/recipe-key.js';
+import { recipeChange } from '../../src/hunt/recipe-change.js';
+import { buildRecipeKey, recipeEnvironment, recipeKey, recipeKeyWith } from '../../src/probe/recipe-key.js';
 
 const recipe: Recipe = { build: { shell: 'make' }, test: { shell: 'make check' }, buildTimeoutSeconds: 600, graceSeconds: 5, onHang: 'bad', onBuildFailure: 'skip' };
 const env = { PATH: '/usr/bin' };
@@ -59,5 +60,21 @@ describe('recipe keys', () => {
     // An unset variable stays as written: no file, no error.
     expect(recipeKey({ ...recipe, test: { shell: 'sh $NOPE' } }, '', environment)).toBe(recipeKey({ ...recipe, test: { shell: 'sh $NOPE' } }, '', environment));
   });
-});
 
+  it('keeps what the key was made of, and says in one line what differs from it now', () => {
+    const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'culprit-key-')), 'check.sh');
+    writeFileSync(script, 'exit 0\n');
+    const withScript: Recipe = { ...recipe, test: { shell: `sh ${script}` } };
+    const before = recipeEnvironment(withScript, { PATH: '/usr/bin', CFLAGS: 'A', SECRET_TOKEN: 'x' });
+    expect(before).toEqual({ env: { PATH: '/usr/bin', CFLAGS: 'A' }, files: { [script]: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(recipeKeyWith(withScript, '', before)).toBe(recipeKey(withScript, '', { PATH: '/usr/bin', CFLAGS: 'A', SECRET_TOKEN: 'x' }));
+    writeFileSync(script, 'exit 1\n');
+    const after = recipeEnvironment(withScript, { PATH: '/usr/bin', CC: 'clang', CFLAGS: "it's\nB" });
+    const change = recipeChange(before, after);
+    const [was, is] = [before.files[script]!.slice(0, 12), after.files[script]!.slice(0, 12)];
+    expect(was).not.toBe(is);
+    expect(change).toBe(`CC unset, CFLAGS='A', ${script} (sha256 ${was}), now CC='clang', CFLAGS=$'it\\'s\\nB', ${script} (sha256 ${is})`);
+    expect(change.split('\n')).toHaveLength(1);
+    expect(recipeChange(null, after)).toMatch(/stored without them/);
+  });
+});

@@ -1,12 +1,16 @@
 // The store on its own: migrations, probe rows written ahead of the next decision, the verdict cache's key and
 // what it refuses to keep, and claiming a hunt against a live or a dead owner.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { ProbeRecord } from '../../src/model/probe-record.js';
-import { SCHEMA_VERSION } from '../../src/store/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
+import { ownerAlive } from '../../src/store/hunt-table.js';
+import type { HuntRow } from '../../src/store/store-types.js';
 import { Store } from '../../src/store/store.js';
+import { processStartIdentity } from '../../src/system/process-alive.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
 
 const args = {
@@ -65,12 +69,61 @@ describe('store', () => {
     const db = new Database(store.path);
     const live = spawnSync('sh', ['-c', 'echo $PPID'], { encoding: 'utf8' });
     expect(live.status).toBe(0);
-    db.prepare('UPDATE hunts SET owner_pid = 1 WHERE id = ?').run(hunt);
+    // A live owner is the process that was pid 1 when it claimed the hunt, started when it did.
+    db.prepare('UPDATE hunts SET owner_pid = 1, owner_start = ? WHERE id = ?').run(processStartIdentity(1) ?? null, hunt);
     expect(store.hunts.claim(hunt)).toEqual({ claimed: false, owner: 1 });
     db.prepare('UPDATE hunts SET owner_pid = 999999 WHERE id = ?').run(hunt);
     expect(store.hunts.claim(hunt)).toEqual({ claimed: true });
     expect(store.hunts.get(hunt)?.ownerPid).toBe(process.pid);
     db.close();
     store.close();
+  });
+
+  it("refuses another application's SQLite file, byte-identical afterwards, and opens an older culprit store", () => {
+    const scratch = tempDir();
+    const foreign = (name: string, version: number): string => {
+      const file = path.join(scratch, name);
+      const db = new Database(file);
+      db.exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('keep me')`);
+      if (version > 0) db.pragma(`user_version = ${version}`);
+      db.close();
+      return file;
+    };
+    for (const file of [foreign('app.db', 0), foreign('app-versioned.db', 2)]) {
+      const before = readFileSync(file);
+      expect(() => Store.open(file)).toThrow(/is not a culprit hunt store: it holds other tables \(notes\)/);
+      expect(readFileSync(file).equals(before), file).toBe(true);
+      expect(existsSync(`${file}-wal`) || existsSync(`${file}-shm`)).toBe(false);
+    }
+    // A store of culprit's own at an older schema is brought up to date as before.
+    const old = path.join(scratch, 'old.sqlite');
+    const db = new Database(old);
+    db.exec(MIGRATIONS[0]!.sql);
+    db.pragma('user_version = 1');
+    db.close();
+    const store = Store.open(old);
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+  });
+
+  it('counts a hunt owner alive only while its pid names the same process it did, started at the same time', async () => {
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const pid = sleeper.pid!;
+      const row = { status: 'running', ownerPid: pid } as HuntRow;
+      // The pid was reused by an unrelated process: the hunt's own process is gone.
+      expect(ownerAlive({ ...row, ownerStart: 'another-boot:12345' } as HuntRow)).toBe(false);
+      // A hunt stored before start identities were kept is judged by its pid alone.
+      expect(ownerAlive({ ...row, ownerStart: null } as HuntRow)).toBe(true);
+      const store = Store.open(path.join(tempDir(), 'hunts.sqlite'));
+      const hunt = store.hunts.create({ key: 'k', identity: 'i', arguments: args, recipeKey: 'r', candidates: 1 });
+      const db = new Database(store.path);
+      db.prepare(`UPDATE hunts SET owner_pid = ?, owner_start = 'another-boot:12345' WHERE id = ?`).run(pid, hunt);
+      expect(store.hunts.claim(hunt)).toEqual({ claimed: true });
+      db.close();
+      store.close();
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
   });
 });

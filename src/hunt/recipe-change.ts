@@ -1,0 +1,42 @@
+// Says what differs between the recipe environment a hunt was started in and this one (the keyed variables, the
+// scripts' contents): a hunt's verdicts hold for one recipe key, and a resume under another must name the change.
+import type { RecipeEnvironment } from '../store/store-types.js';
+
+/** A value as a shell would take it back; control characters (a newline) escaped so the message stays one line. */
+function quoted(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\x00-\x1f\x7f]/.test(value)) return `'${value.replace(/'/g, `'\\''`)}'`;
+  const named: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', "'": "\\'", '\\': '\\\\' };
+  // eslint-disable-next-line no-control-regex
+  return `$'${value.replace(/[\x00-\x1f\x7f'\\]/g, (char) => named[char] ?? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+}
+
+function variable(name: string, value: string | undefined): string {
+  return value === undefined ? `${name} unset` : `${name}=${quoted(value)}`;
+}
+
+function script(file: string, sha: string | undefined): string {
+  return sha === undefined ? `no script ${file}` : `${file} (sha256 ${sha.slice(0, 12)})`;
+}
+
+/**
+ * "CFLAGS='A', now CFLAGS='B'": what the hunt was started with and what it would run with now, to follow
+ * "hunt N was started with". A hunt stored before culprit kept its environment can only be said to differ.
+ */
+export function recipeChange(before: RecipeEnvironment | null, after: RecipeEnvironment): string {
+  if (!before) return 'other keyed variables or script contents than these (this hunt was stored without them)';
+  const then: string[] = [];
+  const now: string[] = [];
+  for (const name of [...new Set([...Object.keys(before.env), ...Object.keys(after.env)])].sort()) {
+    if (before.env[name] === after.env[name]) continue;
+    then.push(variable(name, before.env[name]));
+    now.push(variable(name, after.env[name]));
+  }
+  for (const file of [...new Set([...Object.keys(before.files), ...Object.keys(after.files)])].sort()) {
+    if (before.files[file] === after.files[file]) continue;
+    then.push(script(file, before.files[file]));
+    now.push(script(file, after.files[file]));
+  }
+  if (then.length === 0) return 'another recipe than this one';
+  return `${then.join(', ')}, now ${now.join(', ')}`;
+}
