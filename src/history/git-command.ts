@@ -1,6 +1,9 @@
 // Runs git as a child process with an environment that cannot leak into the user's repository.
 // Every call is read-only towards the user's repository: no index refresh, no optional locks.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../errors.js';
 import { toolFailure } from './tool-failure.js';
 
 /** Variables that would redirect git away from the directory we name explicitly. */
@@ -25,21 +28,39 @@ export interface GitResult {
 
 export class GitNotFoundError extends Error {}
 
+/** spawn says ENOENT for a missing cwd as for a missing git: only the second is "not installed". */
+function spawnFailure(error: NodeJS.ErrnoException, cwd: string): Error {
+  if (error.code !== 'ENOENT') return error;
+  if (!existsSync(cwd)) return new EnvironmentError(`git cannot run in ${cwd}: the directory does not exist`, 'something deleted it while culprit ran; run culprit again');
+  return new GitNotFoundError('git is not installed or not on PATH');
+}
+
+/**
+ * What makes git act on a workspace and nothing else, whatever a test left in it: its own git directory and work
+ * tree named (so neither discovery, a `.git` file nor `core.worktree` can point elsewhere), no hooks, no fsmonitor.
+ */
+export function workspaceGitOptions(workTree: string): string[] {
+  return [`--git-dir=${path.join(workTree, '.git')}`, `--work-tree=${workTree}`, '-c', `core.worktree=${workTree}`, '-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
+}
+
+/** Runs git on the repository of a workspace (see workspaceGitOptions), in its top directory. */
+export function workspaceGit(workTree: string, args: readonly string[]): Promise<GitResult> {
+  return git(workTree, [...workspaceGitOptions(workTree), ...args], { env: { GIT_CEILING_DIRECTORIES: path.dirname(workTree) } });
+}
+
 /** Runs `git args…` in cwd; resolves with the exit code and output (never rejects on a non-zero exit). */
-export function git(cwd: string, args: readonly string[], options: { input?: string } = {}): Promise<GitResult> {
+export function git(cwd: string, args: readonly string[], options: { input?: string; env?: Readonly<Record<string, string>> } = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd,
-      env: { ...cleanGitEnvironment(), GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      env: { ...cleanGitEnvironment(), GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new GitNotFoundError('git is not installed or not on PATH') : error);
-    });
+    child.on('error', (error: NodeJS.ErrnoException) => reject(spawnFailure(error, cwd)));
     child.on('close', (code) => {
       resolve({ code: code ?? 128, raw: Buffer.concat(out), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
@@ -52,7 +73,7 @@ export function git(cwd: string, args: readonly string[], options: { input?: str
 }
 
 /** Like git(), but a non-zero exit is an error carrying git's own message. */
-export async function gitOk(cwd: string, args: readonly string[], options: { input?: string } = {}): Promise<string> {
+export async function gitOk(cwd: string, args: readonly string[], options: { input?: string; env?: Readonly<Record<string, string>> } = {}): Promise<string> {
   const result = await git(cwd, args, options);
   if (result.code !== 0) throw toolFailure('git', `git ${args[0] ?? ''}`, cwd, result.stderr);
   return result.stdout;
@@ -76,7 +97,7 @@ export function gitLines(cwd: string, args: readonly string[], onLine: (line: st
       for (const line of lines) onLine(line);
     });
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
+    child.on('error', (error: NodeJS.ErrnoException) => reject(spawnFailure(error, cwd)));
     child.on('close', (code) => {
       if (rest) onLine(rest);
       if (code === 0) resolve();

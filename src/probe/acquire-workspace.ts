@@ -4,12 +4,15 @@ import { GitHistory } from '../history/git-history.js';
 import { HgHistory } from '../history/hg-history.js';
 import type { History } from '../history/history.js';
 import { VersionList } from '../history/version-list.js';
+import { checkOutsideRepository } from '../system/directory-check.js';
 import { GitWorkspace } from './git-workspace.js';
 import { HgWorkspace } from './hg-workspace.js';
 import { VersionWorkspace } from './version-workspace.js';
 import type { Workspace } from './workspace.js';
 
 export async function acquireWorkspace(cacheRoot: string, history: History, keepSlots = 1): Promise<Workspace> {
+  // Checked before any slot is made: nothing is created inside the user's repository.
+  if (history instanceof GitHistory || history instanceof HgHistory) checkOutsideRepository(cacheRoot, history.root);
   if (history instanceof GitHistory) return GitWorkspace.acquire(cacheRoot, history, keepSlots);
   if (history instanceof HgHistory) return HgWorkspace.acquire(cacheRoot, history, keepSlots);
   if (history instanceof VersionList || history instanceof FactorBase) return VersionWorkspace.acquire(cacheRoot, history, keepSlots);

@@ -1,9 +1,9 @@
 // A git workspace: a private repository under culprit's cache that borrows the user's objects via alternates.
 // Nothing is written to the user's repository (no worktree entry, no refs), so a SIGKILL cannot leave a trace there.
-import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { git, gitOk, type GitResult } from '../history/git-command.js';
+import { git, gitOk, workspaceGit, type GitResult } from '../history/git-command.js';
 import { toolFailure } from '../history/tool-failure.js';
 import type { GitHistory } from '../history/git-history.js';
 import type { Workspace } from './workspace.js';
@@ -25,10 +25,38 @@ function checkedOut(result: GitResult): boolean {
   return result.code === 0 && !/^(error|fatal): /m.test(result.stderr);
 }
 
+function isDirectory(file: string): boolean {
+  return lstatSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+function textOf(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `directory/.git` is a repository culprit made, as it made it: a real directory (not a `.git` file or a link
+ * to another one), not a linked worktree's (`commondir`), borrowing `objects` when given, with no setting a test could
+ * have added to send git elsewhere (`core.worktree`, an included file, per-worktree configuration).
+ */
+function ownRepository(directory: string, objects?: string): boolean {
+  const gitDir = path.join(directory, '.git');
+  if (!isDirectory(directory) || !isDirectory(gitDir) || !isDirectory(path.join(gitDir, 'objects'))) return false;
+  if (!lstatSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile()) return false;
+  if (existsSync(path.join(gitDir, 'commondir')) || existsSync(path.join(gitDir, 'config.worktree'))) return false;
+  if (/^\s*(worktree|path)\s*(=|$)/im.test(textOf(path.join(gitDir, 'config')) ?? '')) return false;
+  return objects === undefined || textOf(path.join(gitDir, 'objects', 'info', 'alternates')) === `${objects}\n`;
+}
+
 export class GitWorkspace implements Workspace {
   private constructor(
     readonly directory: string,
     private readonly lockPath: string,
+    /** The user's object directory, which the workspace borrows. */
+    private readonly objects: string,
     /** The user's submodule repositories (`.git/modules`): a workspace's submodules borrow their objects. */
     private readonly modules: string,
   ) {}
@@ -40,9 +68,9 @@ export class GitWorkspace implements Workspace {
   static async acquire(cacheRoot: string, history: GitHistory, keepSlots = 1): Promise<GitWorkspace> {
     const base = workspaceBase(cacheRoot, history);
     const slot = claimSlot(base, keepSlots);
-    const claimed = new GitWorkspace(slot.directory, slot.lockPath, path.join(path.dirname(history.objectDirectory), 'modules'));
+    const claimed = new GitWorkspace(slot.directory, slot.lockPath, history.objectDirectory, path.join(path.dirname(history.objectDirectory), 'modules'));
     try {
-      await claimed.prepare(history);
+      await claimed.prepare();
     } catch (error) {
       claimed.release();
       throw error;
@@ -50,34 +78,62 @@ export class GitWorkspace implements Workspace {
     return claimed;
   }
 
-  private async prepare(history: GitHistory): Promise<void> {
-    const gitDir = path.join(this.directory, '.git');
-    if (existsSync(path.join(gitDir, 'HEAD'))) {
-      // A hunt killed mid-checkout leaves git's lock behind; we own the slot, so it is ours to remove.
-      rmSync(path.join(gitDir, 'index.lock'), { force: true });
-    } else {
-      rmSync(this.directory, { recursive: true, force: true });
-      mkdirSync(this.directory, { recursive: true });
-      await gitOk(this.directory, ['init', '--quiet', '--template=']);
-      // Written at once rather than by four `git config` runs: a parallel hunt creates several workspaces.
-      appendFileSync(path.join(gitDir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[advice]\n\tdetachedHead = false\n[core]\n\tfsmonitor = false\n');
+  private async prepare(): Promise<void> {
+    if (!ownRepository(this.directory)) {
+      await this.rebuild();
+      return;
     }
-    mkdirSync(path.join(gitDir, 'objects', 'info'), { recursive: true });
-    writeFileSync(path.join(gitDir, 'objects', 'info', 'alternates'), `${history.objectDirectory}\n`);
+    // A hunt killed mid-checkout leaves git's lock behind; we own the slot, so it is ours to remove.
+    rmSync(path.join(this.directory, '.git', 'index.lock'), { force: true });
+    this.borrowObjects();
+  }
+
+  /** A new repository in the slot, in place of whatever is there (a test may have removed or replaced it). */
+  private async rebuild(): Promise<void> {
+    rmSync(this.directory, { recursive: true, force: true });
+    mkdirSync(this.directory, { recursive: true });
+    await gitOk(this.directory, ['init', '--quiet', '--template=', this.directory], { env: { GIT_CEILING_DIRECTORIES: path.dirname(this.directory) } });
+    // Written at once rather than by four `git config` runs: a parallel hunt creates several workspaces.
+    appendFileSync(path.join(this.directory, '.git', 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[advice]\n\tdetachedHead = false\n[core]\n\tfsmonitor = false\n');
+    this.borrowObjects();
+  }
+
+  private borrowObjects(): void {
+    mkdirSync(path.join(this.directory, '.git', 'objects', 'info'), { recursive: true });
+    writeFileSync(path.join(this.directory, '.git', 'objects', 'info', 'alternates'), `${this.objects}\n`);
   }
 
   async checkout(commit: string, options: { clean?: boolean } = {}): Promise<void> {
+    // The last test may have deleted the workspace, or pointed its repository at the user's: never checked out there.
+    if (!ownRepository(this.directory, this.objects)) await this.rebuild();
     const args = ['checkout', '--quiet', '--force', '--detach', commit];
-    let result = await git(this.directory, args);
+    let result = await workspaceGit(this.directory, args);
     if (!checkedOut(result)) {
       // A damaged index (e.g. culprit killed mid-checkout) is rebuilt from the commit itself.
       rmSync(path.join(this.directory, '.git', 'index'), { force: true });
       rmSync(path.join(this.directory, '.git', 'index.lock'), { force: true });
-      result = await git(this.directory, args);
+      result = await workspaceGit(this.directory, args);
       if (!checkedOut(result)) throw toolFailure('git', 'git checkout', this.directory, result.stderr);
     }
-    await gitOk(this.directory, ['clean', options.clean ? '-ffdxq' : '-ffdq']);
+    const cleaned = await workspaceGit(this.directory, ['clean', options.clean ? '-ffdxq' : '-ffdq']);
+    if (cleaned.code !== 0) throw toolFailure('git', 'git clean', this.directory, cleaned.stderr);
     await this.fillSubmodules();
+  }
+
+  /**
+   * Whether the checkout is still there: false once the directory is gone or its repository's HEAD names another
+   * commit. A git directory the test removed or replaced says nothing about the files it tested: the next checkout
+   * makes a new one.
+   */
+  async holds(commit: string): Promise<boolean> {
+    if (!isDirectory(this.directory)) return false;
+    if (!ownRepository(this.directory)) return true;
+    const head = textOf(path.join(this.directory, '.git', 'HEAD'))?.trim() ?? '';
+    if (head === commit) return true;
+    if (!head.startsWith('ref: ')) return false;
+    // On a branch the test made: what matters is the commit it names.
+    const resolved = await workspaceGit(this.directory, ['rev-parse', '--verify', '--quiet', 'HEAD']);
+    return resolved.code === 0 && resolved.stdout.trim() === commit;
   }
 
   /**
@@ -87,7 +143,7 @@ export class GitWorkspace implements Workspace {
    */
   private async fillSubmodules(): Promise<void> {
     if (!existsSync(path.join(this.directory, '.gitmodules'))) return;
-    const listing = await git(this.directory, ['config', '--file', '.gitmodules', '--get-regexp', '^submodule\\..*\\.path$']);
+    const listing = await workspaceGit(this.directory, ['config', '--file', '.gitmodules', '--get-regexp', '^submodule\\..*\\.path$']);
     if (listing.code !== 0) return;
     for (const line of listing.stdout.split('\n')) {
       const match = /^submodule\.(.+)\.path (.+)$/.exec(line.trim());
@@ -98,22 +154,24 @@ export class GitWorkspace implements Workspace {
       // Names and paths come from the commit: never outside the workspace or the user's modules directory.
       if (!target.startsWith(`${this.directory}${path.sep}`) || !source.startsWith(`${this.modules}${path.sep}`)) continue;
       if (!existsSync(path.join(source, 'HEAD'))) continue;
-      const entry = await git(this.directory, ['ls-tree', 'HEAD', '--', sub]);
+      const entry = await workspaceGit(this.directory, ['ls-tree', 'HEAD', '--', sub]);
       const recorded = /^160000 commit ([0-9a-f]{40,64})\t/.exec(entry.stdout)?.[1];
       if (!recorded) continue;
-      // A tracked gitlink keeps its nested clone through `git clean`: cloned once per slot, checked out per probe.
-      if (!existsSync(path.join(target, '.git'))) {
+      // A tracked gitlink keeps its nested clone through `git clean`: cloned once per slot, checked out per probe,
+      // cloned again when a test removed it or pointed it elsewhere.
+      if (!ownRepository(target, path.join(source, 'objects'))) {
         rmSync(target, { recursive: true, force: true });
-        const cloned = await git(this.directory, ['clone', '--quiet', '--shared', '--no-checkout', '--', source, target]);
+        const cloned = await git(this.directory, ['clone', '--quiet', '--shared', '--no-checkout', '--', source, target], { env: { GIT_CEILING_DIRECTORIES: path.dirname(this.directory) } });
         if (cloned.code !== 0) continue;
       }
-      await git(target, ['checkout', '--quiet', '--force', '--detach', recorded]);
-      await git(target, ['clean', '-ffdq']);
+      await workspaceGit(target, ['checkout', '--quiet', '--force', '--detach', recorded]);
+      await workspaceGit(target, ['clean', '-ffdq']);
     }
   }
 
+  /** Keeps the test's own git inside the workspace: with its `.git` gone, git stops there instead of finding an enclosing repository. */
   environment(): Record<string, string> {
-    return {};
+    return { GIT_CEILING_DIRECTORIES: path.dirname(this.directory) };
   }
 
   release(): void {

@@ -1,7 +1,7 @@
 // A Mercurial workspace: a private clone under culprit's cache (hardlinked store, `hg pull` on reuse).
 // Not `hg share`: a share writes caches, phases and whatever the test commits into the user's store.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { hg, hgOk, hgReason } from '../history/hg-command.js';
@@ -16,6 +16,13 @@ import { short } from '../text/format.js';
 const COMPLETE_MARKER = 'culprit-clone-complete';
 /** `--config extensions.purge=` makes `hg purge` work on hg before 5.7 and keeps hg 6 from asking for confirmation. */
 const PURGE = ['--config', 'extensions.purge=', 'purge'];
+
+/** How a dirstate-v2 docket starts; a v1 dirstate starts with the first parent's node. */
+const DIRSTATE_V2 = Buffer.from('dirstate-v2\n');
+
+function isDirectory(file: string): boolean {
+  return lstatSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
 
 /** Directory holding all workspace slots of one repository. */
 export function hgWorkspaceBase(cacheRoot: string, history: HgHistory): string {
@@ -47,9 +54,18 @@ export class HgWorkspace implements Workspace {
     return path.join(this.directory, '.hg', COMPLETE_MARKER);
   }
 
+  /**
+   * Whether the slot holds a whole clone culprit made: a real `.hg` directory, not a share (whose `sharedpath` a test
+   * could point at another repository's store, where culprit's pulls would then write).
+   */
+  private get ownClone(): boolean {
+    const hgDir = path.join(this.directory, '.hg');
+    return isDirectory(this.directory) && isDirectory(hgDir) && existsSync(this.marker) && !existsSync(path.join(hgDir, 'sharedpath'));
+  }
+
   /** Brings the slot's clone up to date with the user's repository, cloning afresh when it is missing or damaged. */
   private async prepare(): Promise<void> {
-    if (existsSync(this.marker)) {
+    if (this.ownClone) {
       // An abandoned transaction (a pull cut short) makes the pull fail; a fresh clone is cheaper than `hg recover`.
       const pulled = await hg(this.directory, ['pull', '--quiet', '--', this.source], { repo: this.directory });
       if (pulled.code === 0) return;
@@ -74,6 +90,8 @@ export class HgWorkspace implements Workspace {
   }
 
   async checkout(commit: string, options: { clean?: boolean } = {}): Promise<void> {
+    // The last test may have deleted the clone or made it a share: cloned again, never looked for above the slot.
+    if (!this.ownClone) await this.clone();
     const update = (): ReturnType<typeof hg> => hg(this.directory, ['update', '--clean', '--quiet', '--rev', commit], { repo: this.directory });
     let result = await update();
     if (result.code !== 0) {
@@ -98,6 +116,23 @@ export class HgWorkspace implements Workspace {
     }
     // Untracked leftovers go, ignored build outputs stay (the ignore rules are the checked-out changeset's).
     await hgOk(this.directory, options.clean ? [...PURGE, '--all'] : PURGE, { repo: this.directory });
+  }
+
+  /**
+   * Whether the checkout is still there: false once the directory is gone or the working directory's parent is
+   * another changeset. A `.hg` the test removed or replaced says nothing about the files it tested.
+   */
+  holds(commit: string): Promise<boolean> {
+    if (!isDirectory(this.directory)) return Promise.resolve(false);
+    if (!this.ownClone) return Promise.resolve(true);
+    let dirstate: Buffer;
+    try {
+      dirstate = readFileSync(path.join(this.directory, '.hg', 'dirstate'));
+    } catch {
+      return Promise.resolve(false);
+    }
+    const start = dirstate.subarray(0, DIRSTATE_V2.length).equals(DIRSTATE_V2) ? DIRSTATE_V2.length : 0;
+    return Promise.resolve(dirstate.subarray(start, start + 20).toString('hex') === commit);
   }
 
   /** What `hg bisect --command` gives its command. */

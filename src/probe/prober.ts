@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { interpreterProblem } from './interpreter-check.js';
 import path from 'node:path';
-import { InterruptedError } from '../errors.js';
+import { EnvironmentError, InterruptedError } from '../errors.js';
 import { cleanGitEnvironment } from '../history/git-command.js';
 import { withoutSecrets } from './secret-variables.js';
 import type { Outcome, ProbeRecord } from '../model/probe-record.js';
@@ -14,6 +14,7 @@ import type { Recipe } from './recipe.js';
 import { materialize, type Materialization } from './materializer.js';
 import type { Workspace } from './workspace.js';
 import { recipeForVersion } from './version-placeholders.js';
+import { short } from '../text/format.js';
 import type { ArtifactCache } from './artifact-cache.js';
 import { environmentFileOf, readEnvironmentFile, recipeWithSetups, resetEnvironmentFile } from './environment-setup.js';
 
@@ -98,7 +99,40 @@ function commandDirectory(workspace: Workspace, subdirectory: string | undefined
   return existsSync(candidate) ? candidate : undefined;
 }
 
+/**
+ * Probes the candidate. A workspace lost under the probe (deleted, or left at another commit) makes what its commands
+ * did no verdict on the candidate: probed again in a fresh workspace, and a second loss stops the hunt.
+ */
 export async function probe(request: ProbeRequest): Promise<ProbeRecord> {
+  const record = (await attempt(request, false)) ?? (await attempt(request, true));
+  if (record) return record;
+  throw new EnvironmentError(
+    `the workspace ${request.workspace.directory} vanished or changed under the probe of ${short(request.candidate.commit)}, twice`,
+    'something outside culprit deletes or checks out its workspaces (the test itself, a cleaner of temporary files): stop that',
+  );
+}
+
+/** One try of a probe; undefined when its workspace was lost under it. */
+async function attempt(request: ProbeRequest, last: boolean): Promise<ProbeRecord | undefined> {
+  const { workspace } = request;
+  let record: ProbeRecord;
+  try {
+    record = await probeOnce(request);
+  } catch (error) {
+    // A command that could not start in a directory deleted meanwhile; in a workspace still there, the failure stands.
+    if (request.signal?.aborted || existsSync(workspace.directory)) throw error;
+    return undefined;
+  }
+  if (await workspace.holds(request.candidate.commit)) return record;
+  try {
+    appendFileSync(record.logPath, `culprit: the workspace ${workspace.directory} vanished or changed while this ran: ${last ? 'the hunt stops' : `probing ${short(request.candidate.commit)} again in a fresh one`}\n`);
+  } catch {
+    // The note is a courtesy; the retry is what matters.
+  }
+  return undefined;
+}
+
+async function probeOnce(request: ProbeRequest): Promise<ProbeRecord> {
   const { candidate, workspace } = request;
   const recipe = candidate.kind === 'version' ? recipeForVersion(request.recipe, candidate.commit, workspace.directory) : candidate.kind === 'environment' ? recipeWithSetups(request.recipe, candidate.setups) : request.recipe;
   const environmentFile = candidate.kind === 'environment' ? environmentFileOf(workspace.directory) : undefined;

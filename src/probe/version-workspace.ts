@@ -1,7 +1,7 @@
 // A scratch workspace for released versions and configurations of factors: emptied before each candidate (and given
 // a copy of the user's project when there is one), so an install starts from nothing and never reaches the user.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectCopy } from '../history/version-list.js';
 import { copyProject } from './project-copy.js';
@@ -41,6 +41,11 @@ export class VersionWorkspace implements Workspace {
     // plain `npm install` in an empty workspace under a home holding a package.json would install into the home.
     else mkdirSync(path.join(this.directory, 'node_modules'));
     return Promise.resolve();
+  }
+
+  /** A scratch directory has no record of what it holds: only its vanishing shows. */
+  holds(): Promise<boolean> {
+    return Promise.resolve(existsSync(this.directory));
   }
 
   environment(version: string): Record<string, string> {

@@ -1,6 +1,6 @@
 // Paths the user names for culprit's own files (--workdir, --store), checked before any work so a wrong one is one
 // line and nothing left behind. Never a recursive mkdir to find out: on /proc, Node's spins forever.
-import { accessSync, constants, mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -54,4 +54,26 @@ export function checkFileDirectory(target: string, option: string): void {
   const directory = path.dirname(path.resolve(target));
   const stat = statSync(directory, { throwIfNoEntry: false });
   if (!stat?.isDirectory()) throw new UsageError(`${option} ${target}: the directory ${directory} does not exist`, 'create it first, or name a file in an existing directory');
+}
+
+/** The real path of `target`, which need not exist yet: its nearest existing ancestor resolved, the rest kept. */
+function realPathOf(target: string): string {
+  const absolute = path.resolve(target);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    const parent = path.dirname(absolute);
+    return parent === absolute ? absolute : path.join(realPathOf(parent), path.basename(absolute));
+  }
+}
+
+/**
+ * culprit's cache must lie outside the repository it hunts in: a test whose workspace lost its `.git` would find the
+ * user's repository above it, and the cache would show up as untracked files in the user's checkout.
+ */
+export function checkOutsideRepository(cacheRoot: string, repositoryRoot: string): void {
+  const cache = realPathOf(cacheRoot);
+  const repository = realPathOf(repositoryRoot);
+  if (cache !== repository && !cache.startsWith(`${repository}${path.sep}`)) return;
+  throw new UsageError(`culprit's cache directory ${cacheRoot} (--workdir, else $XDG_CACHE_HOME/culprit) is inside the repository ${repositoryRoot}`, 'pass --workdir naming a directory outside it');
 }

@@ -1,6 +1,7 @@
 // The non-negotiables, end to end: hangs kill whole process groups (children that ignore SIGTERM too),
 // the user's repository is identical after a hunt and after culprit is SIGKILLed, Ctrl-C exits 130.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, dirtyUp, finished, processAlive, repoSnapshot, startCulprit, whenRunning } from '../fixtures/cli.js';
@@ -98,5 +99,73 @@ describe("the user's checkout is sacred", () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
     expect(repoSnapshot(repo.dir)).toEqual(before);
+  });
+
+  /** A hunt whose test does `reach` to its workspace on every probe: the answer must be right and the user's repository untouched. */
+  async function huntReaching(reach: (userRepo: string) => string): Promise<void> {
+    const repo = await linearRepo(20, 11);
+    dirtyUp(repo.dir);
+    const before = repoSnapshot(repo.dir);
+    const test = `${reach(repo.dir)}\ngrep -q ok state.txt`;
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--test', test, '--json'], { env: { XDG_CACHE_HOME: tempDir() } });
+    expect(repoSnapshot(repo.dir)).toEqual(before);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
+  }
+
+  it('keeps the repository identical when a test points its workspace\'s core.worktree at it', async () => {
+    await huntReaching((userRepo) => `git config core.worktree '${userRepo}'`);
+  });
+
+  it('keeps the repository identical when a test replaces its workspace\'s .git with a gitdir file naming the user\'s', async () => {
+    await huntReaching((userRepo) => `rm -rf .git && printf 'gitdir: %s\\n' '${userRepo}/.git' > .git`);
+  });
+
+  it('refuses a --workdir inside the repository in one line, creating nothing', async () => {
+    const repo = await linearRepo(4, 2);
+    dirtyUp(repo.dir);
+    const before = repoSnapshot(repo.dir);
+    const store = path.join(tempDir(), 'hunts.sqlite');
+    for (const workdir of [path.join(repo.dir, 'cache'), repo.dir]) {
+      const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'grep -q ok state.txt', '--workdir', workdir, '--store', store]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^culprit: culprit's cache directory .* is inside the repository .*; pass --workdir naming a directory outside it$/)]);
+      expect(existsSync(store)).toBe(false);
+      expect(repoSnapshot(repo.dir)).toEqual(before);
+    }
+    expect(existsSync(path.join(repo.dir, 'cache'))).toBe(false);
+  });
+
+  it('re-initialises a workspace whose test removed its .git, never letting git find an enclosing repository', async () => {
+    // The cache lives inside some other repository (a home directory kept in git, say).
+    const home = tempDir();
+    const run = (args: string[]): void => {
+      const done = spawnSync('git', args, { cwd: home, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+      if (done.status !== 0) throw new Error(done.stderr);
+    };
+    run(['init', '-q']);
+    writeFileSync(path.join(home, 'dotfile'), 'mine\n');
+    run(['add', 'dotfile']);
+    run(['commit', '-q', '-m', 'home']);
+    writeFileSync(path.join(home, 'dotfile'), 'edited\n');
+    writeFileSync(path.join(home, 'staged'), 'staged\n');
+    run(['add', 'staged']);
+    writeFileSync(path.join(home, 'untracked'), 'untracked\n');
+    mkdirSync(path.join(home, 'cache'));
+    writeFileSync(path.join(home, '.git', 'info', 'exclude'), 'cache/\n');
+    // Its working tree holds culprit's cache, which changes; everything else must not.
+    const homeState = (): unknown => {
+      const snapshot = repoSnapshot(home);
+      delete snapshot.workingTree;
+      return { ...snapshot, files: ['dotfile', 'staged', 'untracked'].map((file) => readFileSync(path.join(home, file), 'utf8')) };
+    };
+    const homeBefore = homeState();
+    const repo = await linearRepo(20, 11);
+    const before = repoSnapshot(repo.dir);
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--workdir', path.join(home, 'cache'), '--test', 'rm -rf .git; git status --short >/dev/null 2>&1 && exit 3; grep -q ok state.txt', '--json']);
+    expect(repoSnapshot(repo.dir)).toEqual(before);
+    expect(homeState()).toEqual(homeBefore);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
   });
 });

@@ -1,8 +1,9 @@
 // Workspaces: private, reusable across hunts, reclaimed after a killed hunt, never shared by two live hunts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { git } from '../../src/history/git-command.js';
 import { GitHistory } from '../../src/history/git-history.js';
 import { GitWorkspace, workspaceBase } from '../../src/probe/git-workspace.js';
 import { repoSnapshot } from '../fixtures/cli.js';
@@ -62,5 +63,55 @@ describe('GitWorkspace', () => {
     await next.checkout(repo.commits[0]!);
     expect(readFileSync(path.join(next.directory, 'state.txt'), 'utf8')).toBe('ok\n');
     next.release();
+  });
+
+  it('recreates a workspace deleted between probes and goes on', async () => {
+    const repo = await linearRepo(4, 2);
+    const history = await GitHistory.open(repo.dir);
+    const workspace = await GitWorkspace.acquire(tempDir(), history);
+    try {
+      await workspace.checkout(repo.commits[0]!);
+      rmSync(workspace.directory, { recursive: true, force: true });
+      await workspace.checkout(repo.commits[3]!);
+      expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8')).toBe('bug\n');
+      expect(await workspace.holds(repo.commits[3]!)).toBe(true);
+    } finally {
+      workspace.release();
+    }
+  });
+
+  it('rebuilds a git directory a test made foreign, before it checks anything out', async () => {
+    const repo = await linearRepo(4, 2);
+    const before = repoSnapshot(repo.dir);
+    const history = await GitHistory.open(repo.dir);
+    const workspace = await GitWorkspace.acquire(tempDir(), history);
+    const gitDir = path.join(workspace.directory, '.git');
+    const sabotage: Record<string, () => void> = {
+      'a gitdir file': () => {
+        rmSync(gitDir, { recursive: true, force: true });
+        writeFileSync(gitDir, `gitdir: ${repo.dir}/.git\n`);
+      },
+      'a commondir file': () => writeFileSync(path.join(gitDir, 'commondir'), `${repo.dir}/.git\n`),
+      'no .git at all': () => rmSync(gitDir, { recursive: true, force: true }),
+      'core.worktree': () => spawnSync('git', ['config', 'core.worktree', repo.dir], { cwd: workspace.directory }),
+      'other alternates': () => writeFileSync(path.join(gitDir, 'objects', 'info', 'alternates'), `${tempDir()}\n`),
+    };
+    try {
+      for (const [what, damage] of Object.entries(sabotage)) {
+        await workspace.checkout(repo.commits[0]!);
+        damage();
+        await workspace.checkout(repo.commits[3]!);
+        expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8'), what).toBe('bug\n');
+        expect(repoSnapshot(repo.dir), what).toEqual(before);
+      }
+    } finally {
+      workspace.release();
+    }
+  });
+
+  it('tells a missing working directory from a missing git', async () => {
+    const gone = path.join(tempDir(), 'gone');
+    await expect(git(gone, ['status'])).rejects.toThrow(new RegExp(`${gone}.*does not exist`));
+    await expect(git(gone, ['status'])).rejects.not.toThrow(/not installed/);
   });
 });

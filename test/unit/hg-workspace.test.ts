@@ -112,13 +112,60 @@ describe('HgWorkspace', () => {
     // The cache lies inside a Mercurial repository (a home directory kept in hg, say).
     const outer = path.join(tempDir(), 'home');
     mkdirSync(outer);
-    hgRun(outer, ['init']);
+    writeFileSync(path.join(outer, 'tracked.txt'), 'tracked\n');
+    hgRunAll([[outer, ['init']], [outer, ['commit', '--quiet', '--addremove', '--message', 'home']]]);
     writeFileSync(path.join(outer, 'precious.txt'), 'untracked\n');
     const repo = await linearHgRepo(3, 1);
     const workspace = await HgWorkspace.acquire(path.join(outer, 'cache'), await HgHistory.open(repo.dir));
+    // Its working tree holds culprit's cache, which changes; everything else must not.
+    const outerState = (): Record<string, string> => {
+      const snapshot = hgSnapshot(outer);
+      delete snapshot.workingTree;
+      return { ...snapshot, precious: read(outer, 'precious.txt'), tracked: read(outer, 'tracked.txt') };
+    };
+    const before = outerState();
     rmSync(path.join(workspace.directory, '.hg'), { recursive: true });
-    await expect(workspace.checkout(repo.head)).rejects.toThrow();
-    expect(existsSync(path.join(outer, 'precious.txt'))).toBe(true);
+    // Cloned afresh: hg never looks for the workspace's repository above it.
+    await workspace.checkout(repo.head);
+    expect(read(workspace.directory, 'state.txt')).toBe('bug\n');
+    expect(await workspace.holds(repo.head)).toBe(true);
+    expect(outerState()).toEqual(before);
     workspace.release();
+  });
+
+  it('recreates a workspace deleted between probes and goes on', async () => {
+    const repo = await linearHgRepo(3, 1);
+    const workspace = await HgWorkspace.acquire(tempDir(), await HgHistory.open(repo.dir));
+    try {
+      await workspace.checkout(repo.commits[0]!);
+      expect(await workspace.holds(repo.commits[0]!)).toBe(true);
+      rmSync(workspace.directory, { recursive: true, force: true });
+      expect(await workspace.holds(repo.commits[0]!)).toBe(false);
+      await workspace.checkout(repo.head);
+      expect(read(workspace.directory, 'state.txt')).toBe('bug\n');
+      expect(await workspace.holds(repo.head)).toBe(true);
+      expect(await workspace.holds(repo.commits[0]!)).toBe(false);
+    } finally {
+      workspace.release();
+    }
+  });
+
+  it('clones afresh rather than pull into a store a test shared its clone with', async () => {
+    const repo = await linearHgRepo(3, 1);
+    const other = path.join(tempDir(), 'other');
+    mkdirSync(other);
+    hgRun(other, ['init']);
+    const workspace = await HgWorkspace.acquire(tempDir(), await HgHistory.open(repo.dir));
+    try {
+      await workspace.checkout(repo.commits[0]!);
+      // What `hg share` writes: the clone's changesets now come from (and go to) the other repository's store.
+      writeFileSync(path.join(workspace.directory, '.hg', 'requires'), `${read(workspace.directory, '.hg/requires')}shared\n`);
+      writeFileSync(path.join(workspace.directory, '.hg', 'sharedpath'), path.join(other, '.hg'));
+      await workspace.checkout(repo.head);
+      expect(read(workspace.directory, 'state.txt')).toBe('bug\n');
+      expect(hgRun(other, ['log', '--template', '{node}\n'])).toBe('');
+    } finally {
+      workspace.release();
+    }
   });
 });
