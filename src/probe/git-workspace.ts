@@ -121,8 +121,8 @@ export class GitWorkspace implements Workspace {
   }
 
   /**
-   * Whether the checkout is still there: false once the directory is gone or its repository's HEAD names another
-   * commit. A git directory the test removed or replaced says nothing about the files it tested: the next checkout
+   * Whether the checkout is still there: false once the directory is gone or its repository's HEAD is neither the
+   * commit nor a commit made on top of it. A git directory the test removed or replaced says nothing about the files it tested: the next checkout
    * makes a new one.
    */
   async holds(commit: string): Promise<boolean> {
@@ -130,10 +130,9 @@ export class GitWorkspace implements Workspace {
     if (!ownRepository(this.directory)) return true;
     const head = textOf(path.join(this.directory, '.git', 'HEAD'))?.trim() ?? '';
     if (head === commit) return true;
-    if (!head.startsWith('ref: ')) return false;
-    // On a branch the test made: what matters is the commit it names.
-    const resolved = await workspaceGit(this.directory, ['rev-parse', '--verify', '--quiet', 'HEAD']);
-    return resolved.code === 0 && resolved.stdout.trim() === commit;
+    // A test may commit what it made, on a branch or not: the checkout was the candidate while HEAD descends from it.
+    const descends = await workspaceGit(this.directory, ['merge-base', '--is-ancestor', commit, 'HEAD']);
+    return descends.code === 0;
   }
 
   /**

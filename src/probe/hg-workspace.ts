@@ -120,7 +120,7 @@ export class HgWorkspace implements Workspace {
 
   /**
    * Whether the checkout is still there: false once the directory is gone or the working directory's parent is
-   * another changeset. A `.hg` the test removed or replaced says nothing about the files it tested.
+   * neither the changeset nor one committed on top of it. A `.hg` the test removed or replaced says nothing about the files it tested.
    */
   holds(commit: string): Promise<boolean> {
     if (!isDirectory(this.directory)) return Promise.resolve(false);
@@ -132,7 +132,10 @@ export class HgWorkspace implements Workspace {
       return Promise.resolve(false);
     }
     const start = dirstate.subarray(0, DIRSTATE_V2.length).equals(DIRSTATE_V2) ? DIRSTATE_V2.length : 0;
-    return Promise.resolve(dirstate.subarray(start, start + 20).toString('hex') === commit);
+    const parent = dirstate.subarray(start, start + 20).toString('hex');
+    if (parent === commit) return Promise.resolve(true);
+    // A test may commit what it made: the checkout was the candidate while the new parent descends from it.
+    return hg(this.directory, ['log', '--rev', `${commit} and ancestors(${parent})`, '--template', 'x'], { repo: this.directory }).then((result) => result.code === 0 && result.stdout === 'x');
   }
 
   /** What `hg bisect --command` gives its command. */

@@ -63,4 +63,14 @@ describe('a workspace deleted while its test runs', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout).firstBad.commit).toBe(repo.culprit);
   });
+
+  it('counts the verdict of a test that commits on top of its checkout: the checkout was the candidate', async () => {
+    const repo = await linearRepo(12, 7);
+    const scratch = tempDir();
+    const test = 'git -c user.name=t -c user.email=t@example.org commit --quiet --allow-empty -m mine && grep -q ok state.txt';
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--store', path.join(scratch, 'hunts.sqlite'), '--workdir', path.join(scratch, 'work'), '--json', '--test', test]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
+    expect(result.stderr).not.toMatch(/vanished or changed/);
+  });
 });
