@@ -19,7 +19,8 @@ export function catchInterrupts(stopping = 'stopping the probe and cleaning up')
       // A probe that ignores SIGTERM would keep the hunt waiting for the whole grace: kill it now, and still unwind
       // as for the first, so the hunt is kept as interrupted with its resume line.
       const runs = killRunningCommands();
-      process.stderr.write(`culprit: ${name} again: killed ${runs === 1 ? 'the running command' : `${runs} running commands`} with SIGKILL; once more exits at once\n`);
+      const killed = runs === 0 ? 'no command is running' : `killed ${runs === 1 ? 'the running command' : `${runs} running commands`} with SIGKILL`;
+      process.stderr.write(`culprit: ${name} again: ${killed}; once more exits at once\n`);
     } else process.exit(130);
   };
   process.on('SIGINT', onSignal);

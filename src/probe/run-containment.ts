@@ -17,13 +17,17 @@ export interface Containment {
   cgroup: ProbeCgroup | undefined;
 }
 
+/** The run's processes in its cgroup (culprit and its ancestors never: a nested culprit may sit in an outer one's). */
+function cgroupMembers(run: Containment): number[] {
+  if (!run.cgroup) return [];
+  const spared = protectedPids();
+  return run.cgroup.pids().filter((pid) => !spared.has(pid));
+}
+
 /** Processes of the run outside its group: escaped with setsid (found by token, or by cgroup whatever they did). */
 function escapees(run: Containment): number[] {
   const pids = new Set(runProcesses(run.pgid, run.token).filter((info) => info.pgrp !== run.pgid).map((info) => info.pid));
-  if (run.cgroup) {
-    const spared = protectedPids();
-    for (const pid of run.cgroup.pids()) if (!spared.has(pid)) pids.add(pid);
-  }
+  for (const pid of cgroupMembers(run)) pids.add(pid);
   return [...pids];
 }
 
@@ -72,7 +76,7 @@ function survivors(run: Containment): Survivors {
   if (canInspectProcesses()) {
     const found = runProcesses(run.pgid, run.token);
     const pids = new Set(found.map((info) => info.pid));
-    for (const pid of escapees(run)) pids.add(pid);
+    for (const pid of cgroupMembers(run)) pids.add(pid);
     return { groupAlive: found.some((info) => info.pgrp === run.pgid), pids: [...pids] };
   }
   // Without /proc the group can only be probed as a whole (zombies included), and escapees are out of reach.

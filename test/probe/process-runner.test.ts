@@ -370,7 +370,8 @@ describe.skipIf(noCgroups !== undefined)('containment in a cgroup', () => {
     const second = fresh('double-forked');
     const cgroupFile = fresh('cgroup');
     try {
-      const script = `${daemons(first, second)}\ncat /proc/self/cgroup > '${cgroupFile}'\nsleep 300`;
+      // Renamed into place: the timeout must not cut the file short.
+      const script = `${daemons(first, second)}\ncat /proc/self/cgroup > '${cgroupFile}.part' && mv '${cgroupFile}.part' '${cgroupFile}'\nsleep 300`;
       const result = await sh(script, { ...timeoutOnce(() => existsSync(cgroupFile) && readPids(second).length === 1), graceMs: 200 });
       expect(result.timedOut).toBe(true);
       expectGone([...readPids(first), ...readPids(second)]);
