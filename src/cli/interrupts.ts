@@ -1,5 +1,6 @@
 // Ctrl-C and SIGTERM become an AbortSignal: the running probe's process group is killed, the hunt unwinds
-// through its cleanup, and culprit exits 130. A second Ctrl-C exits at once.
+// through its cleanup, and culprit exits 130. A second Ctrl-C SIGKILLs what still runs; a third exits at once.
+import { killRunningCommands } from '../probe/process-runner.js';
 
 export interface InterruptScope {
   signal: AbortSignal;
@@ -8,10 +9,19 @@ export interface InterruptScope {
 
 export function catchInterrupts(stopping = 'stopping the probe and cleaning up'): InterruptScope {
   const controller = new AbortController();
+  let received = 0;
   const onSignal = (name: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\nculprit: ${name} received, ${stopping}\n`);
-    controller.abort(name);
+    received += 1;
+    if (received === 1) {
+      process.stderr.write(`\nculprit: ${name} received, ${stopping}\n`);
+      controller.abort(name);
+    } else if (received === 2) {
+      // A probe that ignores SIGTERM would keep the hunt waiting for the whole grace: kill it now, and still unwind
+      // as for the first, so the hunt is kept as interrupted with its resume line.
+      const runs = killRunningCommands();
+      const killed = runs === 0 ? 'no command is running' : `killed ${runs === 1 ? 'the running command' : `${runs} running commands`} with SIGKILL`;
+      process.stderr.write(`culprit: ${name} again: ${killed}; once more exits at once\n`);
+    } else process.exit(130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

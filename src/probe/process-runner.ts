@@ -1,13 +1,14 @@
-// Runs one build or test command of a probe in its own process group, with its output appended to a log file.
-// Hangs are an outcome, not a stuck hunt: timeout → SIGTERM to the group → SIGKILL after the grace, and nothing survives.
+// Runs one build or test command of a probe in its own process group (and cgroup, where it can), logging its output.
+// Hangs are an outcome, not a stuck hunt: timeout → SIGTERM to the run → SIGKILL after the grace, and nothing survives.
 import { capLog } from './log-cap.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { CommandSpec } from '../model/recipe.js';
 import { describeCommand } from '../text/format.js';
-import { canInspectProcesses, newProbeToken, PROBE_TOKEN_VARIABLE, runProcesses, sendSignal } from './process-sweep.js';
+import { newProbeToken, PROBE_TOKEN_VARIABLE, sendSignal } from './process-sweep.js';
+import { ProbeCgroup } from './probe-cgroup.js';
+import { clearLeftovers, endedOnItsOwn, signalRun, type Containment } from './run-containment.js';
 import { failedWriting } from '../environment-failure.js';
 
 export type { CommandSpec } from '../model/recipe.js';
@@ -32,6 +33,10 @@ export interface RunRequest {
 export interface RunResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /**
+   * The timeout expired while the command still ran, and culprit signalled it. A command that had ended by the time
+   * culprit looked (a timer late because culprit itself was stopped) did not time out, and was not signalled.
+   */
   timedOut: boolean;
   interrupted: boolean;
   killedByUs: boolean;
@@ -44,8 +49,18 @@ export interface RunResult {
 const TAIL_BYTES = 4096;
 /** setTimeout fires at once for delays that do not fit in 32 bits. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** After SIGKILL only uninterruptible sleep (a stuck NFS mount) delays death; we do not wait for that forever. */
-const KILL_CONFIRM_MS = 5000;
+
+/** A SIGKILL for each command running now, for a second Ctrl-C. */
+const runningKills = new Set<() => void>();
+
+/**
+ * SIGKILLs every command running now, with all it started (group, escapees, cgroup), without waiting for the grace:
+ * each run then ends as interrupted. Returns how many runs there were.
+ */
+export function killRunningCommands(): number {
+  for (const kill of runningKills) kill();
+  return runningKills.size;
+}
 
 type Ended =
   | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
@@ -123,18 +138,34 @@ async function runLogged(request: RunRequest, file: string, args: string[], log:
 
   let child: ChildProcess | undefined;
   let ended: Promise<Ended>;
+  /** Set by the exit event itself, before any promise continuation: a late timer checks it. */
+  let exited = false;
+  let cgroup = ProbeCgroup.create();
   try {
-    const spawned = spawn(file, args, {
-      cwd: request.cwd,
-      env: { ...request.env, [PROBE_TOKEN_VARIABLE]: token },
-      // A new session and process group: the group id is the child's pid, and a signal to it reaches every descendant that stays.
-      detached: true,
-      // A file, not pipes: a background child holding a pipe would keep us waiting for 'close'.
-      stdio: ['ignore', log, log],
-    });
+    const start = (): ChildProcess =>
+      spawn(file, args, {
+        cwd: request.cwd,
+        env: { ...request.env, [PROBE_TOKEN_VARIABLE]: token },
+        // A new session and process group: the group id is the child's pid, and a signal to it reaches every descendant that stays.
+        detached: true,
+        // A file, not pipes: a background child holding a pipe would keep us waiting for 'close'.
+        stdio: ['ignore', log, log],
+      });
+    let spawned: ChildProcess;
+    if (cgroup) {
+      const inside = cgroup.startInside(start);
+      spawned = inside.started;
+      if (!inside.contained) {
+        cgroup.remove();
+        cgroup = undefined;
+      }
+    } else spawned = start();
     child = spawned;
     ended = new Promise<Ended>((resolve) => {
-      spawned.once('exit', (code, signal) => resolve({ kind: 'exit', code, signal }));
+      spawned.once('exit', (code, signal) => {
+        exited = true;
+        resolve({ kind: 'exit', code, signal });
+      });
       // Kept for the child's whole life: an 'error' event without a listener would crash culprit.
       spawned.on('error', (error: NodeJS.ErrnoException) => {
         if (spawned.pid === undefined) resolve({ kind: 'spawn-error', error });
@@ -145,31 +176,53 @@ async function runLogged(request: RunRequest, file: string, args: string[], log:
   }
 
   const pgid = child?.pid;
+  const run: Containment | undefined = pgid === undefined ? undefined : { pgid, token, cgroup };
   let reason: 'timeout' | 'abort' | undefined;
   let termSentAt = 0;
   let killSent = false;
+  let killNow = false;
   let mainEnded = false;
   let killTimer: NodeJS.Timeout | undefined;
   const terminate = (why: 'timeout' | 'abort'): void => {
-    if (reason || mainEnded || pgid === undefined) return;
+    if (reason || mainEnded || exited || run === undefined) return;
     reason = why;
     termSentAt = performance.now();
-    signalRun(pgid, token, 'SIGTERM');
+    signalRun(run, 'SIGTERM');
     killTimer = setTimeout(() => {
       killSent = true;
-      signalRun(pgid, token, 'SIGKILL');
+      signalRun(run, 'SIGKILL');
     }, graceMs);
   };
-  let timeoutTimer = setTimeout(() => terminate('timeout'), Math.min(timeoutMs, MAX_TIMER_MS));
+  const expire = async (): Promise<void> => {
+    if (reason || exited || pgid === undefined) return;
+    // The timer fires late when culprit itself was stopped (SIGSTOP, Ctrl-Z) while the command went on: it may have
+    // ended meanwhile, its exit not yet read. Only a command still running timed out.
+    if (await endedOnItsOwn(pgid, () => exited)) return;
+    // Stopped to be looked at: resumed by the kill's SIGCONT, or here if the look changed nothing (an interrupt
+    // came meanwhile, or a timeout raised).
+    if (reason || performance.now() - started < timeoutMs) sendSignal(pgid, 'SIGCONT');
+    else terminate('timeout');
+  };
+  let timeoutTimer = setTimeout(() => void expire(), Math.min(timeoutMs, MAX_TIMER_MS));
   const unsubscribe = request.timeoutUpdates?.((updated) => {
     if (reason || mainEnded || !(updated > 0)) return;
     timeoutMs = updated;
     clearTimeout(timeoutTimer);
     const left = updated - (performance.now() - started);
-    timeoutTimer = setTimeout(() => terminate('timeout'), Math.max(0, Math.min(left, MAX_TIMER_MS)));
+    timeoutTimer = setTimeout(() => void expire(), Math.max(0, Math.min(left, MAX_TIMER_MS)));
   });
   const onAbort = (): void => terminate('abort');
   request.signal?.addEventListener('abort', onAbort, { once: true });
+  const kill = (): void => {
+    if (run === undefined) return;
+    // A command still running ends interrupted, whatever stopped it first: a run cut short is not a verdict.
+    if (!exited) reason ??= 'abort';
+    killNow = true;
+    killSent = true;
+    clearTimeout(killTimer);
+    signalRun(run, 'SIGKILL');
+  };
+  runningKills.add(kill);
   let outcome: Ended;
   try {
     outcome = await ended;
@@ -182,7 +235,9 @@ async function runLogged(request: RunRequest, file: string, args: string[], log:
   }
   const seconds = (performance.now() - started) / 1000;
 
-  if (outcome.kind === 'spawn-error' || pgid === undefined) {
+  if (outcome.kind === 'spawn-error' || run === undefined) {
+    runningKills.delete(kill);
+    cgroup?.remove();
     const error = outcome.kind === 'spawn-error' ? outcome.error : new Error('no process id');
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'EACCES') throw error;
@@ -193,95 +248,22 @@ async function runLogged(request: RunRequest, file: string, args: string[], log:
   }
 
   const graceDeadline = reason ? termSentAt + graceMs : performance.now() + graceMs;
-  const cleanup = await clearLeftovers(pgid, token, graceDeadline, reason !== undefined, killSent);
+  let cleanup: Awaited<ReturnType<typeof clearLeftovers>>;
+  try {
+    cleanup = await clearLeftovers(run, graceDeadline, reason !== undefined, killSent, () => killNow);
+  } finally {
+    runningKills.delete(kill);
+  }
   const footer: string[] = [];
   if (cleanup.strays > 0) footer.push(`killed ${cleanup.strays} process(es) still running after the command ended`);
   if (cleanup.survivors.length > 0) footer.push(`warning: still running after SIGKILL: ${cleanup.survivors.join(' ')}`);
   const timedOut = reason === 'timeout';
   const interrupted = reason === 'abort';
+  if (cleanup.cgroupLeft) footer.push(`warning: could not remove the run's cgroup ${cleanup.cgroupLeft}`);
   if (timedOut) footer.push(`timed out after ${formatSeconds(timeoutMs / 1000)}; process group killed`);
   else if (interrupted) footer.push('interrupted; process group killed');
   footer.push(outcome.signal ? `ended by ${outcome.signal} after ${formatSeconds(seconds)}` : `exit ${outcome.code} after ${formatSeconds(seconds)}`);
   return finish({ exitCode: outcome.code, signal: outcome.signal, timedOut, interrupted, strays: cleanup.strays, seconds }, footer);
-}
-
-/** Signals the whole group at once (no fork can slip between), then the run's escapees one by one. */
-function signalRun(pgid: number, token: string, signal: NodeJS.Signals): void {
-  const escaped = runProcesses(pgid, token).filter((info) => info.pgrp !== pgid);
-  sendSignal(-pgid, signal);
-  for (const info of escaped) sendSignal(info.pid, signal);
-  if (signal === 'SIGTERM') {
-    // A stopped process would hold SIGTERM pending until SIGKILL; let it act on it now.
-    sendSignal(-pgid, 'SIGCONT');
-    for (const info of escaped) sendSignal(info.pid, 'SIGCONT');
-  }
-}
-
-interface Survivors {
-  groupAlive: boolean;
-  pids: number[];
-}
-
-function survivors(pgid: number, token: string): Survivors {
-  if (canInspectProcesses()) {
-    const found = runProcesses(pgid, token);
-    return { groupAlive: found.some((info) => info.pgrp === pgid), pids: found.map((info) => info.pid) };
-  }
-  // Without /proc the group can only be probed as a whole (zombies included), and escapees are out of reach.
-  try {
-    process.kill(-pgid, 0);
-    return { groupAlive: true, pids: [] };
-  } catch (error) {
-    return { groupAlive: (error as NodeJS.ErrnoException).code === 'EPERM', pids: [] };
-  }
-}
-
-/**
- * After the main process ended: TERM what the run left behind, KILL it at the grace deadline, and return once
- * nothing is left (or SIGKILL has visibly failed). Counts every process seen, as the run's strays.
- */
-async function clearLeftovers(
-  pgid: number,
-  token: string,
-  graceDeadline: number,
-  termSent: boolean,
-  killSent: boolean,
-): Promise<{ strays: number; survivors: number[] }> {
-  const seen = new Set<number>();
-  const termed = new Set<number>();
-  let unknownGroupMember = false;
-  let killDeadline = killSent ? performance.now() + KILL_CONFIRM_MS : undefined;
-  let pause = 5;
-  for (;;) {
-    const left = survivors(pgid, token);
-    for (const pid of left.pids) seen.add(pid);
-    if (left.groupAlive && left.pids.length === 0) unknownGroupMember = true;
-    const strays = seen.size + (unknownGroupMember && seen.size === 0 ? 1 : 0);
-    if (!left.groupAlive && left.pids.length === 0) return { strays, survivors: [] };
-    const now = performance.now();
-    if (killDeadline === undefined && now >= graceDeadline) killDeadline = now + KILL_CONFIRM_MS;
-    if (killDeadline !== undefined) {
-      if (now >= killDeadline) return { strays, survivors: left.pids };
-      if (left.groupAlive) sendSignal(-pgid, 'SIGKILL');
-      for (const pid of left.pids) sendSignal(pid, 'SIGKILL');
-    } else if (!termSent) {
-      // Each process once: a second SIGTERM makes some programs skip their own cleanup.
-      if (left.pids.length === 0 && !termed.has(-pgid)) {
-        termed.add(-pgid);
-        sendSignal(-pgid, 'SIGTERM');
-        sendSignal(-pgid, 'SIGCONT');
-      }
-      for (const pid of left.pids) {
-        if (termed.has(pid)) continue;
-        termed.add(pid);
-        sendSignal(pid, 'SIGTERM');
-        sendSignal(pid, 'SIGCONT');
-      }
-    }
-    const untilDeadline = (killDeadline ?? graceDeadline) - performance.now();
-    await delay(Math.max(1, Math.min(pause, untilDeadline)));
-    pause = Math.min(pause * 2, 100);
-  }
 }
 
 /** The last few KiB this run wrote, cut at a character boundary. */

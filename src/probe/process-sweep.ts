@@ -2,6 +2,8 @@
 // Process groups miss children that escape with setsid, and a SIGKILLed culprit cannot clean up at all; the token can.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isLive, readProcessInfo, type ProcessInfo } from '../system/process-stat.js';
+import { sweepOrphanCgroups } from './probe-cgroup.js';
 
 /** The environment variable that marks every process of one run: `<culpritPid>.<runNonce>`. */
 export const PROBE_TOKEN_VARIABLE = 'CULPRIT_PROBE_TOKEN';
@@ -27,12 +29,8 @@ export function canInspectProcesses(): boolean {
   return procAvailable;
 }
 
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  pgrp: number;
-  state: string;
-}
+export type { ProcessInfo } from '../system/process-stat.js';
+export { readProcessInfo } from '../system/process-stat.js';
 
 function listPids(): number[] {
   let names: string[];
@@ -46,28 +44,6 @@ function listPids(): number[] {
     if (/^\d+$/.test(name)) pids.push(Number(name));
   }
   return pids;
-}
-
-/** Reads /proc/<pid>/stat; undefined when the process is gone or unreadable (it may vanish at any moment). */
-export function readProcessInfo(pid: number): ProcessInfo | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // The command name is parenthesised and may itself contain spaces and parentheses.
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const fields = text.slice(close + 2).split(' ');
-  const [state, ppid, pgrp] = fields;
-  if (state === undefined || ppid === undefined || pgrp === undefined) return undefined;
-  return { pid, state, ppid: Number(ppid), pgrp: Number(pgrp) };
-}
-
-/** A zombie has finished; where pid 1 does not reap orphans it lingers forever, so it must not count as alive. */
-function isLive(info: ProcessInfo): boolean {
-  return info.state !== 'Z' && info.state !== 'X' && info.state !== 'x';
 }
 
 /** Whether pid names a process that is still running (not a zombie). */
@@ -215,12 +191,14 @@ function pidNamespace(pid: number | 'self'): string | undefined {
 }
 
 /**
- * Kills leftovers of culprit processes that died without cleaning up (SIGKILL, power loss of the terminal):
- * processes whose token names a culprit pid that is no longer running. Returns how many were killed.
+ * Kills leftovers of culprit processes that died without cleaning up (SIGKILL, power loss of the terminal): the
+ * probe cgroups they left (see probe-cgroup.ts), then processes whose token names a culprit pid that is no longer
+ * running. Returns how many were killed.
  * A token's pid only means something in its own pid namespace, so processes in other namespaces are left alone.
  */
 export function sweepOrphans(): number {
   if (!canInspectProcesses()) return 0;
+  const contained = sweepOrphanCgroups();
   const ownNamespace = pidNamespace('self');
   const orphans = (): number[] => {
     const found: number[] = [];
@@ -233,5 +211,5 @@ export function sweepOrphans(): number {
     }
     return found;
   };
-  return killUntilGone(orphans);
+  return contained + killUntilGone(orphans);
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand, type CommandSpec, type RunRequest, type RunResult } from '../../src/probe/process-runner.js';
+import { cgroupDirectory, cgroupUnavailable } from '../fixtures/cgroup.js';
 
 const linux = process.platform === 'linux' && existsSync('/proc/self/environ');
 let dir = '';
@@ -258,6 +259,32 @@ describe('hangs', () => {
   });
 });
 
+describe('a late timer', () => {
+  it('does not call a command that ended before the timeout was looked at a hang, nor signal it', async () => {
+    // Blocking this thread past the timeout is what a stopped culprit (SIGSTOP, Ctrl-Z) looks like to its timers:
+    // when it runs again, the expired timer and the command's exit are both waiting.
+    const marker = fresh('ended');
+    const timeoutMs = 300;
+    const began = performance.now();
+    const pending = sh(`touch '${marker}'; exit 0`, { timeoutMs });
+    const blocker = new Int32Array(new SharedArrayBuffer(4));
+    while (!existsSync(marker) || performance.now() - began < timeoutMs * 2) Atomics.wait(blocker, 0, 0, 10);
+    const result = await pending;
+    expect(result).toMatchObject({ exitCode: 0, signal: null, timedOut: false, killedByUs: false });
+  });
+
+  it('still times out a command that is running when a late timer fires', async () => {
+    const marker = fresh('started');
+    const timeoutMs = 300;
+    const began = performance.now();
+    const pending = sh(`touch '${marker}'; exec sleep 100`, { timeoutMs });
+    const blocker = new Int32Array(new SharedArrayBuffer(4));
+    while (!existsSync(marker) || performance.now() - began < timeoutMs * 2) Atomics.wait(blocker, 0, 0, 10);
+    const result = await pending;
+    expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: true, killedByUs: true });
+  });
+});
+
 describe('leftovers of a command that ended', () => {
   it('kills a background child left by a command that exited 0', async () => {
     const pidFile = fresh('pids');
@@ -308,6 +335,52 @@ describe('leftovers of a command that ended', () => {
     expect(result.timedOut).toBe(true);
     expect(readPids(pidFile)).toHaveLength(1);
     expectGone(readPids(pidFile));
+  });
+});
+
+const noCgroups = linux ? cgroupUnavailable() : 'not Linux';
+if (noCgroups !== undefined) console.warn(`skipping the cgroup containment tests: ${noCgroups}`);
+
+describe.skipIf(noCgroups !== undefined)('containment in a cgroup', () => {
+  /** The pid of a process that cleared its environment and left the session: no token, no group leads to it. */
+  const daemons = (first: string, second: string): string =>
+    [
+      `env -i setsid sh -c 'echo $$ > "$0"; exec sleep 300' '${first}' &`,
+      // Double fork: the middle shell exits at once, so the sleep's parent is gone before the command ends.
+      `sh -c '(env -i setsid sh -c "sleep 300 & echo \\$! > \\"\\$0\\"; exit" "$0") &' '${second}'`,
+      `while [ ! -s '${first}' ] || [ ! -s '${second}' ]; do sleep 0.01; done`,
+    ].join('\n');
+
+  it('kills daemons that dropped the token and left the group, after a command that exited 0', async () => {
+    const first = fresh('daemon');
+    const second = fresh('double-forked');
+    try {
+      const result = await sh(`${daemons(first, second)}\nexit 0`);
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+      expect([...readPids(first), ...readPids(second)]).toHaveLength(2);
+      expect(result.strays).toBeGreaterThanOrEqual(2);
+      expectGone([...readPids(first), ...readPids(second)]);
+    } finally {
+      for (const pid of [...readPids(first), ...readPids(second)]) killQuietly(pid);
+    }
+  });
+
+  it('kills them when the command hangs, and removes the cgroup', async () => {
+    const first = fresh('daemon');
+    const second = fresh('double-forked');
+    const cgroupFile = fresh('cgroup');
+    try {
+      // Renamed into place: the timeout must not cut the file short.
+      const script = `${daemons(first, second)}\ncat /proc/self/cgroup > '${cgroupFile}.part' && mv '${cgroupFile}.part' '${cgroupFile}'\nsleep 300`;
+      const result = await sh(script, { ...timeoutOnce(() => existsSync(cgroupFile) && readPids(second).length === 1), graceMs: 200 });
+      expect(result.timedOut).toBe(true);
+      expectGone([...readPids(first), ...readPids(second)]);
+      const relative = /^0::(.*)$/m.exec(readFileSync(cgroupFile, 'utf8'))?.[1] ?? '';
+      expect(relative).toMatch(/\/culprit-probe\.\d+\.\d+\.[0-9a-f]+$/);
+      expect(existsSync(cgroupDirectory(relative) ?? '')).toBe(false);
+    } finally {
+      for (const pid of [...readPids(first), ...readPids(second)]) killQuietly(pid);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // Tests of the token sweeps with real processes: a run's escapees, and the orphans of a culprit that was SIGKILLed.
 // They decide which processes on the machine culprit kills, so they check what is spared as closely as what is killed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   tokenCarriers,
   tokenProcesses,
 } from '../../src/probe/process-sweep.js';
+import { cgroupDirectory, cgroupUnavailable } from '../fixtures/cgroup.js';
 
 const linux = canInspectProcesses();
 const children = new Set<ChildProcess>();
@@ -157,5 +158,63 @@ describe.runIf(linux)('sweepOrphans', () => {
     expect(isRunning(odd.pid)).toBe(true);
     expect(sweepToken(token)).toBe(1);
     await odd.exited;
+  });
+});
+
+const noCgroups = linux ? cgroupUnavailable() : 'not Linux';
+if (noCgroups !== undefined) console.warn(`skipping the cgroup sweep tests: ${noCgroups}`);
+
+describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () => {
+  /** A probe cgroup as a culprit with this pid and start time would make it, next to this process's own cgroup. */
+  function probeCgroup(owner: number, startTime: number): string {
+    const own = /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
+    const directory = path.join(cgroupDirectory(own)!, `culprit-probe.${owner}.${startTime}.${Math.random().toString(16).slice(2, 10)}`);
+    mkdirSync(directory);
+    return directory;
+  }
+
+  function startTimeOf(pid: number): number {
+    const info = readProcessInfo(pid);
+    if (!info) throw new Error(`no process ${pid}`);
+    return info.startTime;
+  }
+
+  it("kills and removes a dead culprit's cgroup, tokenless processes included, and spares a live one's", async () => {
+    const orphanGroup = probeCgroup(deadPid(), 12345);
+    const liveGroup = probeCgroup(process.pid, startTimeOf(process.pid));
+    // A reused pid: this process's pid with another start time names a culprit that has ended.
+    const reusedGroup = probeCgroup(process.pid, startTimeOf(process.pid) + 1);
+    const orphan = sleeper('');
+    const adopted = sleeper('');
+    const reused = sleeper('');
+    try {
+      writeFileSync(path.join(orphanGroup, 'cgroup.procs'), String(orphan.pid));
+      writeFileSync(path.join(liveGroup, 'cgroup.procs'), String(adopted.pid));
+      writeFileSync(path.join(reusedGroup, 'cgroup.procs'), String(reused.pid));
+      sweepOrphans();
+      expect(isRunning(orphan.pid)).toBe(false);
+      expect(await orphan.exited).toBe('SIGKILL');
+      expect(existsSync(orphanGroup)).toBe(false);
+      expect(isRunning(reused.pid)).toBe(false);
+      expect(existsSync(reusedGroup)).toBe(false);
+      expect(isRunning(adopted.pid)).toBe(true);
+      expect(existsSync(liveGroup)).toBe(true);
+    } finally {
+      for (const child of [orphan, adopted, reused]) {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      await Promise.all([orphan.exited, adopted.exited, reused.exited]);
+      for (const directory of [orphanGroup, liveGroup, reusedGroup]) {
+        try {
+          rmdirSync(directory);
+        } catch {
+          // removed by the sweep
+        }
+      }
+    }
   });
 });

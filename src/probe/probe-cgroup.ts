@@ -1,0 +1,243 @@
+// Contains each command a probe runs in a cgroup v2 of its own, where culprit may make one (Linux, a writable hierarchy).
+// A daemon that leaves the process group and clears its environment cannot leave its cgroup, and a cgroup dies whole.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isLive, readProcessInfo } from '../system/process-stat.js';
+
+/** `culprit-probe.<owner pid>.<owner start time>.<nonce>`: a later culprit can tell whether the owner still runs. */
+const NAME = /^culprit-probe\.([1-9]\d*)\.(\d+)\.[0-9a-f]+$/;
+/** Nested cgroups (a culprit run by a probe) are few levels deep; a deeper tree is not walked further. */
+const MAX_DEPTH = 32;
+
+interface Hierarchy {
+  /** Where cgroup v2 is mounted. */
+  mountPoint: string;
+  /** The cgroup the mount shows at its top ("/" unless a part of the tree was mounted). */
+  root: string;
+}
+
+let hierarchy: Hierarchy | null | undefined;
+
+/** mountinfo escapes spaces and a few other characters as octal. */
+function unescapeMountPath(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+function cgroupHierarchy(): Hierarchy | undefined {
+  if (hierarchy === undefined) {
+    hierarchy = null;
+    try {
+      for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+        const [mount, filesystem] = line.split(' - ');
+        if (filesystem?.split(' ')[0] !== 'cgroup2' || mount === undefined) continue;
+        const fields = mount.split(' ');
+        const [root, mountPoint] = [fields[3], fields[4]];
+        if (root !== undefined && mountPoint !== undefined) hierarchy = { root: unescapeMountPath(root), mountPoint: unescapeMountPath(mountPoint) };
+        break;
+      }
+    } catch {
+      // no /proc: not Linux
+    }
+  }
+  return hierarchy ?? undefined;
+}
+
+/** The directory of the cgroup culprit runs in now, or undefined where there is none it can see. */
+function ownCgroup(): string | undefined {
+  const found = cgroupHierarchy();
+  if (!found) return undefined;
+  let relative: string | undefined;
+  try {
+    relative = /^0::(\/.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+  if (relative === undefined) return undefined;
+  if (found.root !== '/') {
+    if (relative !== found.root && !relative.startsWith(`${found.root}/`)) return undefined;
+    relative = relative.slice(found.root.length) || '/';
+  }
+  return path.join(found.mountPoint, relative);
+}
+
+function writeControl(directory: string, file: string, text: string): boolean {
+  try {
+    writeFileSync(path.join(directory, file), text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sub-cgroups of a cgroup (a nested culprit's, a test's own). */
+function children(directory: string): string[] {
+  try {
+    return readdirSync(directory, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => path.join(directory, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The pids in a cgroup and all its sub-cgroups, as this process's pid namespace numbers them: 0 stands for a
+ * process outside it. Exited processes leave their cgroup at once, zombies included.
+ */
+function members(directory: string, depth = 0): number[] {
+  let text = '';
+  try {
+    text = readFileSync(path.join(directory, 'cgroup.procs'), 'latin1');
+  } catch {
+    // gone
+  }
+  const pids = text.split('\n').filter((line) => line !== '').map(Number);
+  if (depth < MAX_DEPTH) for (const child of children(directory)) pids.push(...members(child, depth + 1));
+  return pids;
+}
+
+function signalEach(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    if (pid <= 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone, or not ours
+    }
+  }
+}
+
+/** SIGKILLs a whole cgroup at once (forks included) with cgroup.kill, or each member where the kernel lacks it (before 5.14). */
+function killAll(directory: string): void {
+  if (!writeControl(directory, 'cgroup.kill', '1')) signalEach(members(directory), 'SIGKILL');
+}
+
+/** Removes a cgroup and its sub-cgroups, deepest first; true once it is gone. A cgroup with processes stays. */
+function removeTree(directory: string, depth = 0): boolean {
+  if (depth < MAX_DEPTH) for (const child of children(directory)) removeTree(child, depth + 1);
+  try {
+    rmdirSync(directory);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+export class ProbeCgroup {
+  /** Set when culprit could not step back out after a start: then it is a member, and the cgroup is never killed whole. */
+  private holdsCulprit = false;
+
+  private constructor(readonly directory: string) {}
+
+  /** A new cgroup under culprit's own, or undefined where none can be made (no cgroup v2, not writable, not Linux). */
+  static create(): ProbeCgroup | undefined {
+    if (process.platform !== 'linux') return undefined;
+    const parent = ownCgroup();
+    const self = readProcessInfo('self');
+    if (parent === undefined || self === undefined) return undefined;
+    const directory = path.join(parent, `culprit-probe.${process.pid}.${self.startTime}.${randomBytes(6).toString('hex')}`);
+    try {
+      mkdirSync(directory);
+    } catch {
+      return undefined;
+    }
+    return new ProbeCgroup(directory);
+  }
+
+  /**
+   * Runs `start` (a synchronous spawn) with culprit inside this cgroup, so the child is born inside: nothing it forks
+   * can start outside. Nothing else runs meanwhile, this being one synchronous stretch of culprit's only thread that
+   * starts processes. `contained` is false when culprit could not enter (the child then starts where culprit is).
+   */
+  startInside<T>(start: () => T): { started: T; contained: boolean } {
+    const home = ownCgroup();
+    const contained = home !== undefined && writeControl(this.directory, 'cgroup.procs', String(process.pid));
+    try {
+      return { started: start(), contained };
+    } finally {
+      if (contained && !writeControl(home, 'cgroup.procs', String(process.pid))) this.holdsCulprit = true;
+    }
+  }
+
+  /** Every process in the cgroup, culprit excluded. */
+  pids(): number[] {
+    return members(this.directory).filter((pid) => pid > 0 && pid !== process.pid);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (signal === 'SIGKILL' && !this.holdsCulprit) killAll(this.directory);
+    else signalEach(this.pids(), signal);
+  }
+
+  /** Removes the cgroup once it is empty; true when it is gone. */
+  remove(): boolean {
+    return !this.holdsCulprit && removeTree(this.directory);
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Whether the culprit that made a cgroup of this name has ended (its pid is gone or names a later process). */
+function ownerEnded(name: string): boolean {
+  const match = NAME.exec(name);
+  if (!match) return false;
+  const [pid, startTime] = [Number(match[1]), Number(match[2])];
+  const owner = readProcessInfo(pid);
+  return owner === undefined || !isLive(owner) || owner.startTime !== startTime;
+}
+
+function pidNamespace(pid: number | 'self'): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Probe cgroups of ended culprits anywhere in the hierarchy this process sees (a killed culprit ran elsewhere). */
+function orphanCgroups(): string[] {
+  const found = cgroupHierarchy();
+  if (!found) return [];
+  const orphans: string[] = [];
+  const walk = (directory: string, depth: number): void => {
+    for (const child of children(directory)) {
+      const name = path.basename(child);
+      if (NAME.test(name)) {
+        // Its sub-cgroups are its own: killed and removed with it.
+        if (ownerEnded(name)) orphans.push(child);
+      } else if (depth < MAX_DEPTH) walk(child, depth + 1);
+    }
+  };
+  walk(found.mountPoint, 0);
+  return orphans;
+}
+
+/**
+ * Kills and removes the probe cgroups of culprits that ended without cleaning up (SIGKILL, a crash), waiting until
+ * each is empty. An owner's pid only means something in its own pid namespace: a cgroup with members from another
+ * namespace is left alone. Returns how many processes were in the removed cgroups.
+ */
+export function sweepOrphanCgroups(): number {
+  if (process.platform !== 'linux') return 0;
+  const namespace = pidNamespace('self');
+  const own = ownCgroup();
+  let killed = 0;
+  for (const directory of orphanCgroups()) {
+    // A culprit run by a probe of a killed culprit is inside that probe's cgroup: it must not kill itself.
+    if (own !== undefined && (own === directory || own.startsWith(`${directory}/`))) continue;
+    const pids = members(directory);
+    const foreign = (pid: number): boolean => {
+      const theirs = pidNamespace(pid);
+      return theirs !== undefined && theirs !== namespace;
+    };
+    if (pids.some((pid) => pid <= 0 || foreign(pid))) continue;
+    killed += pids.length;
+    for (let round = 0; round < 200 && members(directory).length > 0; round++) {
+      killAll(directory);
+      Atomics.wait(sleeper, 0, 0, round < 5 ? 5 : 25);
+    }
+    removeTree(directory);
+  }
+  return killed;
+}
