@@ -212,6 +212,9 @@ describe('bad input', () => {
     const unknownOption = await culprit(['run', '--frobnicate']);
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr.trim().split('\n')).toHaveLength(1);
+    const withNewline = await culprit(['run', '--frob\nnicate']);
+    expect(withNewline.code).toBe(2);
+    expect(withNewline.stderr.trim().split('\n'), withNewline.stderr).toHaveLength(1);
     const unknownCommand = await culprit(['bisect-everything']);
     expect(unknownCommand.code).toBe(2);
   });

@@ -122,6 +122,26 @@ describe.skipIf(!canMount)(`a full disk (${canMount ? 'tmpfs mounted' : SKIP})`,
 });
 
 describe.skipIf(!canMount)('the store\'s disk turning read-only or full mid-hunt', () => {
+  for (const where of ['cache', 'store'] as const) {
+    it(`says in one line that the ${where}'s disk filled up mid-hunt, and resumes once there is room`, async () => {
+      const repo = await linearRepo(16, 9);
+      const disk = smallDisk() as string;
+      const workdir = where === 'cache' ? path.join(disk, 'work') : tempDir();
+      const store = where === 'store' ? path.join(disk, 'hunts.sqlite') : path.join(tempDir(), 'hunts.sqlite');
+      const filler = path.join(disk, 'filler.bin');
+      const counter = path.join(tempDir(), 'count');
+      const test = `n=$(( $(cat ${counter} 2>/dev/null || echo 0) + 1 )); echo $n > ${counter}; if [ $n -eq 3 ]; then dd if=/dev/zero of=${filler} bs=4096 2>/dev/null; fi; grep -q ok state.txt`;
+      const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', test, '--narrow', 'none', '--workdir', workdir, '--store', store, '--json']);
+      expect(result.code, result.stderr).toBe(4);
+      const id = JSON.parse(result.stdout).hunt as number;
+      expect(errorLine(result)).toMatch(new RegExp(`^culprit: [^\\n]*(no space left|cannot grow)[^\\n]*; free some disk space; once fixed, continue with: culprit resume ${id}$`, 'i'));
+      rmSync(filler);
+      const resumed = await culprit(['resume', String(id), '--store', store, '--json']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.parse(resumed.stdout).firstBad.commit).toBe(repo.culprit);
+    }, 120_000);
+  }
+
   it('says in one line that the store became read-only, keeps the hunt, and resumes once it is writable again', async (context) => {
     const disk = ext4Disk();
     if (!disk) return context.skip();
