@@ -11,6 +11,18 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** `text` with its control characters (newlines, escapes, line separators) written as escapes, so it stays one line. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, (char) => {
+    const code = char.charCodeAt(0);
+    return NAMED[char] ?? (code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`);
+  });
+}
+
 export class CulpritError extends Error {
   readonly exitCode: number;
   readonly hint: string | undefined;
@@ -22,9 +34,9 @@ export class CulpritError extends Error {
     this.hint = options.hint;
   }
 
-  /** The one line shown to the user. */
+  /** The one line shown to the user: what they typed (a revision with a newline) cannot break it in two. */
   get line(): string {
-    return this.hint ? `${this.message}; ${this.hint}` : this.message;
+    return oneLine(this.hint ? `${this.message}; ${this.hint}` : this.message);
   }
 }
 

@@ -1,7 +1,7 @@
 // The culprit command line: parses arguments with commander and hands them to the hunt, nothing more; a command's
 // module loads only when it runs. Exit codes: 0 found, 1 no single culprit, 2 bad input, 3 aborted by the test, 130 interrupted.
 import { Command, CommanderError } from 'commander';
-import { CulpritError, EXIT } from '../errors.js';
+import { CulpritError, EXIT, oneLine } from '../errors.js';
 import { CULPRIT_VERSION } from '../tool-version.js';
 import { checkCreatableDirectory, checkFileDirectory } from '../system/directory-check.js';
 
@@ -28,7 +28,8 @@ function program(setExit: (code: number) => void): Command {
     .version(CULPRIT_VERSION)
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `culprit: ${text.slice(7)}` : text) })
+    // commander echoes what was typed (an unknown option with a newline in it): its error stays one line too.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `culprit: ${oneLine(text.slice(7).replace(/\n$/, ''))}\n` : text) })
     // Where culprit's own files go is checked before any command runs: a wrong path is one line, nothing created.
     .hook('preAction', (_root, action) => {
       const options = action.opts();

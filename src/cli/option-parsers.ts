@@ -14,20 +14,35 @@ import { compileSignaturePattern } from '../probe/failure-signature.js';
 import type { CommandSpec } from '../probe/process-runner.js';
 import { parseSize } from '../probe/artifact-cache.js';
 
+/**
+ * Plain decimal seconds (`30`, `2.5`, `.5`, `30s`): `Number()` alone also takes `0x10`, `1e3`, `0b11` and blanks. Each
+ * option has a ceiling, since a timer asked to wait longer than 2^31-1 ms fires at once (`--grace 1e12` was 1 ms).
+ */
+const DECIMAL_SECONDS = /^(\d+(\.\d+)?|\.\d+)s?$/;
+/** The longest a test or a build may run: a week, well inside what a timer can wait (24.8 days). */
+const MAX_RUN_SECONDS = 7 * 24 * 3600;
+/** The longest SIGKILL may wait after SIGTERM: a clean shutdown that takes an hour is a hang of its own. */
+const MAX_GRACE_SECONDS = 3600;
+
+function decimalSeconds(value: string): number | undefined {
+  const text = value.trim();
+  return DECIMAL_SECONDS.test(text) ? Number(text.replace(/s$/, '')) : undefined;
+}
+
 export function positiveSeconds(option: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = Number(value.trim().replace(/s$/, ''));
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`${option} must be a positive number of seconds, got '${value}'`, `e.g. ${option} 60`);
+  const seconds = decimalSeconds(value);
+  if (seconds === undefined || !(seconds > 0) || seconds > MAX_RUN_SECONDS) {
+    throw new UsageError(`${option} must be a positive number of seconds, at most ${MAX_RUN_SECONDS} (7 days), got '${value}'`, `e.g. ${option} 60`);
   }
   return seconds;
 }
 
 export function nonNegativeSeconds(option: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  const seconds = Number(value.trim().replace(/s$/, ''));
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
-    throw new UsageError(`${option} must be a number of seconds (0 or more), got '${value}'`, `e.g. ${option} 5`);
+  const seconds = decimalSeconds(value);
+  if (seconds === undefined || seconds > MAX_GRACE_SECONDS) {
+    throw new UsageError(`${option} must be a number of seconds from 0 to at most ${MAX_GRACE_SECONDS}, got '${value}'`, `e.g. ${option} 5`);
   }
   return seconds;
 }

@@ -43,8 +43,8 @@ export interface Executor {
   run(job: ProbeJob, slot: number, signal: AbortSignal): Promise<ProbeRecord>;
   /** The derived test timeout became known or changed: runs under way re-arm their deadline. */
   retime(testTimeoutSeconds: number): void;
-  /** Keeps only the logs a message names (a hunt discarded for bad input) and drops the rest. */
-  keepOnlyLogsNamedIn(message: string): void;
+  /** A hunt discarded for bad input: keeps only the logs `message` names, and on close removes what the hunt created. */
+  discard(message: string): void;
   /** Gives the workspaces back (their directories stay as warm caches) and closes any connection. */
   close(): void | Promise<void>;
 }

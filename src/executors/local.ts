@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { History } from '../history/history.js';
 import { acquireWorkspaces } from '../probe/acquire-workspace.js';
 import { ArtifactCache, DEFAULT_CACHE_BYTES } from '../probe/artifact-cache.js';
+import { CacheFootprint } from '../probe/cache-footprint.js';
 import { createLogDirectory, removeLogsExcept } from '../probe/log-directory.js';
 import { sweepOrphans } from '../probe/process-sweep.js';
 import { watchCheckout } from '../probe/checkout-watch.js';
@@ -34,19 +35,23 @@ export class LocalExecutor implements Executor {
   private artifacts: ArtifactCache | undefined;
   /** The commits being probed now: a change to the user's repository is named with all of them. */
   private readonly inFlight = new Set<{ commit: string }>();
+  /** Set when the hunt was discarded for bad input: closing takes away what it created. */
+  private discarded = false;
 
   private constructor(
     private readonly options: LocalExecutorOptions,
     private readonly slotWorkspaces: readonly Workspace[],
     readonly logDirectory: string,
+    private readonly footprint: CacheFootprint,
   ) {}
 
   /** Sweeps orphans of killed hunts, claims one workspace per slot (all or none) and opens the log directory. */
   static async open(options: LocalExecutorOptions): Promise<LocalExecutor> {
     sweepOrphans();
+    const footprint = new CacheFootprint(options.cacheRoot);
     const workspaces = await acquireWorkspaces(options.cacheRoot, options.history, options.slots);
     try {
-      return new LocalExecutor(options, workspaces, createLogDirectory(options.cacheRoot, options.logPrefix));
+      return new LocalExecutor(options, workspaces, createLogDirectory(options.cacheRoot, options.logPrefix), footprint);
     } catch (error) {
       for (const workspace of workspaces) workspace.release();
       throw error;
@@ -115,12 +120,16 @@ export class LocalExecutor implements Executor {
     for (const [listener, of] of this.retimers) if (of === scope) listener(ms);
   }
 
-  keepOnlyLogsNamedIn(message: string): void {
+  discard(message: string): void {
+    this.discarded = true;
     removeLogsExcept(this.logDirectory, message);
   }
 
   close(): void {
+    // A discarded hunt's new workspaces go while their slots are still held, so no other hunt is working in them.
+    if (this.discarded) this.footprint.removeCreated(this.workspaces);
     for (const workspace of this.slotWorkspaces) workspace.release();
+    if (this.discarded) this.footprint.removeEmptyParents([...this.workspaces, this.logDirectory]);
   }
 
   private buildCache(): ArtifactCache {

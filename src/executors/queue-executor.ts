@@ -135,7 +135,7 @@ export class QueueExecutor implements Executor {
     void this.control({ kind: 'retime', seconds: testTimeoutSeconds });
   }
 
-  keepOnlyLogsNamedIn(message: string): void {
+  discard(message: string): void {
     removeLogsExcept(this.logDirectory, message);
   }
 

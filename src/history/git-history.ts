@@ -3,6 +3,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { noCommitsYet } from './missing-commit.js';
 import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { git, gitLines, gitOk, GitNotFoundError } from './git-command.js';
 import type { CommitInfo, FileDelta, History } from './history.js';
@@ -61,9 +62,17 @@ export class GitHistory implements History {
     if (result.code !== 0 || !/^[0-9a-f]{40,64}$/.test(hash)) {
       // --quiet silences an unknown revision; what git still says is about its object store (a truncated pack).
       if (looksDamaged(result.stderr)) throw toolFailure('git', 'git rev-parse', this.root, result.stderr);
+      if (await this.hasNoCommits()) throw noCommitsYet(this.root);
       throw new UsageError(`unknown revision for ${role}: '${revision}'`, `give a commit hash, branch or tag that exists in ${this.root}`);
     }
     return hash;
+  }
+
+  /** A repository just made with `git init`: HEAD names a branch that does not exist yet, and no ref names a commit. */
+  private async hasNoCommits(): Promise<boolean> {
+    const refs = await git(this.root, ['for-each-ref', '--count=1', '--format=%(objectname)']);
+    if (refs.code !== 0 || refs.stdout.trim() !== '') return false;
+    return (await git(this.root, ['rev-parse', '--verify', '--quiet', 'HEAD'])).code !== 0;
   }
 
   async loadGraph(bad: string, goods: readonly string[]): Promise<CommitGraph> {

@@ -3,6 +3,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { noCommitsYet } from './missing-commit.js';
 import { CommitGraph, type CommitRecord } from '../search/commit-graph.js';
 import { hg, hgOk, hgReason, HgNotFoundError, type HgResult } from './hg-command.js';
 import type { CommitInfo, FileDelta, History } from './history.js';
@@ -71,6 +72,9 @@ export class HgHistory implements History {
     const nodes = result.code === 0 ? result.stdout.split('\n').filter((line) => /^[0-9a-f]{40}$/.test(line) && line !== NULL_NODE && line !== WDIR_NODE) : [];
     if (nodes.length === 0) {
       if (result.code !== 0 && looksDamaged(result.stderr)) throw toolFailure('hg', 'hg log', this.root, result.stderr);
+      // An empty repository's tip is the null revision, -1.
+      const tip = await this.log(['--rev=tip', '--template', '{rev}']);
+      if (tip.code === 0 && tip.stdout.trim() === '-1') throw noCommitsYet(this.root);
       const reason = result.code === 0 ? '' : hgReason(result);
       const help = `give a revision number, hash, tag, bookmark, branch or revset naming a changeset in ${this.root}`;
       throw new UsageError(`unknown revision for ${role}: '${revision}'`, reason && !/unknown revision/.test(reason) ? `${reason}; ${help}` : help);

@@ -1,6 +1,7 @@
 // A hunt's endpoints as the user named them: resolved to full hashes and checked for the mistakes that make a
 // bisection meaningless (good equal to bad, bad an ancestor of good), before anything is created.
 import { UsageError } from '../errors.js';
+import { commitGone } from '../history/missing-commit.js';
 import type { History } from '../history/history.js';
 import type { HuntOptions } from './hunt-types.js';
 
@@ -18,7 +19,14 @@ async function inOrder<T>(lookups: ReadonlyArray<Promise<T>>): Promise<T[]> {
 
 export async function resolveEndpoints(history: History, options: HuntOptions): Promise<{ bad: string; goods: string[] }> {
   if (options.goods.length === 0) throw new UsageError('no --good revision given', 'name at least one revision where the test passes');
-  const [bad = '', ...resolved] = await inOrder([history.resolve(options.bad, '--bad'), ...options.goods.map((revision) => history.resolve(revision, '--good'))]);
+  const lookup = (revision: string, role: string): Promise<string> =>
+    history.resolve(revision, role).catch((error: unknown) => {
+      // A resumed hunt names its endpoints by hash: one the repository lost since was pruned or rewritten, not mistyped.
+      const vcs = history.kind === 'git' || history.kind === 'hg' ? history.kind : undefined;
+      if (options.resume !== undefined && vcs && error instanceof UsageError && /^[0-9a-f]{40,64}$/.test(revision)) throw commitGone(vcs, history.root, revision, options.resume);
+      throw error;
+    });
+  const [bad = '', ...resolved] = await inOrder([lookup(options.bad, '--bad'), ...options.goods.map((revision) => lookup(revision, '--good'))]);
   const goods: string[] = [];
   resolved.forEach((good, index) => {
     if (good === bad) throw new UsageError(`--good ${options.goods[index]} and --bad ${options.bad} are the same commit ${history.shortName(bad)}`, 'pick a good revision from before the regression');

@@ -161,7 +161,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
       // Wrong input (a good that fails, a bad merge base) found by the checks: no record of a hunt that never really
       // started, and no logs but the one the error names (the test's output at a wrong endpoint).
       discarded = true;
-      executor.keepOnlyLogsNamedIn(line);
+      executor.discard(line);
       if (attachment.created) {
         store.hunts.delete(huntId);
         observer.discarded?.();

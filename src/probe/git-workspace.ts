@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync,
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { git, gitOk, workspaceGit, type GitResult } from '../history/git-command.js';
+import { commitGone } from '../history/missing-commit.js';
 import { toolFailure } from '../history/tool-failure.js';
 import type { GitHistory } from '../history/git-history.js';
 import type { Workspace } from './workspace.js';
@@ -59,6 +60,8 @@ export class GitWorkspace implements Workspace {
     private readonly objects: string,
     /** The user's submodule repositories (`.git/modules`): a workspace's submodules borrow their objects. */
     private readonly modules: string,
+    /** The user's repository, whose objects the workspace borrows: named when a commit vanished from it. */
+    private readonly repoRoot: string,
   ) {}
 
   /**
@@ -68,7 +71,7 @@ export class GitWorkspace implements Workspace {
   static async acquire(cacheRoot: string, history: GitHistory, keepSlots = 1): Promise<GitWorkspace> {
     const base = workspaceBase(cacheRoot, history);
     const slot = claimSlot(base, keepSlots);
-    const claimed = new GitWorkspace(slot.directory, slot.lockPath, history.objectDirectory, path.join(path.dirname(history.objectDirectory), 'modules'));
+    const claimed = new GitWorkspace(slot.directory, slot.lockPath, history.objectDirectory, path.join(path.dirname(history.objectDirectory), 'modules'), history.root);
     try {
       await claimed.prepare();
     } catch (error) {
@@ -113,7 +116,11 @@ export class GitWorkspace implements Workspace {
       rmSync(path.join(this.directory, '.git', 'index'), { force: true });
       rmSync(path.join(this.directory, '.git', 'index.lock'), { force: true });
       result = await workspaceGit(this.directory, args);
-      if (!checkedOut(result)) throw toolFailure('git', 'git checkout', this.directory, result.stderr);
+      if (!checkedOut(result)) {
+        // A commit the hunt knew may have been pruned from the user's repository since (a branch deleted, then gc).
+        if ((await workspaceGit(this.directory, ['cat-file', '-e', `${commit}^{commit}`])).code !== 0) throw commitGone('git', this.repoRoot, commit);
+        throw toolFailure('git', 'git checkout', this.directory, result.stderr);
+      }
     }
     const cleaned = await workspaceGit(this.directory, ['clean', options.clean ? '-ffdxq' : '-ffdq']);
     if (cleaned.code !== 0) throw toolFailure('git', 'git clean', this.directory, cleaned.stderr);

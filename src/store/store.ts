@@ -1,9 +1,10 @@
 // The hunt store: the one object through which culprit reads and writes hunts, probes and cached verdicts.
 // store/ is the only module that touches the database.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { openDatabase, type Connection } from './database.js';
 import { HuntTable } from './hunt-table.js';
 import { ProbeTable } from './probe-table.js';
+import { asReadOnlyStore, checkStoreWritable, guardAgainstReadOnly } from './read-only-guard.js';
 import { storePath } from './store-path.js';
 
 export class Store {
@@ -23,8 +24,15 @@ export class Store {
   /** Opens the store at --store PATH or the default; `mustExist` for commands that only read. */
   static open(override?: string, options: { mustExist?: boolean } = {}): Store {
     const file = storePath(override);
-    const { connection, created } = openDatabase(file, { mustExist: options.mustExist ?? false });
-    return new Store(file, connection, created);
+    checkStoreWritable(file);
+    let opened;
+    try {
+      opened = openDatabase(file, { mustExist: options.mustExist ?? false });
+    } catch (error) {
+      // Opening writes (WAL, migrations): on a file system turned read-only that is the thing to say.
+      throw existsSync(file) ? asReadOnlyStore(error, file) : error;
+    }
+    return new Store(file, guardAgainstReadOnly(opened.connection, file), opened.created);
   }
 
   integrityCheck(): string {

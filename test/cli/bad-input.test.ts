@@ -19,11 +19,12 @@ async function expectUsageError(args: string[], pattern: RegExp, options: { leav
   expect(JSON.parse(result.stdout).status).toBe('error');
   if (options.leavesNothing ?? true) expect(existsSync(path.join(cache, 'culprit'))).toBe(false);
   else {
-    // The only log left is the one the error line names, so the user can read why the endpoint failed.
-    const logs = path.join(cache, 'culprit', 'logs');
-    const left = readdirSync(logs, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-    for (const entry of left) expect(lines[0]).toContain(path.join(entry.parentPath ?? entry.path, entry.name));
+    // The only thing left is the log the error line names, so the user can read why the endpoint failed: no
+    // workspace, no lock, no other log, no empty directory.
+    const root = path.join(cache, 'culprit');
     const named = /log: (\S+\.log)/.exec(lines[0]!)?.[1];
+    const left = existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }).map((entry) => path.join(entry.parentPath ?? entry.path, entry.name)) : [];
+    for (const entry of left) expect(named !== undefined && (named === entry || named.startsWith(`${entry}${path.sep}`)), `${entry} is left behind`).toBe(true);
     if (named) expect(existsSync(named)).toBe(true);
   }
 }
@@ -171,6 +172,31 @@ describe('bad input', () => {
     await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--on-hang', 'maybe', '--test', 'true'], /--on-hang must be one of bad, good, skip/);
   });
 
+  it('takes decimal seconds only, and no more than a timer can wait', async () => {
+    const repo = await linearRepo(5, 3);
+    const base = ['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', 'true'];
+    for (const value of ['0x10', '1e3', ' ', '0b1']) await expectUsageError([...base, '--timeout', value], /--timeout must be a positive number of seconds/);
+    await expectUsageError([...base, '--build-timeout', '0x10'], /--build-timeout must be a positive number of seconds/);
+    // 1e12 s does not fit a timer, which then fires at once: SIGKILL 1 ms after SIGTERM.
+    for (const value of ['1e12', '1000000000000', '0x10']) await expectUsageError([...base, '--grace', value], /--grace must be a number of seconds from 0 to at most 3600/);
+  });
+
+  it('says a revision with a newline in one line, escaped', async () => {
+    const repo = await linearRepo(5, 3);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', `${repo.commits[0]!}\nmain`, '--bad', repo.head, '--test', 'true'], /unknown revision for --good: '[0-9a-f]{40}\\nmain'/);
+    await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', 'main\r\u001b[2J', '--test', 'true'], /unknown revision for --bad: 'main\\r\\x1b\[2J'/);
+  });
+
+  it('says that a repository without commits has none yet, rather than that HEAD is unknown', async () => {
+    const dir = path.join(tempDir(), 'empty');
+    mkdirSync(dir);
+    execFileSync('git', ['init', '--quiet'], { cwd: dir });
+    await expectUsageError(['run', '--repo', dir, '--good', 'v1', '--test', 'true'], /^culprit: the repository \S+empty has no commits yet; commit the history to hunt in first/);
+    const hgDir = path.join(tempDir(), 'hg-empty');
+    execFileSync('hg', ['init', hgDir]);
+    await expectUsageError(['run', '--repo', hgDir, '--good', '0', '--test', 'true'], /^culprit: the repository \S+hg-empty has no commits yet; commit the history to hunt in first/);
+  });
+
   it('stops when the build fails on every endpoint', async () => {
     const repo = await linearRepo(5, 3);
     await expectUsageError(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--build', 'exit 2', '--test', 'true'], /build command fails on every endpoint/, { leavesNothing: false });
@@ -186,6 +212,9 @@ describe('bad input', () => {
     const unknownOption = await culprit(['run', '--frobnicate']);
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr.trim().split('\n')).toHaveLength(1);
+    const withNewline = await culprit(['run', '--frob\nnicate']);
+    expect(withNewline.code).toBe(2);
+    expect(withNewline.stderr.trim().split('\n'), withNewline.stderr).toHaveLength(1);
     const unknownCommand = await culprit(['bisect-everything']);
     expect(unknownCommand.code).toBe(2);
   });

@@ -61,6 +61,36 @@ describe('environment failures', () => {
     expect(listed).toEqual([expect.objectContaining({ hunt: document.hunt, status: 'aborted' })]);
   }, 60_000);
 
+  it('says the repository no longer has a commit pruned mid-hunt, keeps the hunt, and resumes once it is back', async () => {
+    const repo = await linearRepo(16, 9);
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repo.dir, encoding: 'utf8' });
+    const scratch = tempDir();
+    const bundle = path.join(scratch, 'main.bundle');
+    git('bundle', 'create', '--quiet', bundle, 'main');
+    // The user moves to another branch; the hunt's bad is main's head, by hash.
+    git('branch', 'keep', repo.commits[0]!);
+    git('symbolic-ref', 'HEAD', 'refs/heads/keep');
+    const counter = path.join(scratch, 'count');
+    // The first probe after the endpoints deletes main and prunes everything only it held, as `git gc` after a rebase would.
+    const test = `n=$(( $(cat ${counter} 2>/dev/null || echo 0) + 1 )); echo $n > ${counter}; if [ $n -eq 3 ]; then git -C ${repo.dir} update-ref -d refs/heads/main && git -C ${repo.dir} reflog expire --expire=now --all && git -C ${repo.dir} gc --quiet --prune=now; fi; grep -q ok state.txt`;
+    const store = path.join(scratch, 'hunts.sqlite');
+    const workdir = path.join(scratch, 'work');
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--test', test, '--narrow', 'none', '--store', store, '--workdir', workdir, '--json']);
+    expect(result.code, result.stderr).toBe(4);
+    const id = JSON.parse(result.stdout).hunt as number;
+    expect(oneErrorLine(result)).toMatch(new RegExp(`^culprit: the repository ${repo.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} no longer has commit [0-9a-f]{12} \\(pruned or rewritten\\?\\); restore it \\(git fetch it again, or recreate the branch or tag that held it\\); once fixed, continue with: culprit resume ${id}$`));
+
+    // Still pruned: resuming says the same, not "unknown revision for --bad".
+    const early = await culprit(['resume', String(id), '--store', store]);
+    expect(early.code, early.stderr).toBe(4);
+    expect(oneErrorLine(early)).toMatch(new RegExp(`^culprit: the repository \\S+ no longer has commit ${repo.head.slice(0, 12)} \\(pruned or rewritten\\?\\); restore it .*, then run culprit resume ${id} again$`));
+
+    git('fetch', '--quiet', bundle, 'main:main');
+    const resumed = await culprit(['resume', String(id), '--store', store, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).firstBad.commit).toBe(repo.culprit);
+  }, 120_000);
+
   it('says in one line that the graph walk failed on a missing commit object, before anything is created', async () => {
     const repo = await linearRepo(16, 9);
     unpack(repo.dir);
