@@ -19,6 +19,12 @@ interface Hierarchy {
 
 let hierarchy: Hierarchy | null | undefined;
 
+/**
+ * Fault injection, read only by culprit's own tests: the first step back out of a probe cgroup fails, as it does when
+ * culprit's cgroup stops accepting it (removed, or no longer writable). No other way makes that failure happen on demand.
+ */
+let returnFaults = process.env.CULPRIT_TEST_CGROUP_RETURN_FAILS === '1' ? 1 : 0;
+
 /** mountinfo escapes spaces and a few other characters as octal. */
 function unescapeMountPath(text: string): string {
   return text.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
@@ -124,16 +130,52 @@ function removeTree(directory: string, depth = 0): boolean {
   }
 }
 
+/** The cgroup culprit ran in when it first made a probe cgroup: every probe cgroup is made under it, never under another. */
+let home: string | null | undefined;
+/** Set once culprit could not step back out of a probe cgroup: from then on no run of this process gets a cgroup. */
+let fallback = false;
+/** Probe cgroups culprit could not step back out of at once: never killed or listed, only removed once empty. */
+const tainted = new Set<string>();
+
+function homeCgroup(): string | undefined {
+  if (home === undefined) home = ownCgroup() ?? null;
+  return home ?? undefined;
+}
+
+/**
+ * Tries again to step back into culprit's own cgroup, and removes the tainted cgroups that are empty by then. Never kills:
+ * culprit's own children (git, hg, later runs) were born in a tainted cgroup while culprit was stuck there.
+ */
+function releaseTainted(): void {
+  const from = homeCgroup();
+  if (from === undefined || (ownCgroup() !== from && !writeControl(from, 'cgroup.procs', String(process.pid)))) return;
+  for (const directory of tainted) {
+    try {
+      rmdirSync(directory);
+      tainted.delete(directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') tainted.delete(directory);
+    }
+  }
+}
+
 export class ProbeCgroup {
-  /** Set when culprit could not step back out after a start: then it is a member, and the cgroup is never killed whole. */
-  private holdsCulprit = false;
+  /** Culprit could not step back out after the start: the cgroup holds culprit and its children, and is never killed. */
+  private tainted = false;
 
   private constructor(readonly directory: string) {}
 
-  /** A new cgroup under culprit's own, or undefined where none can be made (no cgroup v2, not writable, not Linux). */
+  /**
+   * A new cgroup under culprit's original one, or undefined where none can be made (no cgroup v2, not writable, not
+   * Linux), or once culprit was stuck in one (then runs are contained by process group and token only).
+   */
   static create(): ProbeCgroup | undefined {
     if (process.platform !== 'linux') return undefined;
-    const parent = ownCgroup();
+    if (fallback) {
+      releaseTainted();
+      return undefined;
+    }
+    const parent = homeCgroup();
     const self = readProcessInfo('self');
     if (parent === undefined || self === undefined) return undefined;
     const directory = path.join(parent, `culprit-probe.${process.pid}.${self.startTime}.${randomBytes(6).toString('hex')}`);
@@ -148,31 +190,48 @@ export class ProbeCgroup {
   /**
    * Runs `start` (a synchronous spawn) with culprit inside this cgroup, so the child is born inside: nothing it forks
    * can start outside. Nothing else runs meanwhile, this being one synchronous stretch of culprit's only thread that
-   * starts processes. `contained` is false when culprit could not enter (the child then starts where culprit is).
+   * starts processes. Culprit enters only from its original cgroup. `contained` is false when the child started
+   * elsewhere, or in a cgroup culprit could not leave (`stuck`): then the cgroup is not the run's alone.
    */
   startInside<T>(start: () => T): { started: T; contained: boolean } {
-    const home = ownCgroup();
-    const contained = home !== undefined && writeControl(this.directory, 'cgroup.procs', String(process.pid));
+    const from = homeCgroup();
+    const entered = !fallback && from !== undefined && ownCgroup() === from && writeControl(this.directory, 'cgroup.procs', String(process.pid));
+    let started: T;
     try {
-      return { started: start(), contained };
+      started = start();
     } finally {
-      if (contained && !writeControl(home, 'cgroup.procs', String(process.pid))) this.holdsCulprit = true;
+      if (entered && (returnFaults-- > 0 || !writeControl(from, 'cgroup.procs', String(process.pid)))) this.taint();
     }
+    return { started, contained: entered && !this.tainted };
   }
 
-  /** Every process in the cgroup, culprit excluded. */
+  private taint(): void {
+    this.tainted = true;
+    if (!fallback) process.once('exit', releaseTainted);
+    fallback = true;
+    tainted.add(this.directory);
+  }
+
+  /** Whether culprit could not step back out after starting the run: the cgroup is culprit's now, never the run's. */
+  get stuck(): boolean {
+    return this.tainted;
+  }
+
+  /** Every process in the cgroup, culprit excluded; none for a cgroup culprit is stuck in (they are not the run's). */
   pids(): number[] {
+    if (this.tainted) return [];
     return members(this.directory).filter((pid) => pid > 0 && pid !== process.pid);
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (signal === 'SIGKILL' && !this.holdsCulprit) killAll(this.directory);
+    if (this.tainted) return;
+    if (signal === 'SIGKILL') killAll(this.directory);
     else signalEach(this.pids(), signal);
   }
 
-  /** Removes the cgroup once it is empty; true when it is gone. */
+  /** Removes the cgroup once it is empty; true when it is gone. A tainted one is removed later, once culprit left it. */
   remove(): boolean {
-    return !this.holdsCulprit && removeTree(this.directory);
+    return !this.tainted && removeTree(this.directory);
   }
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, finished, processAlive, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
-import { cgroupDirectory, cgroupUnavailable } from '../fixtures/cgroup.js';
+import { cgroupDirectory, cgroupUnavailable, probeCgroupsOf } from '../fixtures/cgroup.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -132,4 +132,26 @@ describe.skipIf(noCgroups !== undefined)('a SIGKILLed culprit', () => {
       killQuietly(pidsIn(daemon));
     }
   }, 60_000);
+});
+
+describe.skipIf(noCgroups !== undefined)('a culprit that cannot step back out of a probe cgroup', () => {
+  it('kills no other probe, finds the answer, and leaves no cgroup', async () => {
+    const repo = await linearRepo(30, 17);
+    const scratch = tempDir();
+    const killed = path.join(scratch, 'killed');
+    // Every run overlaps others (three at a time), and a run that is signalled says so before it ends.
+    const test = `trap 'echo $$ >> "${killed}"; exit 1' TERM\nsleep 0.5 & wait\ngrep -q ok state.txt`;
+    const child = startCulprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--no-verify', '--jobs', '3', '--narrow', 'none', '--json', '--test', test], {
+      // The first step back out of a probe cgroup fails (a fault only culprit's tests can inject).
+      env: { XDG_CACHE_HOME: tempDir(), CULPRIT_TEST_CGROUP_RETURN_FAILS: '1' },
+    });
+    const result = await finished(child);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.firstBad.commit).toBe(repo.culprit);
+    expect(existsSync(killed) ? readFileSync(killed, 'utf8') : '').toBe('');
+    const logs = (document.probes as Array<{ log: string }>).map((probe) => readFileSync(probe.log, 'utf8')).join('');
+    expect(logs).toMatch(/could not step back out of the run's cgroup/);
+    expect(probeCgroupsOf(child.pid!)).toEqual([]);
+  }, 90_000);
 });
