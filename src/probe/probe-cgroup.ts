@@ -1,7 +1,7 @@
 // Contains each command a probe runs in a cgroup v2 of its own, where culprit may make one (Linux, a writable hierarchy).
 // A daemon that leaves the process group and clears its environment cannot leave its cgroup, and a cgroup dies whole.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isLive, readProcessInfo } from '../system/process-stat.js';
 
@@ -9,6 +9,8 @@ import { isLive, readProcessInfo } from '../system/process-stat.js';
 const NAME = /^culprit-probe\.([1-9]\d*)\.(\d+)\.[0-9a-f]+$/;
 /** Nested cgroups (a culprit run by a probe) are few levels deep; a deeper tree is not walked further. */
 const MAX_DEPTH = 32;
+/** How long one start-up sweep waits, in all, for the orphan cgroups it killed to empty. */
+const SWEEP_WAIT_MS = 2000;
 
 interface Hierarchy {
   /** Where cgroup v2 is mounted. */
@@ -273,30 +275,64 @@ function orphanCgroups(): string[] {
 }
 
 /**
+ * Whether this process may clean up a cgroup: made by the same user (another user's culprit cleans up its own), and
+ * its control files writable. Otherwise every kill would fail, and waiting for them to work would stall every start.
+ */
+function sweepable(directory: string): boolean {
+  try {
+    if (process.getuid !== undefined && statSync(directory).uid !== process.getuid()) return false;
+    accessSync(path.join(directory, 'cgroup.procs'), constants.W_OK);
+    const kill = path.join(directory, 'cgroup.kill');
+    if (existsSync(kill)) accessSync(kill, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process seen with this start time has ended (gone, a zombie, or its pid now names another process). */
+function died(pid: number, startTime: number): boolean {
+  const info = readProcessInfo(pid);
+  return info === undefined || !isLive(info) || info.startTime !== startTime;
+}
+
+/**
  * Kills and removes the probe cgroups of culprits that ended without cleaning up (SIGKILL, a crash), waiting until
- * each is empty. An owner's pid only means something in its own pid namespace: a cgroup with members from another
- * namespace is left alone. Returns how many processes were in the removed cgroups.
+ * they are empty for at most SWEEP_WAIT_MS in all (a process in uninterruptible sleep outlasts any wait: its cgroup is
+ * left for a later sweep). An owner's pid only means something in its own pid namespace: a cgroup with a member from
+ * another namespace is left alone, checked before every kill. Returns how many of their processes died.
  */
 export function sweepOrphanCgroups(): number {
   if (process.platform !== 'linux') return 0;
   const namespace = pidNamespace('self');
   const own = ownCgroup();
-  let killed = 0;
-  for (const directory of orphanCgroups()) {
-    // A culprit run by a probe of a killed culprit is inside that probe's cgroup: it must not kill itself.
-    if (own !== undefined && (own === directory || own.startsWith(`${directory}/`))) continue;
-    const pids = members(directory);
-    const foreign = (pid: number): boolean => {
-      const theirs = pidNamespace(pid);
-      return theirs !== undefined && theirs !== namespace;
-    };
-    if (pids.some((pid) => pid <= 0 || foreign(pid))) continue;
-    killed += pids.length;
-    for (let round = 0; round < 200 && members(directory).length > 0; round++) {
+  const foreign = (pid: number): boolean => {
+    if (pid <= 0) return true;
+    const theirs = pidNamespace(pid);
+    return theirs !== undefined && theirs !== namespace;
+  };
+  // A culprit run by a probe of a killed culprit is inside that probe's cgroup: it must not kill itself.
+  const pending = orphanCgroups().filter((directory) => !(own !== undefined && (own === directory || own.startsWith(`${directory}/`))) && sweepable(directory));
+  const seen = new Map<number, number>();
+  const deadline = performance.now() + SWEEP_WAIT_MS;
+  for (let round = 0; pending.length > 0; round++) {
+    for (const directory of [...pending]) {
+      const pids = members(directory);
+      // Looked at again before each kill: a process of another namespace may have joined since the last look.
+      if (pids.length === 0 || pids.some(foreign)) {
+        pending.splice(pending.indexOf(directory), 1);
+        if (pids.length === 0) removeTree(directory);
+        continue;
+      }
+      for (const pid of pids) {
+        const info = readProcessInfo(pid);
+        if (info !== undefined && !seen.has(pid)) seen.set(pid, info.startTime);
+      }
       killAll(directory);
-      Atomics.wait(sleeper, 0, 0, round < 5 ? 5 : 25);
     }
-    removeTree(directory);
+    if (pending.length === 0 || performance.now() >= deadline) break;
+    Atomics.wait(sleeper, 0, 0, round < 5 ? 5 : 25);
   }
-  return killed;
+  for (const directory of pending) removeTree(directory);
+  return [...seen].filter(([pid, startTime]) => died(pid, startTime)).length;
 }

@@ -1,10 +1,11 @@
 // Tests of the token sweeps with real processes: a run's escapees, and the orphans of a culprit that was SIGKILLed.
 // They decide which processes on the machine culprit kills, so they check what is spared as closely as what is killed.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import {
   canInspectProcesses,
   isRunning,
@@ -217,4 +218,114 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
       }
     }
   });
+
+  /** Puts a process into a cgroup; a concurrent culprit's start-up sweep may remove an empty orphan cgroup first. */
+  function enter(directory: string, pid: number): void {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        mkdirSync(directory, { recursive: true });
+        writeFileSync(path.join(directory, 'cgroup.procs'), String(pid));
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
+  }
+
+  function removeQuietly(directory: string): void {
+    try {
+      rmdirSync(directory);
+    } catch {
+      // removed by a sweep
+    }
+  }
+
+  it.runIf(process.getuid?.() === 0)("leaves alone a dead culprit's cgroup that this user does not own", async () => {
+    const group = probeCgroup(deadPid(), 12345);
+    const other = sleeper('');
+    try {
+      // Another user's culprit made it: that culprit's next start cleans it up, not this one.
+      for (const file of ['', 'cgroup.procs', 'cgroup.kill']) chownSync(path.join(group, file), 65534, 65534);
+      enter(group, other.pid);
+      sweepOrphans();
+      expect(isRunning(other.pid)).toBe(true);
+      expect(existsSync(group)).toBe(true);
+    } finally {
+      process.kill(other.pid, 'SIGKILL');
+      await other.exited;
+      removeQuietly(group);
+    }
+  });
+
+  const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+  it.runIf(process.getuid?.() === 0 && setpriv)("as another user, neither waits on nor counts a dead culprit's cgroup it cannot kill", async () => {
+    const group = probeCgroup(deadPid(), 12345);
+    const rootOwned = sleeper('');
+    try {
+      enter(group, rootOwned.pid);
+      expect(inject('culpritDist')).toBe('fresh');
+      const sweep = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/probe/process-sweep.js');
+      const script = `const { sweepOrphans } = await import(${JSON.stringify(sweep)}); console.log(sweepOrphans());`;
+      const asNobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { cwd: '/', encoding: 'utf8' });
+      expect(asNobody.stderr).toBe('');
+      expect(asNobody.stdout.trim()).toBe('0');
+      expect(isRunning(rootOwned.pid)).toBe(true);
+    } finally {
+      process.kill(rootOwned.pid, 'SIGKILL');
+      await rootOwned.exited;
+      removeQuietly(group);
+    }
+  });
+
+  const unshare = spawnSync('unshare', ['--pid', '--fork', 'true']).status === 0;
+  it.runIf(unshare)('checks the members again before every kill: a process of another pid namespace that joined meanwhile is spared', async () => {
+    const group = probeCgroup(deadPid(), 12345);
+    const ours = sleeper('');
+    // A process in a pid namespace of its own: its pid means nothing to the culprit named in the cgroup.
+    const outer = spawn('unshare', ['--pid', '--fork', 'sleep', '1000'], { detached: true, stdio: 'ignore' });
+    children.add(outer);
+    const outerExited = new Promise((resolve) => outer.once('exit', resolve));
+    let foreign = 0;
+    try {
+      for (let tries = 0; tries < 500 && foreign === 0; tries++) {
+        const listed = existsSync(`/proc/${outer.pid}/task/${outer.pid}/children`) ? readFileSync(`/proc/${outer.pid}/task/${outer.pid}/children`, 'utf8').trim() : '';
+        foreign = Number(listed.split(' ')[0] ?? 0);
+        if (foreign === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(foreign).toBeGreaterThan(0);
+      enter(group, ours.pid);
+      // The sweep's first pause, after its first kill: the foreign process joins then.
+      let joined = false;
+      const pause = vi.spyOn(Atomics, 'wait').mockImplementationOnce(() => {
+        writeFileSync(path.join(group, 'cgroup.procs'), String(foreign));
+        joined = true;
+        return 'timed-out';
+      });
+      try {
+        sweepOrphans();
+      } finally {
+        pause.mockRestore();
+      }
+      expect(joined).toBe(true);
+      expect(await ours.exited).toBe('SIGKILL');
+      expect(isRunning(foreign)).toBe(true);
+    } finally {
+      try {
+        process.kill(-outer.pid!, 'SIGKILL');
+      } catch {
+        // gone (killed by the sweep)
+      }
+      await Promise.all([ours.exited, outerExited]);
+      for (let tries = 0; tries < 500 && existsSync(group) && !rmdirQuiet(group); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
 });
+
+function rmdirQuiet(directory: string): boolean {
+  try {
+    rmdirSync(directory);
+    return true;
+  } catch {
+    return false;
+  }
+}
