@@ -220,10 +220,11 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
   });
 
   /** Puts a process into a cgroup; a concurrent culprit's start-up sweep may remove an empty orphan cgroup first. */
-  function enter(directory: string, pid: number): void {
+  function enter(directory: string, pid: number, prepare: () => void = () => {}): void {
     for (let attempt = 0; ; attempt++) {
       try {
         mkdirSync(directory, { recursive: true });
+        prepare();
         writeFileSync(path.join(directory, 'cgroup.procs'), String(pid));
         return;
       } catch (error) {
@@ -232,28 +233,21 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
     }
   }
 
-  function removeQuietly(directory: string): void {
-    try {
-      rmdirSync(directory);
-    } catch {
-      // removed by a sweep
-    }
-  }
-
   it.runIf(process.getuid?.() === 0)("leaves alone a dead culprit's cgroup that this user does not own", async () => {
     const group = probeCgroup(deadPid(), 12345);
     const other = sleeper('');
     try {
       // Another user's culprit made it: that culprit's next start cleans it up, not this one.
-      for (const file of ['', 'cgroup.procs', 'cgroup.kill']) chownSync(path.join(group, file), 65534, 65534);
-      enter(group, other.pid);
+      enter(group, other.pid, () => {
+        for (const file of ['', 'cgroup.procs', 'cgroup.kill']) chownSync(path.join(group, file), 65534, 65534);
+      });
       sweepOrphans();
       expect(isRunning(other.pid)).toBe(true);
       expect(existsSync(group)).toBe(true);
     } finally {
       process.kill(other.pid, 'SIGKILL');
       await other.exited;
-      removeQuietly(group);
+      await removeWhenEmpty(group);
     }
   });
 
@@ -262,7 +256,8 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
     const group = probeCgroup(deadPid(), 12345);
     const rootOwned = sleeper('');
     try {
-      enter(group, rootOwned.pid);
+      // Made by nobody, its control files still root's: other (root) culprits running meanwhile leave it alone too.
+      enter(group, rootOwned.pid, () => chownSync(group, 65534, 65534));
       expect(inject('culpritDist')).toBe('fresh');
       const sweep = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/probe/process-sweep.js');
       const script = `const { sweepOrphans } = await import(${JSON.stringify(sweep)}); console.log(sweepOrphans());`;
@@ -273,41 +268,50 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
     } finally {
       process.kill(rootOwned.pid, 'SIGKILL');
       await rootOwned.exited;
-      removeQuietly(group);
+      await removeWhenEmpty(group);
     }
   });
 
   const unshare = spawnSync('unshare', ['--pid', '--fork', 'true']).status === 0;
   it.runIf(unshare)('checks the members again before every kill: a process of another pid namespace that joined meanwhile is spared', async () => {
-    const group = probeCgroup(deadPid(), 12345);
-    const ours = sleeper('');
     // A process in a pid namespace of its own: its pid means nothing to the culprit named in the cgroup.
     const outer = spawn('unshare', ['--pid', '--fork', 'sleep', '1000'], { detached: true, stdio: 'ignore' });
     children.add(outer);
     const outerExited = new Promise((resolve) => outer.once('exit', resolve));
-    let foreign = 0;
+    const groups: string[] = [];
     try {
+      let foreign = 0;
+      const listing = `/proc/${outer.pid}/task/${outer.pid}/children`;
       for (let tries = 0; tries < 500 && foreign === 0; tries++) {
-        const listed = existsSync(`/proc/${outer.pid}/task/${outer.pid}/children`) ? readFileSync(`/proc/${outer.pid}/task/${outer.pid}/children`, 'utf8').trim() : '';
-        foreign = Number(listed.split(' ')[0] ?? 0);
+        foreign = Number((existsSync(listing) ? readFileSync(listing, 'utf8').trim() : '').split(' ')[0] || 0);
         if (foreign === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(foreign).toBeGreaterThan(0);
-      enter(group, ours.pid);
-      // The sweep's first pause, after its first kill: the foreign process joins then.
+      // Another culprit starting meanwhile may sweep the orphan first: then the scenario is tried again.
       let joined = false;
-      const pause = vi.spyOn(Atomics, 'wait').mockImplementationOnce(() => {
-        writeFileSync(path.join(group, 'cgroup.procs'), String(foreign));
-        joined = true;
-        return 'timed-out';
-      });
-      try {
-        sweepOrphans();
-      } finally {
-        pause.mockRestore();
+      for (let attempt = 0; attempt < 5 && !joined; attempt++) {
+        const group = probeCgroup(deadPid(), 12345);
+        groups.push(group);
+        const ours = sleeper('');
+        enter(group, ours.pid);
+        // The sweep's first pause, after its first kill: the foreign process joins then.
+        const pause = vi.spyOn(Atomics, 'wait').mockImplementationOnce(() => {
+          try {
+            writeFileSync(path.join(group, 'cgroup.procs'), String(foreign));
+            joined = true;
+          } catch {
+            // swept by another culprit already
+          }
+          return 'timed-out';
+        });
+        try {
+          sweepOrphans();
+        } finally {
+          pause.mockRestore();
+        }
+        expect(await ours.exited).toBe('SIGKILL');
       }
       expect(joined).toBe(true);
-      expect(await ours.exited).toBe('SIGKILL');
       expect(isRunning(foreign)).toBe(true);
     } finally {
       try {
@@ -315,17 +319,19 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
       } catch {
         // gone (killed by the sweep)
       }
-      await Promise.all([ours.exited, outerExited]);
-      for (let tries = 0; tries < 500 && existsSync(group) && !rmdirQuiet(group); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await outerExited;
+      for (const group of groups) await removeWhenEmpty(group);
     }
   });
 });
 
-function rmdirQuiet(directory: string): boolean {
-  try {
-    rmdirSync(directory);
-    return true;
-  } catch {
-    return false;
+/** Removes a test's cgroup once its killed processes have left it (unless a sweep removed it already). */
+async function removeWhenEmpty(directory: string): Promise<void> {
+  for (let tries = 0; tries < 500 && existsSync(directory); tries++) {
+    try {
+      rmdirSync(directory);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 }
