@@ -189,9 +189,9 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
     const adopted = sleeper('');
     const reused = sleeper('');
     try {
-      writeFileSync(path.join(orphanGroup, 'cgroup.procs'), String(orphan.pid));
+      enter(orphanGroup, orphan.pid);
       writeFileSync(path.join(liveGroup, 'cgroup.procs'), String(adopted.pid));
-      writeFileSync(path.join(reusedGroup, 'cgroup.procs'), String(reused.pid));
+      enter(reusedGroup, reused.pid);
       sweepOrphans();
       expect(isRunning(orphan.pid)).toBe(false);
       expect(await orphan.exited).toBe('SIGKILL');
