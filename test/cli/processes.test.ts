@@ -144,7 +144,7 @@ describe.skipIf(noCgroups !== undefined)('a culprit that cannot step back out of
     const killed = path.join(scratch, 'killed');
     // Every run overlaps others (three at a time), and a run that is signalled says so before it ends.
     const test = `trap 'echo $$ >> "${killed}"; exit 1' TERM\nsleep 0.5 & wait\ngrep -q ok state.txt`;
-    const child = startCulprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--no-verify', '--jobs', '3', '--narrow', 'none', '--json', '--test', test], {
+    const child = startCulprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--no-verify', '--timeout', '600', '--jobs', '3', '--narrow', 'none', '--json', '--test', test], {
       // The first step back out of a probe cgroup fails (a fault only culprit's tests can inject).
       env: { XDG_CACHE_HOME: tempDir(), CULPRIT_TEST_CGROUP_RETURN_FAILS: '1' },
     });
