@@ -1,6 +1,6 @@
 // End to end, what culprit does with a probe's processes when culprit itself is paused, killed or interrupted twice:
 // a stopped culprit does not invent hangs, a second Ctrl-C kills what ignores SIGTERM, a killed culprit's daemons die.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, finished, processAlive, startCulprit, whenRunning } from '../fixtures/cli.js';
@@ -19,6 +19,10 @@ async function waitFor(condition: () => boolean, what: string, deadlineMs = 60_0
 
 function pidsIn(file: string): number[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split(/\s+/).filter(Boolean).map(Number) : [];
+}
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, encoding: 'utf8' }).map((name) => path.join(directory, name));
 }
 
 function killQuietly(pids: number[]): void {
@@ -140,21 +144,26 @@ describe.skipIf(noCgroups !== undefined)('a SIGKILLed culprit', () => {
 describe.skipIf(noCgroups !== undefined)('a culprit that cannot step back out of a probe cgroup', () => {
   it('kills no other probe, finds the answer, and leaves no cgroup', async () => {
     const repo = await linearRepo(30, 17);
-    const scratch = tempDir();
-    const killed = path.join(scratch, 'killed');
-    // Every run overlaps others (three at a time), and a run that is signalled says so before it ends.
-    const test = `trap 'echo $$ >> "${killed}"; exit 1' TERM\nsleep 0.5 & wait\ngrep -q ok state.txt`;
+    const cache = tempDir();
+    // Every run overlaps others (three at a time), and a run that is signalled says so in its log before it ends.
+    const test = `trap 'echo signalled; exit 1' TERM\nsleep 0.5 & wait\ngrep -q ok state.txt`;
     const child = startCulprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--no-verify', '--timeout', '600', '--jobs', '3', '--narrow', 'none', '--json', '--test', test], {
       // The first step back out of a probe cgroup fails (a fault only culprit's tests can inject).
-      env: { XDG_CACHE_HOME: tempDir(), CULPRIT_TEST_CGROUP_RETURN_FAILS: '1' },
+      env: { XDG_CACHE_HOME: cache, CULPRIT_TEST_CGROUP_RETURN_FAILS: '1' },
     });
     const result = await finished(child);
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.firstBad.commit).toBe(repo.culprit);
-    expect(existsSync(killed) ? readFileSync(killed, 'utf8') : '').toBe('');
-    const logs = (document.probes as Array<{ log: string }>).map((probe) => readFileSync(probe.log, 'utf8')).join('');
+    // Every run's log, cancelled runs' included.
+    const logs = filesUnder(cache)
+      .filter((file) => file.endsWith('.log'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('');
     expect(logs).toMatch(/could not step back out of the run's cgroup/);
+    // Only culprit's cancels of probes it no longer needs signal a run (and that run's log says it was interrupted).
+    const signalled = logs.split(/^\[culprit\] \$ /m).filter((run) => /^signalled$/m.test(run));
+    expect(signalled.filter((run) => !run.includes('interrupted; process group killed'))).toEqual([]);
     expect(probeCgroupsOf(child.pid!)).toEqual([]);
   }, 90_000);
 });
