@@ -1,139 +1,66 @@
 // Contains each command a probe runs in a cgroup v2 of its own, where culprit may make one (Linux, a writable hierarchy).
 // A daemon that leaves the process group and clears its environment cannot leave its cgroup, and a cgroup dies whole.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readlinkSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isLive, readProcessInfo } from '../system/process-stat.js';
+import { cgroupHierarchy, children, killAll, MAX_DEPTH, members, NAME, ownCgroup, removeTree, signalEach, writeControl } from './cgroup-tree.js';
 
-/** `culprit-probe.<owner pid>.<owner start time>.<nonce>`: a later culprit can tell whether the owner still runs. */
-const NAME = /^culprit-probe\.([1-9]\d*)\.(\d+)\.[0-9a-f]+$/;
-/** Nested cgroups (a culprit run by a probe) are few levels deep; a deeper tree is not walked further. */
-const MAX_DEPTH = 32;
+/** How long one start-up sweep waits, in all, for the orphan cgroups it killed to empty. */
+const SWEEP_WAIT_MS = 2000;
 
-interface Hierarchy {
-  /** Where cgroup v2 is mounted. */
-  mountPoint: string;
-  /** The cgroup the mount shows at its top ("/" unless a part of the tree was mounted). */
-  root: string;
-}
+/**
+ * Fault injection, read only by culprit's own tests: the first step back out of a probe cgroup fails, as it does when
+ * culprit's cgroup stops accepting it (removed, or no longer writable). No other way makes that failure happen on demand.
+ */
+let returnFaults = process.env.CULPRIT_TEST_CGROUP_RETURN_FAILS === '1' ? 1 : 0;
 
-let hierarchy: Hierarchy | null | undefined;
+/** The cgroup culprit ran in when it first made a probe cgroup: every probe cgroup is made under it, never under another. */
+let home: string | null | undefined;
+/** Set once culprit could not step back out of a probe cgroup: from then on no run of this process gets a cgroup. */
+let fallback = false;
+/** Probe cgroups culprit could not step back out of at once: never killed or listed, only removed once empty. */
+const tainted = new Set<string>();
 
-/** mountinfo escapes spaces and a few other characters as octal. */
-function unescapeMountPath(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
-
-function cgroupHierarchy(): Hierarchy | undefined {
-  if (hierarchy === undefined) {
-    hierarchy = null;
-    try {
-      for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-        const [mount, filesystem] = line.split(' - ');
-        if (filesystem?.split(' ')[0] !== 'cgroup2' || mount === undefined) continue;
-        const fields = mount.split(' ');
-        const [root, mountPoint] = [fields[3], fields[4]];
-        if (root !== undefined && mountPoint !== undefined) hierarchy = { root: unescapeMountPath(root), mountPoint: unescapeMountPath(mountPoint) };
-        break;
-      }
-    } catch {
-      // no /proc: not Linux
-    }
-  }
-  return hierarchy ?? undefined;
-}
-
-/** The directory of the cgroup culprit runs in now, or undefined where there is none it can see. */
-function ownCgroup(): string | undefined {
-  const found = cgroupHierarchy();
-  if (!found) return undefined;
-  let relative: string | undefined;
-  try {
-    relative = /^0::(\/.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
-  if (relative === undefined) return undefined;
-  if (found.root !== '/') {
-    if (relative !== found.root && !relative.startsWith(`${found.root}/`)) return undefined;
-    relative = relative.slice(found.root.length) || '/';
-  }
-  return path.join(found.mountPoint, relative);
-}
-
-function writeControl(directory: string, file: string, text: string): boolean {
-  try {
-    writeFileSync(path.join(directory, file), text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Sub-cgroups of a cgroup (a nested culprit's, a test's own). */
-function children(directory: string): string[] {
-  try {
-    return readdirSync(directory, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => path.join(directory, entry.name));
-  } catch {
-    return [];
-  }
+function homeCgroup(): string | undefined {
+  if (home === undefined) home = ownCgroup() ?? null;
+  return home ?? undefined;
 }
 
 /**
- * The pids in a cgroup and all its sub-cgroups, as this process's pid namespace numbers them: 0 stands for a
- * process outside it. Exited processes leave their cgroup at once, zombies included.
+ * Tries again to step back into culprit's own cgroup, and removes the tainted cgroups that are empty by then. Never kills:
+ * culprit's own children (git, hg, later runs) were born in a tainted cgroup while culprit was stuck there.
  */
-function members(directory: string, depth = 0): number[] {
-  let text = '';
-  try {
-    text = readFileSync(path.join(directory, 'cgroup.procs'), 'latin1');
-  } catch {
-    // gone
-  }
-  const pids = text.split('\n').filter((line) => line !== '').map(Number);
-  if (depth < MAX_DEPTH) for (const child of children(directory)) pids.push(...members(child, depth + 1));
-  return pids;
-}
-
-function signalEach(pids: readonly number[], signal: NodeJS.Signals): void {
-  for (const pid of pids) {
-    if (pid <= 0 || pid === process.pid) continue;
+function releaseTainted(): void {
+  const from = homeCgroup();
+  if (from === undefined || (ownCgroup() !== from && !writeControl(from, 'cgroup.procs', String(process.pid)))) return;
+  for (const directory of tainted) {
     try {
-      process.kill(pid, signal);
-    } catch {
-      // gone, or not ours
+      rmdirSync(directory);
+      tainted.delete(directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') tainted.delete(directory);
     }
-  }
-}
-
-/** SIGKILLs a whole cgroup at once (forks included) with cgroup.kill, or each member where the kernel lacks it (before 5.14). */
-function killAll(directory: string): void {
-  if (!writeControl(directory, 'cgroup.kill', '1')) signalEach(members(directory), 'SIGKILL');
-}
-
-/** Removes a cgroup and its sub-cgroups, deepest first; true once it is gone. A cgroup with processes stays. */
-function removeTree(directory: string, depth = 0): boolean {
-  if (depth < MAX_DEPTH) for (const child of children(directory)) removeTree(child, depth + 1);
-  try {
-    rmdirSync(directory);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 
 export class ProbeCgroup {
-  /** Set when culprit could not step back out after a start: then it is a member, and the cgroup is never killed whole. */
-  private holdsCulprit = false;
+  /** Culprit could not step back out after the start: the cgroup holds culprit and its children, and is never killed. */
+  private tainted = false;
 
   private constructor(readonly directory: string) {}
 
-  /** A new cgroup under culprit's own, or undefined where none can be made (no cgroup v2, not writable, not Linux). */
+  /**
+   * A new cgroup under culprit's original one, or undefined where none can be made (no cgroup v2, not writable, not
+   * Linux), or once culprit was stuck in one (then runs are contained by process group and token only).
+   */
   static create(): ProbeCgroup | undefined {
     if (process.platform !== 'linux') return undefined;
-    const parent = ownCgroup();
+    if (fallback) {
+      releaseTainted();
+      return undefined;
+    }
+    const parent = homeCgroup();
     const self = readProcessInfo('self');
     if (parent === undefined || self === undefined) return undefined;
     const directory = path.join(parent, `culprit-probe.${process.pid}.${self.startTime}.${randomBytes(6).toString('hex')}`);
@@ -148,31 +75,48 @@ export class ProbeCgroup {
   /**
    * Runs `start` (a synchronous spawn) with culprit inside this cgroup, so the child is born inside: nothing it forks
    * can start outside. Nothing else runs meanwhile, this being one synchronous stretch of culprit's only thread that
-   * starts processes. `contained` is false when culprit could not enter (the child then starts where culprit is).
+   * starts processes. Culprit enters only from its original cgroup. `contained` is false when the child started
+   * elsewhere, or in a cgroup culprit could not leave (`stuck`): then the cgroup is not the run's alone.
    */
   startInside<T>(start: () => T): { started: T; contained: boolean } {
-    const home = ownCgroup();
-    const contained = home !== undefined && writeControl(this.directory, 'cgroup.procs', String(process.pid));
+    const from = homeCgroup();
+    const entered = !fallback && from !== undefined && ownCgroup() === from && writeControl(this.directory, 'cgroup.procs', String(process.pid));
+    let started: T;
     try {
-      return { started: start(), contained };
+      started = start();
     } finally {
-      if (contained && !writeControl(home, 'cgroup.procs', String(process.pid))) this.holdsCulprit = true;
+      if (entered && (returnFaults-- > 0 || !writeControl(from, 'cgroup.procs', String(process.pid)))) this.taint();
     }
+    return { started, contained: entered && !this.tainted };
   }
 
-  /** Every process in the cgroup, culprit excluded. */
+  private taint(): void {
+    this.tainted = true;
+    if (!fallback) process.once('exit', releaseTainted);
+    fallback = true;
+    tainted.add(this.directory);
+  }
+
+  /** Whether culprit could not step back out after starting the run: the cgroup is culprit's now, never the run's. */
+  get stuck(): boolean {
+    return this.tainted;
+  }
+
+  /** Every process in the cgroup, culprit excluded; none for a cgroup culprit is stuck in (they are not the run's). */
   pids(): number[] {
+    if (this.tainted) return [];
     return members(this.directory).filter((pid) => pid > 0 && pid !== process.pid);
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (signal === 'SIGKILL' && !this.holdsCulprit) killAll(this.directory);
+    if (this.tainted) return;
+    if (signal === 'SIGKILL') killAll(this.directory);
     else signalEach(this.pids(), signal);
   }
 
-  /** Removes the cgroup once it is empty; true when it is gone. */
+  /** Removes the cgroup once it is empty; true when it is gone. A tainted one is removed later, once culprit left it. */
   remove(): boolean {
-    return !this.holdsCulprit && removeTree(this.directory);
+    return !this.tainted && removeTree(this.directory);
   }
 }
 
@@ -214,30 +158,64 @@ function orphanCgroups(): string[] {
 }
 
 /**
+ * Whether this process may clean up a cgroup: made by the same user (another user's culprit cleans up its own), and
+ * its control files writable. Otherwise every kill would fail, and waiting for them to work would stall every start.
+ */
+function sweepable(directory: string): boolean {
+  try {
+    if (process.getuid !== undefined && statSync(directory).uid !== process.getuid()) return false;
+    accessSync(path.join(directory, 'cgroup.procs'), constants.W_OK);
+    const kill = path.join(directory, 'cgroup.kill');
+    if (existsSync(kill)) accessSync(kill, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process seen with this start time has ended (gone, a zombie, or its pid now names another process). */
+function died(pid: number, startTime: number): boolean {
+  const info = readProcessInfo(pid);
+  return info === undefined || !isLive(info) || info.startTime !== startTime;
+}
+
+/**
  * Kills and removes the probe cgroups of culprits that ended without cleaning up (SIGKILL, a crash), waiting until
- * each is empty. An owner's pid only means something in its own pid namespace: a cgroup with members from another
- * namespace is left alone. Returns how many processes were in the removed cgroups.
+ * they are empty for at most SWEEP_WAIT_MS in all (a process in uninterruptible sleep outlasts any wait: its cgroup is
+ * left for a later sweep). An owner's pid only means something in its own pid namespace: a cgroup with a member from
+ * another namespace is left alone, checked before every kill. Returns how many of their processes died.
  */
 export function sweepOrphanCgroups(): number {
   if (process.platform !== 'linux') return 0;
   const namespace = pidNamespace('self');
   const own = ownCgroup();
-  let killed = 0;
-  for (const directory of orphanCgroups()) {
-    // A culprit run by a probe of a killed culprit is inside that probe's cgroup: it must not kill itself.
-    if (own !== undefined && (own === directory || own.startsWith(`${directory}/`))) continue;
-    const pids = members(directory);
-    const foreign = (pid: number): boolean => {
-      const theirs = pidNamespace(pid);
-      return theirs !== undefined && theirs !== namespace;
-    };
-    if (pids.some((pid) => pid <= 0 || foreign(pid))) continue;
-    killed += pids.length;
-    for (let round = 0; round < 200 && members(directory).length > 0; round++) {
+  const foreign = (pid: number): boolean => {
+    if (pid <= 0) return true;
+    const theirs = pidNamespace(pid);
+    return theirs !== undefined && theirs !== namespace;
+  };
+  // A culprit run by a probe of a killed culprit is inside that probe's cgroup: it must not kill itself.
+  const pending = orphanCgroups().filter((directory) => !(own !== undefined && (own === directory || own.startsWith(`${directory}/`))) && sweepable(directory));
+  const seen = new Map<number, number>();
+  const deadline = performance.now() + SWEEP_WAIT_MS;
+  for (let round = 0; pending.length > 0; round++) {
+    for (const directory of [...pending]) {
+      const pids = members(directory);
+      // Looked at again before each kill: a process of another namespace may have joined since the last look.
+      if (pids.length === 0 || pids.some(foreign)) {
+        pending.splice(pending.indexOf(directory), 1);
+        if (pids.length === 0) removeTree(directory);
+        continue;
+      }
+      for (const pid of pids) {
+        const info = readProcessInfo(pid);
+        if (info !== undefined && !seen.has(pid)) seen.set(pid, info.startTime);
+      }
       killAll(directory);
-      Atomics.wait(sleeper, 0, 0, round < 5 ? 5 : 25);
     }
-    removeTree(directory);
+    if (pending.length === 0 || performance.now() >= deadline) break;
+    Atomics.wait(sleeper, 0, 0, round < 5 ? 5 : 25);
   }
-  return killed;
+  for (const directory of pending) removeTree(directory);
+  return [...seen].filter(([pid, startTime]) => died(pid, startTime)).length;
 }

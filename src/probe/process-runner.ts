@@ -156,6 +156,7 @@ async function runLogged(request: RunRequest, file: string, args: string[], log:
       const inside = cgroup.startInside(start);
       spawned = inside.started;
       if (!inside.contained) {
+        if (cgroup.stuck) note(log, `warning: could not step back out of the run's cgroup ${cgroup.directory}; runs are contained by process group and token only from now on`);
         cgroup.remove();
         cgroup = undefined;
       }

@@ -1,11 +1,11 @@
 // End to end, what culprit does with a probe's processes when culprit itself is paused, killed or interrupted twice:
 // a stopped culprit does not invent hangs, a second Ctrl-C kills what ignores SIGTERM, a killed culprit's daemons die.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit, finished, processAlive, startCulprit, whenRunning } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
-import { cgroupDirectory, cgroupUnavailable } from '../fixtures/cgroup.js';
+import { cgroupDirectory, cgroupUnavailable, probeCgroupsOf } from '../fixtures/cgroup.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,6 +19,10 @@ async function waitFor(condition: () => boolean, what: string, deadlineMs = 60_0
 
 function pidsIn(file: string): number[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split(/\s+/).filter(Boolean).map(Number) : [];
+}
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, encoding: 'utf8' }).map((name) => path.join(directory, name));
 }
 
 function killQuietly(pids: number[]): void {
@@ -117,19 +121,49 @@ describe.skipIf(noCgroups !== undefined)('a SIGKILLed culprit', () => {
     try {
       expect(await whenRunning(child, done, () => pidsIn(daemon).length === 1)).toBeUndefined();
       const [pid] = pidsIn(daemon);
-      const group = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+      // Read while culprit runs: every culprit's sweep spares the cgroups of a culprit that is alive.
+      const relative = /^0::(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
+      expect(relative).toMatch(new RegExp(`/culprit-probe\\.${child.pid}\\.`));
+      const directory = cgroupDirectory(relative)!;
       child.kill('SIGKILL');
       await done;
-      expect(processAlive(pid!)).toBe(true);
+      // Nothing but a sweep kills the daemon now, and a sweep removes the cgroup once it is empty: another culprit
+      // starting meanwhile (test files run side by side) may be the one, so its daemon dead means its cgroup gone.
+      await waitFor(() => processAlive(pid!) || !existsSync(directory), 'the daemon to live on, or its cgroup to be swept');
       // The next hunt, in the same cache: its start-up sweep finds the dead owner's cgroup.
       const next = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--test', 'grep -q ok state.txt'], { env: { XDG_CACHE_HOME: cache } });
       expect(next.code, next.stderr).toBe(0);
       expect(processAlive(pid!)).toBe(false);
-      const relative = /^0::(.*)$/m.exec(group)?.[1] ?? '';
-      expect(relative).toMatch(/culprit-probe\./);
-      expect(existsSync(cgroupDirectory(relative)!)).toBe(false);
+      expect(existsSync(directory)).toBe(false);
     } finally {
       killQuietly(pidsIn(daemon));
     }
   }, 60_000);
+});
+
+describe.skipIf(noCgroups !== undefined)('a culprit that cannot step back out of a probe cgroup', () => {
+  it('kills no other probe, finds the answer, and leaves no cgroup', async () => {
+    const repo = await linearRepo(30, 17);
+    const cache = tempDir();
+    // Every run overlaps others (three at a time), and a run that is signalled says so in its log before it ends.
+    const test = `trap 'echo signalled; exit 1' TERM\nsleep 0.5 & wait\ngrep -q ok state.txt`;
+    const child = startCulprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--no-verify', '--timeout', '600', '--jobs', '3', '--narrow', 'none', '--json', '--test', test], {
+      // The first step back out of a probe cgroup fails (a fault only culprit's tests can inject).
+      env: { XDG_CACHE_HOME: cache, CULPRIT_TEST_CGROUP_RETURN_FAILS: '1' },
+    });
+    const result = await finished(child);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.firstBad.commit).toBe(repo.culprit);
+    // Every run's log, cancelled runs' included.
+    const logs = filesUnder(cache)
+      .filter((file) => file.endsWith('.log'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('');
+    expect(logs).toMatch(/could not step back out of the run's cgroup/);
+    // Only culprit's cancels of probes it no longer needs signal a run (and that run's log says it was interrupted).
+    const signalled = logs.split(/^\[culprit\] \$ /m).filter((run) => /^signalled$/m.test(run));
+    expect(signalled.filter((run) => !run.includes('interrupted; process group killed'))).toEqual([]);
+    expect(probeCgroupsOf(child.pid!)).toEqual([]);
+  }, 90_000);
 });

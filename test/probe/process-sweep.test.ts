@@ -1,10 +1,11 @@
 // Tests of the token sweeps with real processes: a run's escapees, and the orphans of a culprit that was SIGKILLed.
 // They decide which processes on the machine culprit kills, so they check what is spared as closely as what is killed.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import {
   canInspectProcesses,
   isRunning,
@@ -188,9 +189,9 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
     const adopted = sleeper('');
     const reused = sleeper('');
     try {
-      writeFileSync(path.join(orphanGroup, 'cgroup.procs'), String(orphan.pid));
+      enter(orphanGroup, orphan.pid);
       writeFileSync(path.join(liveGroup, 'cgroup.procs'), String(adopted.pid));
-      writeFileSync(path.join(reusedGroup, 'cgroup.procs'), String(reused.pid));
+      enter(reusedGroup, reused.pid);
       sweepOrphans();
       expect(isRunning(orphan.pid)).toBe(false);
       expect(await orphan.exited).toBe('SIGKILL');
@@ -217,4 +218,120 @@ describe.skipIf(noCgroups !== undefined)('sweepOrphans and probe cgroups', () =>
       }
     }
   });
+
+  /** Puts a process into a cgroup; a concurrent culprit's start-up sweep may remove an empty orphan cgroup first. */
+  function enter(directory: string, pid: number, prepare: () => void = () => {}): void {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        mkdirSync(directory, { recursive: true });
+        prepare();
+        writeFileSync(path.join(directory, 'cgroup.procs'), String(pid));
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
+  }
+
+  it.runIf(process.getuid?.() === 0)("leaves alone a dead culprit's cgroup that this user does not own", async () => {
+    const group = probeCgroup(deadPid(), 12345);
+    const other = sleeper('');
+    try {
+      // Another user's culprit made it: that culprit's next start cleans it up, not this one.
+      enter(group, other.pid, () => {
+        for (const file of ['', 'cgroup.procs', 'cgroup.kill']) chownSync(path.join(group, file), 65534, 65534);
+      });
+      sweepOrphans();
+      expect(isRunning(other.pid)).toBe(true);
+      expect(existsSync(group)).toBe(true);
+    } finally {
+      process.kill(other.pid, 'SIGKILL');
+      await other.exited;
+      await removeWhenEmpty(group);
+    }
+  });
+
+  const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+  it.runIf(process.getuid?.() === 0 && setpriv)("as another user, neither waits on nor counts a dead culprit's cgroup it cannot kill", async () => {
+    const group = probeCgroup(deadPid(), 12345);
+    const rootOwned = sleeper('');
+    try {
+      // Made by nobody, its control files still root's: other (root) culprits running meanwhile leave it alone too.
+      enter(group, rootOwned.pid, () => chownSync(group, 65534, 65534));
+      expect(inject('culpritDist')).toBe('fresh');
+      const sweep = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/probe/process-sweep.js');
+      const script = `const { sweepOrphans } = await import(${JSON.stringify(sweep)}); console.log(sweepOrphans());`;
+      const asNobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { cwd: '/', encoding: 'utf8' });
+      expect(asNobody.stderr).toBe('');
+      expect(asNobody.stdout.trim()).toBe('0');
+      expect(isRunning(rootOwned.pid)).toBe(true);
+    } finally {
+      process.kill(rootOwned.pid, 'SIGKILL');
+      await rootOwned.exited;
+      await removeWhenEmpty(group);
+    }
+  });
+
+  const unshare = spawnSync('unshare', ['--pid', '--fork', 'true']).status === 0;
+  it.runIf(unshare)('checks the members again before every kill: a process of another pid namespace that joined meanwhile is spared', async () => {
+    // A process in a pid namespace of its own: its pid means nothing to the culprit named in the cgroup.
+    const outer = spawn('unshare', ['--pid', '--fork', 'sleep', '1000'], { detached: true, stdio: 'ignore' });
+    children.add(outer);
+    const outerExited = new Promise((resolve) => outer.once('exit', resolve));
+    const groups: string[] = [];
+    try {
+      let foreign = 0;
+      const listing = `/proc/${outer.pid}/task/${outer.pid}/children`;
+      for (let tries = 0; tries < 500 && foreign === 0; tries++) {
+        foreign = Number((existsSync(listing) ? readFileSync(listing, 'utf8').trim() : '').split(' ')[0] || 0);
+        if (foreign === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(foreign).toBeGreaterThan(0);
+      // Another culprit starting meanwhile may sweep the orphan first: then the scenario is tried again.
+      let joined = false;
+      for (let attempt = 0; attempt < 5 && !joined; attempt++) {
+        const group = probeCgroup(deadPid(), 12345);
+        groups.push(group);
+        const ours = sleeper('');
+        enter(group, ours.pid);
+        // The sweep's first pause, after its first kill: the foreign process joins then.
+        const pause = vi.spyOn(Atomics, 'wait').mockImplementationOnce(() => {
+          try {
+            writeFileSync(path.join(group, 'cgroup.procs'), String(foreign));
+            joined = true;
+          } catch {
+            // swept by another culprit already
+          }
+          return 'timed-out';
+        });
+        try {
+          sweepOrphans();
+        } finally {
+          pause.mockRestore();
+        }
+        expect(await ours.exited).toBe('SIGKILL');
+      }
+      expect(joined).toBe(true);
+      expect(isRunning(foreign)).toBe(true);
+    } finally {
+      try {
+        process.kill(-outer.pid!, 'SIGKILL');
+      } catch {
+        // gone (killed by the sweep)
+      }
+      await outerExited;
+      for (const group of groups) await removeWhenEmpty(group);
+    }
+  });
 });
+
+/** Removes a test's cgroup once its killed processes have left it (unless a sweep removed it already). */
+async function removeWhenEmpty(directory: string): Promise<void> {
+  for (let tries = 0; tries < 500 && existsSync(directory); tries++) {
+    try {
+      rmdirSync(directory);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
