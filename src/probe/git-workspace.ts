@@ -152,8 +152,8 @@ export class GitWorkspace implements Workspace {
         continue;
       }
       if (seen.size > OWN_COMMITS_LIMIT) return false;
-      // Read-only in the user's repository: whether it has the commit, nothing more.
-      if ((await git(this.repoRoot, ['cat-file', '-e', `${current}^{commit}`])).code === 0) return false;
+      // Read-only in the user's repository: whether it has the commit, nothing more (no fetch into a partial clone).
+      if ((await git(this.repoRoot, ['cat-file', '-e', `${current}^{commit}`], { env: { GIT_NO_LAZY_FETCH: '1' } })).code === 0) return false;
       const listed = await workspaceGit(this.directory, ['rev-list', '--no-walk', '--parents', current]);
       const parents = listed.stdout.trim().split(/\s+/).slice(1);
       if (listed.code !== 0 || parents.length === 0) return false;

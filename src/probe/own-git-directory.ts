@@ -27,32 +27,45 @@ function contentOf(file: string): Buffer | undefined {
   }
 }
 
-/** Whether a directory holds a symbolic link, looking `depth` levels down (unbounded when Infinity). */
-function holdsLink(directory: string, depth: number): boolean {
+/**
+ * Whether a directory holds a symbolic link, or (with `hardLinks`) a file with another name somewhere else, looking
+ * `depth` levels down. An unreadable directory counts as holding one: it cannot be shown not to.
+ */
+function holdsLink(directory: string, depth: number, hardLinks: boolean): boolean {
   let entries;
   try {
     entries = readdirSync(directory, { withFileTypes: true });
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
-  return entries.some((entry) => entry.isSymbolicLink() || (depth > 1 && entry.isDirectory() && holdsLink(path.join(directory, entry.name), depth - 1)));
+  return entries.some((entry) => {
+    const full = path.join(directory, entry.name);
+    if (entry.isSymbolicLink()) return true;
+    if (entry.isDirectory()) return depth > 1 && holdsLink(full, depth - 1, hardLinks);
+    return hardLinks && (lstatSync(full, { throwIfNoEntry: false })?.nlink ?? 1) > 1;
+  });
 }
 
 /**
- * Whether a symbolic link is anywhere in the git directory: git writes through one (it locks and renames the link's
- * target), so a linked index, logs or objects/info would reach another repository. objects/ is looked at shallowly
- * (its fan-out directories, info/ and pack/ themselves, and what info/ and pack/ hold): it is the one big directory.
+ * Whether a link is anywhere in the git directory: git writes through a symbolic link (it locks and renames the link's
+ * target) and appends to a reflog in place, so a linked index, logs or objects/info would reach another repository.
+ * objects/ is looked at shallowly (its fan-out directories, info/ and pack/ themselves, and what info/ and pack/
+ * hold): it is the one big directory, and git never writes an object file in place.
  */
 function linkInside(gitDir: string): boolean {
-  for (const entry of readdirSync(gitDir, { withFileTypes: true })) {
+  let entries;
+  try {
+    entries = readdirSync(gitDir, { withFileTypes: true });
+  } catch {
+    return true;
+  }
+  return entries.some((entry) => {
     const full = path.join(gitDir, entry.name);
     if (entry.isSymbolicLink()) return true;
-    if (!entry.isDirectory()) continue;
-    if (entry.name !== 'objects') {
-      if (holdsLink(full, Infinity)) return true;
-    } else if (holdsLink(full, 1) || holdsLink(path.join(full, 'info'), 1) || holdsLink(path.join(full, 'pack'), 1)) return true;
-  }
-  return false;
+    if (!entry.isDirectory()) return (lstatSync(full, { throwIfNoEntry: false })?.nlink ?? 1) > 1;
+    if (entry.name !== 'objects') return holdsLink(full, Infinity, true);
+    return holdsLink(full, 1, false) || holdsLink(path.join(full, 'info'), 1, false) || holdsLink(path.join(full, 'pack'), 1, false);
+  });
 }
 
 function filesUnder(directory: string, relative = ''): string[] {

@@ -94,6 +94,8 @@ describe('GitWorkspace', () => {
       // Links into the user's git directory: git writes through them (it locks and renames the link's target).
       'a linked index': `rm -f .git/index && ln -s '${user}/index' .git/index`,
       'linked logs': `rm -rf .git/logs && ln -s '${user}/logs' .git/logs`,
+      // A hard link too: git appends to an existing reflog in place, whatever core.logAllRefUpdates says.
+      'a hard-linked reflog': `mkdir -p .git/logs && rm -f .git/logs/HEAD && ln '${user}/logs/refs/stash' .git/logs/HEAD`,
       'linked objects/info': `rm -rf .git/objects/info && ln -s '${user}/objects/info' .git/objects/info`,
       // Settings that change what the next checkout writes or what the clean keeps.
       'a sparse checkout': 'git config core.sparseCheckout true && mkdir -p .git/info && echo /nothing > .git/info/sparse-checkout',
