@@ -1,7 +1,7 @@
 // The terminal side of a hunt that runs (`run`, `resume`): progress on stderr, the result on stdout (or one
 // JSON document with --json, also on errors), Ctrl-C turned into a clean stop, and the exit code.
 import { asEnvironmentError } from '../environment-failure.js';
-import { CulpritError, EXIT } from '../errors.js';
+import { CulpritError, EXIT, InterruptedError } from '../errors.js';
 import type { HuntObserver, HuntProbe, HuntResult } from '../hunt/hunt-types.js';
 import { huntById } from '../hunt/stored-hunt.js';
 import { Store } from '../store/store.js';
@@ -97,7 +97,9 @@ export async function huntSession(options: SessionOptions, start: (session: Sess
     if (json) process.stderr.write(renderResult(result, wantsColor(process.stderr)));
     if (report !== undefined) await writeHuntReport(report, result.hunt, store);
     return result.status === 'found' ? EXIT.found : EXIT.noSingleCulprit;
-  } catch (error) {
+  } catch (caught) {
+    // After a Ctrl-C at the terminal, the git or hg command under way got it too and failed: that is the interrupt.
+    const error = interrupts.signal.aborted && !(caught instanceof InterruptedError) ? new InterruptedError(String(interrupts.signal.reason ?? 'SIGINT')) : caught;
     if (error instanceof CulpritError) return fail(error.line, error.exitCode);
     const environment = asEnvironmentError(error);
     if (environment) return fail(environment.line, environment.exitCode);

@@ -4,6 +4,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { statSync } from 'node:fs';
+import path from 'node:path';
 
 export interface ServedResult {
   code: number;
@@ -25,11 +26,15 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** Where the repository directory was when its server started: a directory replaced since needs a new server. */
+/**
+ * Where the repository was when its server started: a directory replaced since needs a new server. Its `.hg` and
+ * that directory's change time as well as the inodes, since a file system reuses a removed directory's inode.
+ */
 function identityOf(directory: string): string | undefined {
   try {
-    const stats = statSync(directory);
-    return `${stats.dev}:${stats.ino}`;
+    const top = statSync(directory);
+    const store = statSync(path.join(directory, '.hg'));
+    return `${top.dev}:${top.ino}:${store.ino}:${store.birthtimeMs}`;
   } catch {
     return undefined;
   }
@@ -69,6 +74,8 @@ class CommandServer {
     child.stdin.on('error', () => undefined);
     child.on('error', (error) => this.end(new ServerUnavailable(error.message)));
     child.on('exit', () => this.end(new ServerUnavailable('hg command server ended')));
+    // The end of its output is the end of the server too: 'exit' may come later, after nothing holds culprit open.
+    child.stdout.on('close', () => this.end(new ServerUnavailable('hg command server ended')));
     this.endHello = (error: Error): void => {
       clearTimeout(helloTimer);
       refuse(error);
@@ -89,7 +96,7 @@ class CommandServer {
       this.queue.push({ args, resolve, reject });
       // Held while commands wait or run, so culprit waits for the answers; let go when idle, so it never keeps culprit alive.
       clearTimeout(this.idleTimer);
-      this.output.ref();
+      this.hold(true);
       this.hello.then(() => this.next(), (error: Error) => this.end(error));
     });
   }
@@ -109,8 +116,19 @@ class CommandServer {
     this.child.stdin.write(Buffer.concat([Buffer.from('runcommand\n'), length, payload]));
   }
 
+  /** Held while commands wait or run, so culprit waits for their answers; let go when idle. */
+  private hold(held: boolean): void {
+    if (held) {
+      this.output.ref();
+      this.child.ref();
+    } else {
+      this.output.unref();
+      this.child.unref();
+    }
+  }
+
   private idle(): void {
-    this.output.unref();
+    this.hold(false);
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.end(new ServerUnavailable('idle')), IDLE_MS);
     this.idleTimer.unref();
@@ -161,7 +179,7 @@ class CommandServer {
     this.endHello(error);
     this.onEnd();
     this.child.stdin.end();
-    this.output.unref();
+    this.hold(false);
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     const waiting = [...(this.current ? [this.current] : []), ...this.queue.splice(0)];
     this.current = undefined;
@@ -185,7 +203,9 @@ export function runServed(repo: string, args: readonly string[], env: NodeJS.Pro
   }
   if (!server) {
     // Extensions load when the server starts: purge is named here as well as by the commands that use it.
-    const child = spawn('hg', ['--noninteractive', '--config', 'extensions.purge=', 'serve', '--cmdserver', 'pipe', '--repository', repo], { cwd: repo, env, stdio: ['pipe', 'pipe', 'ignore'] });
+    // Its own process group: a Ctrl-C at the terminal is culprit's to handle, not the server's. The end of its input
+    // (culprit gone, even by SIGKILL) ends it.
+    const child = spawn('hg', ['--noninteractive', '--config', 'extensions.purge=', 'serve', '--cmdserver', 'pipe', '--repository', repo], { cwd: repo, env, stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     child.unref();
     const started: CommandServer = new CommandServer(child, identity, () => {
       if (servers.get(repo) === started) servers.delete(repo);

@@ -38,7 +38,11 @@ export async function hg(cwd: string, args: readonly string[], options: { repo?:
   // revision such as `--config=…` passed after it can never be taken for a global option.
   const common = ['--noninteractive', '--pager=never', '--color=never'];
   // The server runs in the repository's directory: a command meant for another directory runs as a process.
-  if (options.repo !== undefined && path.resolve(cwd) === path.resolve(options.repo) && process.env.CULPRIT_HG_SERVER !== '0') {
+  // An argument with a NUL would split in the server's message: spawn refuses it instead. A command the server dies
+  // under runs again as a process: every command culprit sends is a read or brings the workspace to a state, so twice
+  // is the same as once.
+  const servable = options.repo !== undefined && path.resolve(cwd) === path.resolve(options.repo) && !args.some((arg) => arg.includes('\0'));
+  if (servable && options.repo !== undefined && process.env.CULPRIT_HG_SERVER !== '0') {
     try {
       const served = await runServed(path.resolve(options.repo), [...common, ...args], hgEnvironment());
       return { code: served.code, raw: served.stdout, stdout: served.stdout.toString('utf8'), stderr: served.stderr.toString('utf8') };

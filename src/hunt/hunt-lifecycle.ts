@@ -78,7 +78,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
   };
   // A hunt over versions may go on into their source: each space's journal replays its own probes only.
   // The journal asks the context's timeout only once probes run, after the context below exists.
-  const journal: ProbeJournal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), timeoutSeconds: (): number => context.timeout.seconds, ownRecipeOnly: history.kind === 'versions' || history.kind === 'factors' });
+  const journal: ProbeJournal = new ProbeJournal({ store, huntId, identity: history.identity, recipeKey: prepared.recipeKey, useCache: args.cache, treeOf: (commit) => history.treeOf(commit), timeoutSeconds: (): number => context.timeout.seconds, reuseLimits: () => context.timeout.reuseLimits, ownRecipeOnly: history.kind === 'versions' || history.kind === 'factors' });
   observer.attached?.({ hunt: huntId, resumed: !attachment.created, probesDone: journal.resumedCount });
 
   let executor: Executor;
@@ -112,7 +112,7 @@ export async function withHunt(prepared: PreparedHunt, options: HuntOptions, bod
     });
   /** A later stage's hunt in another space (the source of released versions): same record, own journal and workspaces. */
   const continueIn = async (next: PreparedHunt): Promise<StageSession> => {
-    const nextJournal: ProbeJournal = new ProbeJournal({ store, huntId, identity: next.history.identity, recipeKey: next.recipeKey, useCache: next.args.cache, treeOf: (commit) => next.history.treeOf(commit), timeoutSeconds: (): number => nextContext.timeout.seconds, ownRecipeOnly: true });
+    const nextJournal: ProbeJournal = new ProbeJournal({ store, huntId, identity: next.history.identity, recipeKey: next.recipeKey, useCache: next.args.cache, treeOf: (commit) => next.history.treeOf(commit), timeoutSeconds: (): number => nextContext.timeout.seconds, reuseLimits: () => nextContext.timeout.reuseLimits, ownRecipeOnly: true });
     const nextExecutor = await openExecutor(next, options, note);
     announce(next, nextExecutor);
     const nextContext: HuntContext = new HuntContext({ ...parts, history: next.history, args: next.args, journal: nextJournal, executor: nextExecutor, buildKey: next.buildKey });

@@ -2,6 +2,7 @@
 // verdict cache when another hunt already tested the same tree with the same recipe, or run and written down.
 import { createHash } from 'node:crypto';
 import type { Phase, ProbeRecord } from '../model/probe-record.js';
+import type { ReuseLimits } from '../store/probe-table.js';
 import type { Store } from '../store/store.js';
 import type { ProbeRow } from '../store/store-types.js';
 import type { HuntProbe } from './hunt-types.js';
@@ -19,6 +20,11 @@ export interface JournalOptions {
    * cached one is reused only if it would hold under it (see ProbeTable.cachedVerdict).
    */
   timeoutSeconds: () => number;
+  /**
+   * The timeouts a cached verdict must hold under, while the timeout may still change (derived, not measured yet);
+   * without it, the timeout in force now.
+   */
+  reuseLimits?: () => ReuseLimits;
   /**
    * Replay only this recipe's probes: a hunt over versions and then their source holds two spaces (and recipes) in
    * one record, and a version named like a commit must never answer for it.
@@ -72,11 +78,17 @@ export class ProbeJournal {
     }
   }
 
+  private reuseLimits(): ReuseLimits {
+    if (this.options.reuseLimits) return this.options.reuseLimits();
+    const seconds = this.options.timeoutSeconds();
+    return { finishedUnder: seconds, hungFrom: seconds };
+  }
+
   /** The commits (as they are, no configuration) this hunt can answer without running: its own probes, or the cache. */
   async answerable(commits: readonly string[]): Promise<Set<string>> {
     const { store, identity, recipeKey, useCache } = this.options;
     const answerable = new Set<string>();
-    const cached = useCache ? store.probes.cachedTrees(identity, recipeKey, this.options.timeoutSeconds()) : new Set<string>();
+    const cached = useCache ? store.probes.cachedTrees(identity, recipeKey, this.reuseLimits()) : new Set<string>();
     for (const commit of commits) {
       if ((this.done.get(commit)?.length ?? 0) > 0) answerable.add(commit);
       else if (cached.size > 0 && cached.has(await this.options.treeOf(commit))) answerable.add(commit);
@@ -105,7 +117,7 @@ export class ProbeJournal {
     const stored = this.done.get(key)?.shift();
     if (stored) return { ...stored, phase, source: stored.source === 'cached' ? 'cached' : 'resumed' };
     const tree = await contentKeyOf(probeTarget, this.options.treeOf);
-    let cached = this.options.useCache && freshness !== 'retest' && freshness !== 'sample' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey, this.options.timeoutSeconds()) : undefined;
+    let cached = this.options.useCache && freshness !== 'retest' && freshness !== 'sample' ? store.probes.cachedVerdict(this.options.identity, tree, this.options.recipeKey, this.reuseLimits()) : undefined;
     if (cached && freshness === 'confirm' && cached.huntId === huntId) cached = undefined;
     // Steps are numbered right before the row is written, with no await in between: parallel probes get distinct steps.
     const startOf = (step: number, subject: string) => ({ huntId, step, phase, commit, configuration: probeTarget.configuration ?? null, tree, recipeKey: this.options.recipeKey, subject });

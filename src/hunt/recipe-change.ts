@@ -28,9 +28,25 @@ export function recipeChange(before: RecipeEnvironment | null, after: RecipeEnvi
   const then: string[] = [];
   const now: string[] = [];
   for (const name of [...new Set([...Object.keys(before.env), ...Object.keys(after.env)])].sort()) {
-    if (before.env[name] === after.env[name]) continue;
-    then.push(variable(name, before.env[name]));
-    now.push(variable(name, after.env[name]));
+    const [was, is] = [before.env[name], after.env[name]];
+    if (was === is) continue;
+    if (name === 'PATH' && was !== undefined && is !== undefined) {
+      // Two long PATHs side by side hide the change: only the entries that differ.
+      const [earlier, later] = [was.split(':'), is.split(':')];
+      const lost = earlier.filter((entry) => !later.includes(entry));
+      const gained = later.filter((entry) => !earlier.includes(entry));
+      const list = (entries: string[]): string => entries.map(quoted).join(' ');
+      if (lost.length === 0 && gained.length === 0) {
+        then.push('PATH in one order');
+        now.push('PATH in another');
+      } else {
+        then.push(lost.length > 0 ? `PATH including ${list(lost)}` : `PATH without ${list(gained)}`);
+        now.push(gained.length > 0 ? `PATH including ${list(gained)}` : `PATH without ${list(lost)}`);
+      }
+      continue;
+    }
+    then.push(variable(name, was));
+    now.push(variable(name, is));
   }
   for (const file of [...new Set([...Object.keys(before.files), ...Object.keys(after.files)])].sort()) {
     if (before.files[file] === after.files[file]) continue;

@@ -31,6 +31,15 @@ export class TimeoutPolicy {
     return Math.max(FLOOR_SECONDS, Math.ceil(this.slowestGood * FACTOR));
   }
 
+  /**
+   * What a cached verdict must hold under. Until a good run is measured, a derived timeout is only known to be at
+   * least the floor: a finished run is reused if it ran within that, a hang not at all.
+   */
+  get reuseLimits(): { finishedUnder: number; hungFrom: number } {
+    if (this.explicitSeconds === undefined && this.slowestGood === undefined) return { finishedUnder: FLOOR_SECONDS, hungFrom: Number.POSITIVE_INFINITY };
+    return { finishedUnder: this.seconds, hungFrom: this.seconds };
+  }
+
   get derived(): boolean {
     return this.explicitSeconds === undefined;
   }

@@ -9,6 +9,7 @@ import type { HgHistory } from '../history/hg-history.js';
 import type { Workspace } from './workspace.js';
 import { unlock } from './workspace-lock.js';
 import { claimSlot } from './workspace-slots.js';
+import { commitGone } from '../history/missing-commit.js';
 import { toolFailure } from '../history/tool-failure.js';
 import { short } from '../text/format.js';
 
@@ -106,6 +107,9 @@ export class HgWorkspace implements Workspace {
       }
       if (result.code !== 0) {
         if (/unknown revision|filtered revision/.test(result.stderr)) {
+          // Stripped from the user's repository while the hunt went on: the repository's state, not the input.
+          const inSource = await hg(this.source, ['log', '--hidden', '--rev', commit, '--template', 'x'], { repo: this.source });
+          if (inSource.code !== 0 && /unknown revision/.test(inSource.stderr)) throw commitGone('hg', this.source, commit);
           throw new UsageError(
             `changeset ${commit.slice(0, 12)} is not in culprit's clone of ${this.source}: ${hgReason(result)}`,
             'secret changesets are never cloned: make them draft (hg phase --draft --force REV) or pick other endpoints',

@@ -42,10 +42,21 @@ export function capLog(log: number, outputStart: number): () => void {
     writeSync(log, `${marker}${cut} bytes dropped so far (the log keeps the first and the last MiB) …\n`);
     writeSync(log, tail.subarray(0, read));
   };
-  const timer = setInterval(() => trim(SLACK_BYTES), LOOK_MS);
+  // A failed trim (the disk filled up between the truncation and the write) must not escape from a timer, where it
+  // would end culprit with a stack trace: it stops the trims and is reported, with the log's name, when the run ends.
+  let failure: { error: unknown } | undefined;
+  const timer = setInterval(() => {
+    try {
+      trim(SLACK_BYTES);
+    } catch (error) {
+      failure = { error };
+      clearInterval(timer);
+    }
+  }, LOOK_MS);
   timer.unref();
   return () => {
     clearInterval(timer);
+    if (failure) throw failure.error;
     // The command has ended: the log is brought down to its cap exactly.
     trim(0);
   };

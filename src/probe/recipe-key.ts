@@ -54,9 +54,21 @@ function commandFiles(commands: readonly CommandSpec[], environment: NodeJS.Proc
   return files;
 }
 
+/**
+ * PATH without what npm and npx put in front of it for the directory they run in (`…/node_modules/.bin` of it and its
+ * parents, npm's node-gyp shim): `npx culprit resume` from a subdirectory is the same recipe as from the top.
+ */
+function toolchainPath(value: string): string {
+  return value
+    .split(':')
+    .filter((entry) => !/\/node_modules\/\.bin\/?$/.test(entry) && !/\/node-gyp-bin\/?$/.test(entry))
+    .join(':');
+}
+
 export function keyedEnvironment(environment: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of KEYED_ENVIRONMENT) if (environment[name] !== undefined) env[name] = environment[name] ?? '';
+  if (env.PATH !== undefined) env.PATH = toolchainPath(env.PATH);
   return env;
 }
 

@@ -2,23 +2,32 @@
 // Lets a killed hunt's workspace be reclaimed (and reset) by the next hunt instead of piling up.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { failedWriting } from '../environment-failure.js';
-import { processAlive } from '../system/process-alive.js';
+import { ownStartIdentity, sameProcessAlive } from '../system/process-alive.js';
 
 export { processAlive } from '../system/process-alive.js';
 
-export function lockOwner(lockPath: string): number | undefined {
+/** The lock's owner: its pid, and its start identity (absent in locks written before culprit recorded it). */
+function lockHolder(lockPath: string): { pid: number; start: string | undefined } | undefined {
   try {
-    const pid = Number(readFileSync(lockPath, 'utf8').trim().split(/\s+/)[0]);
-    return Number.isInteger(pid) ? pid : undefined;
+    const [pid, start] = readFileSync(lockPath, 'utf8').trim().split(/\s+/);
+    const owner = Number(pid);
+    return Number.isInteger(owner) ? { pid: owner, start: start || undefined } : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** True when nobody holds the lock: no file, or a file naming a process that is gone. */
+export function lockOwner(lockPath: string): number | undefined {
+  return lockHolder(lockPath)?.pid;
+}
+
+/**
+ * True when nobody holds the lock: no file, or a file naming a process that is gone — or whose pid another process
+ * has since (after a reboot), which the start identity tells apart.
+ */
 export function lockIsFree(lockPath: string): boolean {
-  const owner = lockOwner(lockPath);
-  return owner === undefined || !processAlive(owner);
+  const holder = lockHolder(lockPath);
+  return holder === undefined || !sameProcessAlive(holder.pid, holder.start);
 }
 
 /** Takes the lock if it is free (reclaiming a stale one); returns false when a live process holds it. */
@@ -27,7 +36,8 @@ export function tryLock(lockPath: string): boolean {
     try {
       const fd = openSync(lockPath, 'wx');
       try {
-        writeSync(fd, `${process.pid}\n`);
+        const start = ownStartIdentity();
+        writeSync(fd, start ? `${process.pid} ${start}\n` : `${process.pid}\n`);
       } catch (error) {
         // No lock without its owner's pid; the user hears which file could not be written (a full disk, say).
         closeSync(fd);

@@ -42,6 +42,9 @@ export function openDatabase(file: string, options: { mustExist: boolean }): { c
       throw diskFailure(what, error) ?? new UsageError(`${what}: ${describe(error)}`, HINT);
     }
   }
+  // Looked at read-only first: a read-write open may already write (a hot journal rolled back, a WAL checkpointed),
+  // and another application's database, or a newer culprit's store, must be left byte for byte as it was.
+  if (exists) inspectReadOnly(file);
   let connection: Connection;
   try {
     connection = new Database(file, { timeout: 15_000 });
@@ -49,7 +52,7 @@ export function openDatabase(file: string, options: { mustExist: boolean }): { c
     throw diskFailure(`cannot open the hunt store ${file}`, error) ?? new UsageError(`cannot open the hunt store ${file}: ${describe(error)}`, HINT);
   }
   try {
-    // Before anything writes (WAL, migrations): another application's database must be left byte for byte as it was.
+    // Again on this connection, before anything writes: the file may have changed since it was inspected.
     refuseForeign(connection, file);
     connection.pragma('journal_mode = WAL');
     connection.pragma('synchronous = FULL');
@@ -68,27 +71,52 @@ export function openDatabase(file: string, options: { mustExist: boolean }): { c
 }
 
 /**
- * A database with tables that is not culprit's: user_version 0 with anything in it, or tables no culprit makes. A
- * store from a newer culprit is left to `migrate` to refuse: it may hold tables this one does not know.
+ * A database with tables that is not culprit's (user_version 0 with anything in it, tables no culprit makes, a
+ * version without a hunts table), or a newer culprit's store: refused before anything is written to it.
  */
 function refuseForeign(connection: Connection, file: string): void {
-  const version = connection.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) return;
-  const tables = (connection.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as Array<{ name: string }>).map((row) => row.name);
-  const foreign = version === 0 ? tables : tables.filter((name) => !CULPRIT_TABLES.has(name));
+  // One read transaction: a migration another culprit commits in between must not make culprit's tables look foreign.
+  const { version, tables } = connection.transaction(() => ({
+    version: connection.pragma('user_version', { simple: true }) as number,
+    tables: (connection.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as Array<{ name: string }>).map((row) => row.name),
+  }))();
   const hint = 'pass --store PATH naming a culprit store or a new file';
+  // A newer culprit may have tables this one does not know; it has a hunts table all the same.
+  const foreign = version === 0 ? tables : version > SCHEMA_VERSION ? [] : tables.filter((name) => !CULPRIT_TABLES.has(name));
   if (foreign.length > 0) throw new UsageError(`${file} is not a culprit hunt store: it holds other tables (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''})`, hint);
   if (version > 0 && !tables.includes('hunts')) throw new UsageError(`${file} is not a culprit hunt store: it says schema ${version} but has no hunts table`, hint);
+  refuseNewer(version, file);
 }
 
-function migrate(connection: Connection, file: string): void {
-  const version = connection.pragma('user_version', { simple: true }) as number;
+function refuseNewer(version: number, file: string): void {
   if (version > SCHEMA_VERSION) {
     throw new UsageError(
       `the hunt store ${file} was written by a newer culprit (schema ${version}; this one knows up to ${SCHEMA_VERSION})`,
       'upgrade culprit, or pass --store PATH to use another store',
     );
   }
+}
+
+/** refuseForeign on a read-only connection; a file it cannot read that way is left to the read-write open to judge. */
+function inspectReadOnly(file: string): void {
+  let reader: Connection;
+  try {
+    reader = new Database(file, { readonly: true, fileMustExist: true, timeout: 15_000 });
+  } catch {
+    return;
+  }
+  try {
+    refuseForeign(reader, file);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+  } finally {
+    reader.close();
+  }
+}
+
+function migrate(connection: Connection, file: string): void {
+  const version = connection.pragma('user_version', { simple: true }) as number;
+  refuseNewer(version, file);
   if (version === SCHEMA_VERSION) return;
   // IMMEDIATE: two culprits opening a fresh store at once must not both run the same migration.
   connection.transaction(() => {

@@ -73,14 +73,21 @@ interface TimedVerdict {
 }
 
 /**
- * Whether a cached verdict would come out the same under the test timeout `seconds`: the recipe key says only
- * "derived" when no --timeout was given, and derived timeouts differ between hunts. A hang holds under a timeout no
- * longer than the one it was found under (none recorded: it holds under none); a finished run, if it ran within it.
+ * The test timeouts a cached verdict must hold under: the recipe key says only "derived" when no --timeout was given,
+ * and derived timeouts differ between hunts, or are not known yet when the first probes start (--jobs).
  */
-function holdsUnder(verdict: TimedVerdict, seconds: number | undefined): boolean {
-  if (seconds === undefined) return true;
-  if ((JSON.parse(verdict.outcome) as Outcome).kind === 'hung') return verdict.timeout_seconds !== null && verdict.timeout_seconds >= seconds;
-  return verdict.test_seconds === null || verdict.test_seconds < seconds;
+export interface ReuseLimits {
+  /** A finished run is reused if it ran in less than this: the shortest timeout this hunt may end up with. */
+  finishedUnder: number;
+  /** A hang is reused if it was found under at least this: the longest timeout this hunt may end up with. */
+  hungFrom: number;
+}
+
+/** Whether a cached verdict would come out the same under `limits` (a hang found under no recorded timeout: never). */
+function holdsUnder(verdict: TimedVerdict, limits: ReuseLimits | undefined): boolean {
+  if (limits === undefined) return true;
+  if ((JSON.parse(verdict.outcome) as Outcome).kind === 'hung') return verdict.timeout_seconds !== null && verdict.timeout_seconds >= limits.hungFrom;
+  return verdict.test_seconds === null || verdict.test_seconds < limits.finishedUnder;
 }
 
 export interface ProbeStart {
@@ -196,11 +203,11 @@ export class ProbeTable {
   }
 
   /** A verdict another run found for this tree and recipe that holds under the test timeout now in force (if given). */
-  cachedVerdict(identity: string, tree: string, recipeKey: string, timeoutSeconds?: number): CachedVerdict | undefined {
+  cachedVerdict(identity: string, tree: string, recipeKey: string, limits?: ReuseLimits): CachedVerdict | undefined {
     const raw = this.db.prepare(`SELECT * FROM verdicts WHERE identity = ? AND tree = ? AND recipe_key = ?`).get(identity, tree, recipeKey) as
       | (Omit<RawProbe, 'id' | 'step' | 'phase' | 'source' | 'cached_from' | 'configuration' | 'subject' | 'started_at' | 'ended_at' | 'build'> & { outcome: string; timeout_seconds: number | null })
       | undefined;
-    if (!raw || !holdsUnder(raw, timeoutSeconds)) return undefined;
+    if (!raw || !holdsUnder(raw, limits)) return undefined;
     return {
       huntId: raw.hunt_id,
       commit: raw.revision,
@@ -217,9 +224,9 @@ export class ProbeTable {
   }
 
   /** The trees with a cached verdict for a repository and recipe, in one query (a parallel hunt asks them first). */
-  cachedTrees(identity: string, recipeKey: string, timeoutSeconds?: number): Set<string> {
+  cachedTrees(identity: string, recipeKey: string, limits?: ReuseLimits): Set<string> {
     const rows = this.db.prepare(`SELECT tree, outcome, test_seconds, timeout_seconds FROM verdicts WHERE identity = ? AND recipe_key = ?`).all(identity, recipeKey) as Array<TimedVerdict & { tree: string }>;
-    return new Set(rows.filter((row) => holdsUnder(row, timeoutSeconds)).map((row) => row.tree));
+    return new Set(rows.filter((row) => holdsUnder(row, limits)).map((row) => row.tree));
   }
 
   forgetVerdict(identity: string, tree: string, recipeKey: string): void {

@@ -1,6 +1,9 @@
 // hg commands through a command server: the same answers as one hg process per command, in order when many are
 // in flight, a repository replaced or removed under it, and no server left once culprit ends, even by SIGKILL.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hg } from '../../src/history/hg-command.js';
 import { stopCommandServers } from '../../src/history/hg-command-server.js';
@@ -36,6 +39,8 @@ async function oneShot<T>(run: () => Promise<T>): Promise<T> {
     delete process.env.CULPRIT_HG_SERVER;
   }
 }
+
+const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 afterEach(() => stopCommandServers());
 
@@ -87,4 +92,25 @@ describe('the hg command server', () => {
     await done;
     await until(() => serversOf(repo.dir).length === 0, 'servers gone after SIGKILL');
   });
+
+  it('settles a command whose server dies under it, in a process nothing else keeps alive (no exit 13)', async () => {
+    const repo = await linearHgRepo(3, 1);
+    const script = path.join(tempDir(), 'killed-server.mjs');
+    // Run as its own process: vitest's own handles would hide a culprit that leaves its event loop with a command
+    // unanswered. The hook makes the command slow enough to kill the server under it.
+    writeFileSync(script, [
+      `import { readdirSync, readFileSync } from 'node:fs';`,
+      `import { hg } from ${JSON.stringify(path.join(PROJECT, 'dist', 'history', 'hg-command.js'))};`,
+      `const repo = ${JSON.stringify(repo.dir)};`,
+      `await hg(repo, ['log', '--rev', 'tip', '--template', '{node}'], { repo });`,
+      `const server = readdirSync('/proc').filter((pid) => /^\\d+$/.test(pid)).find((pid) => { try { const argv = readFileSync('/proc/' + pid + '/cmdline', 'utf8'); return argv.includes('--cmdserver') && argv.includes(repo); } catch { return false; } });`,
+      `setTimeout(() => { for (const target of [-Number(server), Number(server)]) { try { process.kill(target, 'SIGKILL'); } catch {} } }, 700).unref();`,
+      `const result = await hg(repo, ['--config', 'hooks.pre-log=sleep 2', 'log', '--rev', 'tip', '--template', '{node}'], { repo });`,
+      `console.log(result.code, result.stdout);`,
+    ].join('\n'));
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(`0 ${repo.head}`);
+  });
 });
+

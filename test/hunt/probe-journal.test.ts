@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProbeJournal } from '../../src/hunt/probe-journal.js';
+import { TimeoutPolicy } from '../../src/hunt/timeout-policy.js';
 import type { ProbeRecord } from '../../src/model/probe-record.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../fixtures/scripted-repo.js';
@@ -52,4 +53,31 @@ describe('probe journal', () => {
     expect(runs).toBe(4);
     store.close();
   });
+
+  it('before the derived timeout is measured, reuses only passes within its floor and no hang', async () => {
+    const store = Store.open(path.join(tempDir(), 'hunts.sqlite'));
+    let runs = 0;
+    const journalOf = (policy: TimeoutPolicy): ProbeJournal => {
+      const huntId = store.hunts.create({ key: `k${runs}-${Math.random()}`, identity: 'repo', arguments: args, recipeKey: 'derived', candidates: 2 });
+      return new ProbeJournal({ store, huntId, identity: 'repo', recipeKey: 'derived', useCache: true, treeOf: (commit) => Promise.resolve(`tree-${commit}`), timeoutSeconds: () => policy.seconds, reuseLimits: () => policy.reuseLimits });
+    };
+    const probe = async (journal: ProbeJournal, commit: string, record: ProbeRecord): Promise<string> =>
+      (await journal.obtain(commit, 'bisect', () => Promise.resolve(commit), () => (runs++, Promise.resolve(record)))).source;
+    // A slow hunt found a 40 s pass, a 2 s pass and a hang under a long derived timeout.
+    const slow = new TimeoutPolicy();
+    slow.observeGood(60);
+    const first = journalOf(slow);
+    await probe(first, 'forty', pass('forty', 40));
+    await probe(first, 'two', pass('two', 2));
+    await probe(first, 'hangs', hang('hangs', 600));
+    // The next hunt's --jobs probes start before its endpoints are measured (600 s placeholder): its timeout may yet
+    // be 30 s, where the 40 s run would hang, and the hang proves nothing under a timeout not known yet.
+    const unmeasured = new TimeoutPolicy();
+    const next = journalOf(unmeasured);
+    expect(await next.answerable(['forty', 'two', 'hangs'])).toEqual(new Set(['two']));
+    expect(await probe(next, 'two', pass('two', 2))).toBe('cached');
+    expect(await probe(next, 'forty', pass('forty', 40))).toBe('run');
+    store.close();
+  });
 });
+

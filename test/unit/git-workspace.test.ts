@@ -1,11 +1,12 @@
 // Workspaces: private, reusable across hunts, reclaimed after a killed hunt, never shared by two live hunts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git } from '../../src/history/git-command.js';
 import { GitHistory } from '../../src/history/git-history.js';
 import { GitWorkspace, workspaceBase } from '../../src/probe/git-workspace.js';
+import { processStartIdentity } from '../../src/system/process-alive.js';
 import { dirtyUp, repoSnapshot } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
@@ -65,6 +66,28 @@ describe('GitWorkspace', () => {
     await next.checkout(repo.commits[0]!);
     expect(readFileSync(path.join(next.directory, 'state.txt'), 'utf8')).toBe('ok\n');
     next.release();
+  });
+
+  it('reclaims a slot whose lock names a pid that another process has since (after a reboot)', async () => {
+    const repo = await linearRepo(3, 1);
+    const history = await GitHistory.open(repo.dir);
+    const cache = tempDir();
+    const workspace = await GitWorkspace.acquire(cache, history);
+    // A live process with the lock's pid, but not the one that wrote it: another start time.
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(`${workspace.directory}.lock`, `${sleeper.pid} some-other-boot:12345\n`);
+      const next = await GitWorkspace.acquire(cache, history);
+      expect(next.directory).toBe(workspace.directory);
+      next.release();
+      // The same process, as it was recorded: the slot stays its own.
+      writeFileSync(`${workspace.directory}.lock`, `${sleeper.pid} ${processStartIdentity(sleeper.pid!)}\n`);
+      const other = await GitWorkspace.acquire(cache, history);
+      expect(other.directory).not.toBe(workspace.directory);
+      other.release();
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
   });
 
   it('recreates a workspace deleted between probes and goes on', async () => {

@@ -168,4 +168,18 @@ describe('HgWorkspace', () => {
       workspace.release();
     }
   });
+
+  it('says the repository no longer has a changeset stripped from it since the hunt began', async () => {
+    const repo = await linearHgRepo(5, 2);
+    const history = await HgHistory.open(repo.dir);
+    const stripped = repo.head;
+    hgRun(repo.dir, ['--config', 'extensions.strip=', 'strip', '--no-backup', '--quiet', '--rev', stripped]);
+    const workspace = await HgWorkspace.acquire(tempDir(), history);
+    try {
+      await expect(workspace.checkout(stripped)).rejects.toThrow(/no longer has commit .*pruned or rewritten/);
+    } finally {
+      workspace.release();
+    }
+  });
 });
+

@@ -77,4 +77,13 @@ describe('recipe keys', () => {
     expect(change.split('\n')).toHaveLength(1);
     expect(recipeChange(null, after)).toMatch(/stored without them/);
   });
+
+  it('keys PATH without what npm and npx add for the directory they run in, and names only the entries that differ', () => {
+    const fromTop = { PATH: '/home/u/project/node_modules/.bin:/home/u/node_modules/.bin:/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin:/opt/cc/bin:/usr/bin' };
+    const fromSub = { PATH: '/home/u/project/sub/node_modules/.bin:/home/u/project/node_modules/.bin:/home/u/node_modules/.bin:/opt/cc/bin:/usr/bin' };
+    expect(recipeKey(recipe, '', fromSub)).toBe(recipeKey(recipe, '', fromTop));
+    const otherCompiler = recipeEnvironment(recipe, { PATH: '/opt/cc2/bin:/usr/bin' });
+    expect(recipeChange(recipeEnvironment(recipe, fromTop), otherCompiler)).toBe(`PATH including '/opt/cc/bin', now PATH including '/opt/cc2/bin'`);
+    expect(recipeChange(recipeEnvironment(recipe, { PATH: '/usr/bin' }), otherCompiler)).toBe(`PATH without '/opt/cc2/bin', now PATH including '/opt/cc2/bin'`);
+  });
 });

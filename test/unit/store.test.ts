@@ -95,6 +95,21 @@ describe('store', () => {
       expect(readFileSync(file).equals(before), file).toBe(true);
       expect(existsSync(`${file}-wal`) || existsSync(`${file}-shm`)).toBe(false);
     }
+    // Applications number their schemas high too: past culprit's own, a file without culprit's tables is not a newer store.
+    const high = foreign('places.db', 75);
+    const highBefore = readFileSync(high);
+    expect(() => Store.open(high)).toThrow(/is not a culprit hunt store: it says schema 75 but has no hunts table/);
+    expect(readFileSync(high).equals(highBefore)).toBe(true);
+    expect(existsSync(`${high}-wal`) || existsSync(`${high}-shm`)).toBe(false);
+    // A newer culprit's store is refused as such, and left as it was too (not switched to WAL).
+    const newer = path.join(scratch, 'newer.sqlite');
+    const newerDb = new Database(newer);
+    newerDb.exec(`CREATE TABLE hunts (id INTEGER PRIMARY KEY); CREATE TABLE later_table (id INTEGER)`);
+    newerDb.pragma('user_version = 99');
+    newerDb.close();
+    const newerBefore = readFileSync(newer);
+    expect(() => Store.open(newer)).toThrow(/written by a newer culprit \(schema 99/);
+    expect(readFileSync(newer).equals(newerBefore)).toBe(true);
     // A store of culprit's own at an older schema is brought up to date as before.
     const old = path.join(scratch, 'old.sqlite');
     const db = new Database(old);
