@@ -37,10 +37,14 @@ function spawnFailure(error: NodeJS.ErrnoException, cwd: string): Error {
 
 /**
  * What makes git act on a workspace and nothing else, whatever a test left in it: its own git directory and work
- * tree named (so neither discovery, a `.git` file nor `core.worktree` can point elsewhere), no hooks, no fsmonitor.
+ * tree named (so neither discovery, a `.git` file nor `core.worktree` can point elsewhere), no hooks, no fsmonitor,
+ * no reflog a linked logs directory could carry elsewhere, and no replace ref making one commit check out another.
  */
 export function workspaceGitOptions(workTree: string): string[] {
-  return [`--git-dir=${path.join(workTree, '.git')}`, `--work-tree=${workTree}`, '-c', `core.worktree=${workTree}`, '-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
+  return [
+    `--git-dir=${path.join(workTree, '.git')}`, `--work-tree=${workTree}`, '--no-replace-objects',
+    '-c', `core.worktree=${workTree}`, '-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'core.logAllRefUpdates=false',
+  ];
 }
 
 /** Runs git on the repository of a workspace (see workspaceGitOptions), in its top directory. */

@@ -1,12 +1,13 @@
 // A git workspace: a private repository under culprit's cache that borrows the user's objects via alternates.
 // Nothing is written to the user's repository (no worktree entry, no refs), so a SIGKILL cannot leave a trace there.
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { git, gitOk, workspaceGit, type GitResult } from '../history/git-command.js';
 import { commitGone } from '../history/missing-commit.js';
 import { toolFailure } from '../history/tool-failure.js';
 import type { GitHistory } from '../history/git-history.js';
+import { ownRepository, sealGitDirectory } from './own-git-directory.js';
 import type { Workspace } from './workspace.js';
 import { unlock } from './workspace-lock.js';
 import { claimSlot } from './workspace-slots.js';
@@ -38,19 +39,8 @@ function textOf(file: string): string | undefined {
   }
 }
 
-/**
- * Whether `directory/.git` is a repository culprit made, as it made it: a real directory (not a `.git` file or a link
- * to another one), not a linked worktree's (`commondir`), borrowing `objects` when given, with no setting a test could
- * have added to send git elsewhere (`core.worktree`, an included file, per-worktree configuration).
- */
-function ownRepository(directory: string, objects?: string): boolean {
-  const gitDir = path.join(directory, '.git');
-  if (!isDirectory(directory) || !isDirectory(gitDir) || !isDirectory(path.join(gitDir, 'objects'))) return false;
-  if (!lstatSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile()) return false;
-  if (existsSync(path.join(gitDir, 'commondir')) || existsSync(path.join(gitDir, 'config.worktree'))) return false;
-  if (/^\s*(worktree|path)\s*(=|$)/im.test(textOf(path.join(gitDir, 'config')) ?? '')) return false;
-  return objects === undefined || textOf(path.join(gitDir, 'objects', 'info', 'alternates')) === `${objects}\n`;
-}
+/** The most commits a test may make on top of its checkout for the checkout still to count as the candidate's. */
+const OWN_COMMITS_LIMIT = 1000;
 
 export class GitWorkspace implements Workspace {
   private constructor(
@@ -82,13 +72,12 @@ export class GitWorkspace implements Workspace {
   }
 
   private async prepare(): Promise<void> {
-    if (!ownRepository(this.directory)) {
+    if (!ownRepository(this.directory, this.objects)) {
       await this.rebuild();
       return;
     }
     // A hunt killed mid-checkout leaves git's lock behind; we own the slot, so it is ours to remove.
     rmSync(path.join(this.directory, '.git', 'index.lock'), { force: true });
-    this.borrowObjects();
   }
 
   /** A new repository in the slot, in place of whatever is there (a test may have removed or replaced it). */
@@ -96,19 +85,23 @@ export class GitWorkspace implements Workspace {
     rmSync(this.directory, { recursive: true, force: true });
     mkdirSync(this.directory, { recursive: true });
     await gitOk(this.directory, ['init', '--quiet', '--template=', this.directory], { env: { GIT_CEILING_DIRECTORIES: path.dirname(this.directory) } });
+    const gitDir = path.join(this.directory, '.git');
     // Written at once rather than by four `git config` runs: a parallel hunt creates several workspaces.
-    appendFileSync(path.join(this.directory, '.git', 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[advice]\n\tdetachedHead = false\n[core]\n\tfsmonitor = false\n');
-    this.borrowObjects();
-  }
-
-  private borrowObjects(): void {
-    mkdirSync(path.join(this.directory, '.git', 'objects', 'info'), { recursive: true });
-    writeFileSync(path.join(this.directory, '.git', 'objects', 'info', 'alternates'), `${this.objects}\n`);
+    appendFileSync(path.join(gitDir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[advice]\n\tdetachedHead = false\n[core]\n\tfsmonitor = false\n');
+    // Renamed into place: a write would follow a link planted there to another repository's file.
+    mkdirSync(path.join(gitDir, 'objects', 'info'), { recursive: true });
+    const alternates = path.join(gitDir, 'objects', 'info', 'alternates');
+    writeFileSync(`${alternates}.tmp`, `${this.objects}\n`);
+    renameSync(`${alternates}.tmp`, alternates);
+    sealGitDirectory(gitDir);
   }
 
   async checkout(commit: string, options: { clean?: boolean } = {}): Promise<void> {
     // The last test may have deleted the workspace, or pointed its repository at the user's: never checked out there.
     if (!ownRepository(this.directory, this.objects)) await this.rebuild();
+    // Untracked files go first too: git reads an untracked .gitattributes while it checks out a commit without one.
+    const clean = ['clean', options.clean ? '-ffdxq' : '-ffdq'];
+    await workspaceGit(this.directory, clean);
     const args = ['checkout', '--quiet', '--force', '--detach', commit];
     let result = await workspaceGit(this.directory, args);
     if (!checkedOut(result)) {
@@ -122,24 +115,51 @@ export class GitWorkspace implements Workspace {
         throw toolFailure('git', 'git checkout', this.directory, result.stderr);
       }
     }
-    const cleaned = await workspaceGit(this.directory, ['clean', options.clean ? '-ffdxq' : '-ffdq']);
+    const cleaned = await workspaceGit(this.directory, clean);
     if (cleaned.code !== 0) throw toolFailure('git', 'git clean', this.directory, cleaned.stderr);
     await this.fillSubmodules();
   }
 
   /**
    * Whether the checkout is still there: false once the directory is gone or its repository's HEAD is neither the
-   * commit nor a commit made on top of it. A git directory the test removed or replaced says nothing about the files it tested: the next checkout
-   * makes a new one.
+   * commit nor a commit the test made on top of it. A git directory the test removed or replaced says nothing about
+   * the files it tested: the next checkout makes a new one.
    */
   async holds(commit: string): Promise<boolean> {
     if (!isDirectory(this.directory)) return false;
-    if (!ownRepository(this.directory)) return true;
-    const head = textOf(path.join(this.directory, '.git', 'HEAD'))?.trim() ?? '';
-    if (head === commit) return true;
-    // A test may commit what it made, on a branch or not: the checkout was the candidate while HEAD descends from it.
-    const descends = await workspaceGit(this.directory, ['merge-base', '--is-ancestor', commit, 'HEAD']);
-    return descends.code === 0;
+    const gitDir = path.join(this.directory, '.git');
+    if (!isDirectory(gitDir) || !lstatSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile()) return true;
+    if (textOf(path.join(gitDir, 'HEAD'))?.trim() === commit) return true;
+    const head = await workspaceGit(this.directory, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    return head.code === 0 && (await this.onlyOwnCommitsBetween(commit, head.stdout.trim()));
+  }
+
+  /**
+   * Whether `head` descends from `commit` through commits the test made alone: a test may commit what it made, on a
+   * branch or not, but a commit of the user's repository on the way (checked out, reset to, merged) means the files
+   * were not the candidate's. Walks down from `head` only as far as the test's commits go.
+   */
+  private async onlyOwnCommitsBetween(commit: string, head: string): Promise<boolean> {
+    const waiting = [head];
+    const seen = new Set<string>();
+    let reached = false;
+    while (waiting.length > 0) {
+      const current = waiting.pop()!;
+      if (seen.has(current)) continue;
+      seen.add(current);
+      if (current === commit) {
+        reached = true;
+        continue;
+      }
+      if (seen.size > OWN_COMMITS_LIMIT) return false;
+      // Read-only in the user's repository: whether it has the commit, nothing more (no fetch into a partial clone).
+      if ((await git(this.repoRoot, ['cat-file', '-e', `${current}^{commit}`], { env: { GIT_NO_LAZY_FETCH: '1' } })).code === 0) return false;
+      const listed = await workspaceGit(this.directory, ['rev-list', '--no-walk', '--parents', current]);
+      const parents = listed.stdout.trim().split(/\s+/).slice(1);
+      if (listed.code !== 0 || parents.length === 0) return false;
+      waiting.push(...parents);
+    }
+    return reached;
   }
 
   /**
@@ -167,8 +187,9 @@ export class GitWorkspace implements Workspace {
       // cloned again when a test removed it or pointed it elsewhere.
       if (!ownRepository(target, path.join(source, 'objects'))) {
         rmSync(target, { recursive: true, force: true });
-        const cloned = await git(this.directory, ['clone', '--quiet', '--shared', '--no-checkout', '--', source, target], { env: { GIT_CEILING_DIRECTORIES: path.dirname(this.directory) } });
+        const cloned = await git(this.directory, ['clone', '--quiet', '--shared', '--no-checkout', '--template=', '--', source, target], { env: { GIT_CEILING_DIRECTORIES: path.dirname(this.directory) } });
         if (cloned.code !== 0) continue;
+        sealGitDirectory(path.join(target, '.git'));
       }
       await workspaceGit(target, ['checkout', '--quiet', '--force', '--detach', recorded]);
       await workspaceGit(target, ['clean', '-ffdq']);

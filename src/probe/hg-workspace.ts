@@ -124,22 +124,31 @@ export class HgWorkspace implements Workspace {
 
   /**
    * Whether the checkout is still there: false once the directory is gone or the working directory's parent is
-   * neither the changeset nor one committed on top of it. A `.hg` the test removed or replaced says nothing about the files it tested.
+   * neither the changeset nor one the test committed on top of it. A `.hg` the test removed or replaced says nothing
+   * about the files it tested.
    */
-  holds(commit: string): Promise<boolean> {
-    if (!isDirectory(this.directory)) return Promise.resolve(false);
-    if (!this.ownClone) return Promise.resolve(true);
+  async holds(commit: string): Promise<boolean> {
+    if (!isDirectory(this.directory)) return false;
+    if (!this.ownClone) return true;
     let dirstate: Buffer;
     try {
       dirstate = readFileSync(path.join(this.directory, '.hg', 'dirstate'));
     } catch {
-      return Promise.resolve(false);
+      return false;
     }
     const start = dirstate.subarray(0, DIRSTATE_V2.length).equals(DIRSTATE_V2) ? DIRSTATE_V2.length : 0;
     const parent = dirstate.subarray(start, start + 20).toString('hex');
-    if (parent === commit) return Promise.resolve(true);
-    // A test may commit what it made: the checkout was the candidate while the new parent descends from it.
-    return hg(this.directory, ['log', '--rev', `${commit} and ancestors(${parent})`, '--template', 'x'], { repo: this.directory }).then((result) => result.code === 0 && result.stdout === 'x');
+    if (parent === commit) return true;
+    // A test may commit what it made: the new parent descends from the candidate through its own changesets alone. One
+    // of the user's repository on the way (updated to, merged) means the files were not the candidate's.
+    const descends = await hg(this.directory, ['log', '--rev', `${commit} and ancestors(${parent})`, '--template', 'x'], { repo: this.directory });
+    if (descends.code !== 0 || descends.stdout !== 'x') return false;
+    const between = await hg(this.directory, ['log', '--rev', `only(${parent}, ${commit})`, '--template', '{node}\n'], { repo: this.directory });
+    const nodes = between.stdout.split('\n').filter((node) => /^[0-9a-f]{40}$/.test(node));
+    if (between.code !== 0 || nodes.length === 0) return false;
+    // Read-only in the user's repository: which of them it has (id() of an unknown node is empty, not an error).
+    const known = await hg(this.source, ['log', '--rev', nodes.map((node) => `id(${node})`).join(' or '), '--template', 'x'], { repo: this.source });
+    return known.code === 0 && known.stdout === '';
   }
 
   /** What `hg bisect --command` gives its command. */

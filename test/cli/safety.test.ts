@@ -101,16 +101,23 @@ describe("the user's checkout is sacred", () => {
     expect(repoSnapshot(repo.dir)).toEqual(before);
   });
 
-  /** A hunt whose test does `reach` to its workspace on every probe: the answer must be right and the user's repository untouched. */
-  async function huntReaching(reach: (userRepo: string) => string): Promise<void> {
+  /**
+   * Hunts whose test does `reach` to its workspace on every probe: the answer must be right and the user's repository
+   * untouched. Later hunts share the first one's cache, so they start in the workspace the last test left.
+   */
+  async function huntReaching(reach: (userRepo: string) => string, hunts = 1): Promise<void> {
     const repo = await linearRepo(20, 11);
     dirtyUp(repo.dir);
     const before = repoSnapshot(repo.dir);
-    const test = `${reach(repo.dir)}\ngrep -q ok state.txt`;
-    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--test', test, '--json'], { env: { XDG_CACHE_HOME: tempDir() } });
-    expect(repoSnapshot(repo.dir)).toEqual(before);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
+    const cache = tempDir();
+    for (let hunt = 1; hunt <= hunts; hunt++) {
+      // A test of its own per hunt, so that no verdict is reused and every hunt probes.
+      const test = `: hunt ${hunt}\n${reach(repo.dir)}\ngrep -q ok state.txt`;
+      const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--test', test, '--json'], { env: { XDG_CACHE_HOME: cache } });
+      expect(repoSnapshot(repo.dir)).toEqual(before);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
+    }
   }
 
   it('keeps the repository identical when a test points its workspace\'s core.worktree at it', async () => {
@@ -119,6 +126,22 @@ describe("the user's checkout is sacred", () => {
 
   it('keeps the repository identical when a test replaces its workspace\'s .git with a gitdir file naming the user\'s', async () => {
     await huntReaching((userRepo) => `rm -rf .git && printf 'gitdir: %s\\n' '${userRepo}/.git' > .git`);
+  });
+
+  it('keeps the index identical when a test links its workspace\'s index to the user\'s', async () => {
+    await huntReaching((userRepo) => `rm -f .git/index && ln -s '${userRepo}/.git/index' .git/index`);
+  });
+
+  it('keeps the reflogs identical when a test links its workspace\'s logs to the user\'s', async () => {
+    await huntReaching((userRepo) => `rm -rf .git/logs && ln -s '${userRepo}/.git/logs' .git/logs`);
+  });
+
+  it('writes no alternates into the repository when a test links its workspace\'s objects/info to the user\'s', async () => {
+    await huntReaching((userRepo) => `rm -rf .git/objects/info && ln -s '${userRepo}/.git/objects/info' .git/objects/info`, 2);
+  });
+
+  it('finds the right commit when a test makes its workspace a sparse checkout of nothing', async () => {
+    await huntReaching(() => 'git config core.sparseCheckout true && mkdir -p .git/info && echo /nothing > .git/info/sparse-checkout');
   });
 
   it('refuses a --workdir inside the repository in one line, creating nothing', async () => {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { culprit } from '../fixtures/cli.js';
+import { linearHgRepo } from '../fixtures/scripted-hg-repo.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 /**
@@ -68,6 +69,49 @@ describe('a workspace deleted while its test runs', () => {
     const repo = await linearRepo(12, 7);
     const scratch = tempDir();
     const test = 'git -c user.name=t -c user.email=t@example.org commit --quiet --allow-empty -m mine && grep -q ok state.txt';
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--store', path.join(scratch, 'hunts.sqlite'), '--workdir', path.join(scratch, 'work'), '--json', '--test', test]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);
+    expect(result.stderr).not.toMatch(/vanished or changed/);
+  });
+
+  it('probes again a checkout the test moved to a later commit of the repository: its verdict is not the candidate\'s', async () => {
+    const repo = await linearRepo(20, 11);
+    const scratch = tempDir();
+    const armed = path.join(scratch, 'armed');
+    const victim = path.join(scratch, 'victim');
+    writeFileSync(armed, '');
+    const test = [
+      `if [ -e '${armed}' ] && [ "$CULPRIT_COMMIT" != ${repo.commits[0]!} ] && grep -q ok state.txt; then`,
+      `  echo "$CULPRIT_COMMIT" > '${victim}'; rm -f '${armed}'`,
+      `  git checkout --quiet ${repo.head}`,
+      'fi',
+      'grep -q ok state.txt',
+    ].join('\n');
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--store', path.join(scratch, 'hunts.sqlite'), '--workdir', path.join(scratch, 'work'), '--json', '--test', test]);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.firstBad.commit).toBe(repo.culprit);
+    const moved = readFileSync(victim, 'utf8').trim();
+    expect((document.probes as Probe[]).filter((probe) => probe.commit === moved).map((probe) => probe.verdict)).toEqual(['good']);
+  });
+});
+
+describe('a Mercurial workspace left at another changeset', () => {
+  it('stops the hunt in one line (exit 4) when the test keeps updating to a later changeset of the repository, naming no commit', async () => {
+    const repo = await linearHgRepo(12, 7);
+    const scratch = tempDir();
+    const test = `if [ "$CULPRIT_COMMIT" != ${repo.commits[0]!} ] && grep -q ok state.txt; then hg update --quiet --rev ${repo.head}; fi; grep -q ok state.txt`;
+    const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--store', path.join(scratch, 'hunts.sqlite'), '--workdir', path.join(scratch, 'work'), '--test', test]);
+    expect(result.code, result.stdout + result.stderr).toBe(4);
+    expect(result.stdout).not.toMatch(/first bad commit/);
+    expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('culprit: ')).at(-1)).toMatch(/^culprit: the workspace .* vanished or changed .*continue with: culprit resume \d+$/);
+  });
+
+  it('counts the verdict of a test that commits on top of its checkout', async () => {
+    const repo = await linearHgRepo(12, 7);
+    const scratch = tempDir();
+    const test = 'echo mine > mine.txt && hg add --quiet mine.txt && hg commit --quiet --user t --message mine && grep -q ok state.txt';
     const result = await culprit(['run', '--repo', repo.dir, '--good', repo.commits[0]!, '--bad', repo.head, '--narrow', 'none', '--store', path.join(scratch, 'hunts.sqlite'), '--workdir', path.join(scratch, 'work'), '--json', '--test', test]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).firstBad.commit).toBe(repo.culprit);

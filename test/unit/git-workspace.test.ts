@@ -1,28 +1,30 @@
 // Workspaces: private, reusable across hunts, reclaimed after a killed hunt, never shared by two live hunts.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git } from '../../src/history/git-command.js';
 import { GitHistory } from '../../src/history/git-history.js';
 import { GitWorkspace, workspaceBase } from '../../src/probe/git-workspace.js';
 import { processStartIdentity } from '../../src/system/process-alive.js';
-import { repoSnapshot } from '../fixtures/cli.js';
+import { dirtyUp, repoSnapshot } from '../fixtures/cli.js';
 import { linearRepo, tempDir } from '../fixtures/scripted-repo.js';
 
 describe('GitWorkspace', () => {
   it('checks out any commit privately, keeps ignored build outputs, drops untracked leftovers', async () => {
     const repo = await linearRepo(6, 3);
+    // The commits' own ignore rules keep build outputs: a test's .git/info/exclude would make the workspace foreign.
+    spawnSync('sh', ['-c', 'echo build/ > .gitignore && git add .gitignore && git -c user.name=t -c user.email=t@e commit -qm ignore'], { cwd: repo.dir });
+    const ignoring = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).stdout.trim();
     const before = repoSnapshot(repo.dir);
     const history = await GitHistory.open(repo.dir);
     const workspace = await GitWorkspace.acquire(tempDir(), history);
     try {
       await workspace.checkout(repo.commits[1]!);
       expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8')).toBe('ok\n');
-      mkdirSync(path.join(workspace.directory, '.git', 'info'), { recursive: true });
-      writeFileSync(path.join(workspace.directory, '.git', 'info', 'exclude'), 'build/\n');
+      await workspace.checkout(ignoring);
       spawnSync('sh', ['-c', 'mkdir -p build && echo out > build/out && echo junk > junk.txt && echo edit >> state.txt'], { cwd: workspace.directory });
-      await workspace.checkout(repo.commits[4]!);
+      await workspace.checkout(ignoring);
       expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8')).toBe('bug\n');
       expect(existsSync(path.join(workspace.directory, 'build', 'out'))).toBe(true);
       expect(existsSync(path.join(workspace.directory, 'junk.txt'))).toBe(false);
@@ -103,30 +105,89 @@ describe('GitWorkspace', () => {
     }
   });
 
-  it('rebuilds a git directory a test made foreign, before it checks anything out', async () => {
-    const repo = await linearRepo(4, 2);
-    const before = repoSnapshot(repo.dir);
+  /** What a test may do to its workspace's git directory that must not reach the user's repository or later checkouts. */
+  function sabotages(userRepo: string, commits: string[]): Record<string, string> {
+    const user = `${userRepo}/.git`;
+    return {
+      'a gitdir file': `rm -rf .git && echo 'gitdir: ${user}' > .git`,
+      'a commondir file': `echo '${user}' > .git/commondir`,
+      'no .git at all': 'rm -rf .git',
+      'core.worktree': `git config core.worktree '${userRepo}'`,
+      'other alternates': `echo '${tempDir()}' > .git/objects/info/alternates`,
+      // Links into the user's git directory: git writes through them (it locks and renames the link's target).
+      'a linked index': `rm -f .git/index && ln -s '${user}/index' .git/index`,
+      'linked logs': `rm -rf .git/logs && ln -s '${user}/logs' .git/logs`,
+      // A hard link too: git appends to an existing reflog in place, whatever core.logAllRefUpdates says.
+      'a hard-linked reflog': `mkdir -p .git/logs && rm -f .git/logs/HEAD && ln '${user}/logs/refs/stash' .git/logs/HEAD`,
+      'linked objects/info': `rm -rf .git/objects/info && ln -s '${user}/objects/info' .git/objects/info`,
+      // Settings that change what the next checkout writes or what the clean keeps.
+      'a sparse checkout': 'git config core.sparseCheckout true && mkdir -p .git/info && echo /nothing > .git/info/sparse-checkout',
+      'core.autocrlf': 'git config core.autocrlf true',
+      'info/attributes': 'mkdir -p .git/info && echo "* text eol=crlf" > .git/info/attributes',
+      'a filter driver': 'git config filter.x.smudge "sed s/bug/ok/" && mkdir -p .git/info && echo "* filter=x" > .git/info/attributes',
+      'info/exclude': 'mkdir -p .git/info && echo "*" > .git/info/exclude',
+      // Read by the next checkout where its commit has no .gitattributes, before the clean removes it.
+      'an untracked .gitattributes': 'echo "* text eol=crlf" > .gitattributes',
+      'a replace ref': `git replace ${commits[3]} ${commits[1]}`,
+    };
+  }
+
+  describe('rebuilds a git directory a test made foreign or reconfigured, before anything is written', () => {
+    for (const what of Object.keys(sabotages('', []))) {
+      for (const between of ['probes', 'hunts']) {
+        it(`${what}, between ${between}`, async () => {
+          const repo = await linearRepo(4, 2);
+          dirtyUp(repo.dir);
+          const before = repoSnapshot(repo.dir);
+          const history = await GitHistory.open(repo.dir);
+          const cache = tempDir();
+          let workspace = await GitWorkspace.acquire(cache, history);
+          try {
+            await workspace.checkout(repo.commits[0]!);
+            const damage = sabotages(repo.dir, repo.commits)[what]!;
+            const done = spawnSync('sh', ['-c', `echo junk > junk.txt && ${damage}`], { cwd: workspace.directory, encoding: 'utf8' });
+            expect(done.status, done.stderr).toBe(0);
+            if (between === 'hunts') {
+              workspace.release();
+              workspace = await GitWorkspace.acquire(cache, history);
+            }
+            await workspace.checkout(repo.commits[3]!);
+            expect(repoSnapshot(repo.dir)).toEqual(before);
+            expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8')).toBe('bug\n');
+            expect(existsSync(path.join(workspace.directory, 'junk.txt'))).toBe(false);
+          } finally {
+            workspace.release();
+          }
+        });
+      }
+    }
+  });
+
+  it('holds a checkout the test committed on top of, and not one it moved to a later commit of the repository', async () => {
+    const repo = await linearRepo(6, 3);
     const history = await GitHistory.open(repo.dir);
     const workspace = await GitWorkspace.acquire(tempDir(), history);
-    const gitDir = path.join(workspace.directory, '.git');
-    const sabotage: Record<string, () => void> = {
-      'a gitdir file': () => {
-        rmSync(gitDir, { recursive: true, force: true });
-        writeFileSync(gitDir, `gitdir: ${repo.dir}/.git\n`);
-      },
-      'a commondir file': () => writeFileSync(path.join(gitDir, 'commondir'), `${repo.dir}/.git\n`),
-      'no .git at all': () => rmSync(gitDir, { recursive: true, force: true }),
-      'core.worktree': () => spawnSync('git', ['config', 'core.worktree', repo.dir], { cwd: workspace.directory }),
-      'other alternates': () => writeFileSync(path.join(gitDir, 'objects', 'info', 'alternates'), `${tempDir()}\n`),
+    const inWorkspace = (script: string): void => {
+      const done = spawnSync('sh', ['-c', script], { cwd: workspace.directory, encoding: 'utf8' });
+      if (done.status !== 0) throw new Error(done.stderr);
     };
+    const commit = 'git -c user.name=t -c user.email=t@e commit -q --allow-empty -m mine';
     try {
-      for (const [what, damage] of Object.entries(sabotage)) {
-        await workspace.checkout(repo.commits[0]!);
-        damage();
-        await workspace.checkout(repo.commits[3]!);
-        expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8'), what).toBe('bug\n');
-        expect(repoSnapshot(repo.dir), what).toEqual(before);
-      }
+      await workspace.checkout(repo.commits[1]!);
+      inWorkspace(`${commit} && ${commit}`);
+      expect(await workspace.holds(repo.commits[1]!)).toBe(true);
+      await workspace.checkout(repo.commits[1]!);
+      inWorkspace(`git checkout -q ${repo.commits[4]!}`);
+      expect(await workspace.holds(repo.commits[1]!)).toBe(false);
+      await workspace.checkout(repo.commits[1]!);
+      inWorkspace(`git checkout -q -b later ${repo.commits[4]!} && ${commit}`);
+      expect(await workspace.holds(repo.commits[1]!)).toBe(false);
+      await workspace.checkout(repo.commits[1]!);
+      inWorkspace(`git checkout -q -b mixed && ${commit} && git -c user.name=t -c user.email=t@e merge -q --no-edit ${repo.commits[4]!}`);
+      expect(await workspace.holds(repo.commits[1]!)).toBe(false);
+      await workspace.checkout(repo.commits[1]!);
+      inWorkspace(`git checkout -q -b mine && ${commit}`);
+      expect(await workspace.holds(repo.commits[1]!)).toBe(true);
     } finally {
       workspace.release();
     }
