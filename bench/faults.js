@@ -240,19 +240,28 @@ async function stopTrial(options, repo) {
 /** A test that points its workspace's git at the user's repository (core.worktree, or a .git file). */
 async function worktreeTrial(options, repo) {
   const rows = [];
+  // Each redirect runs before the test looks at its files; `wrongUnlessStopped`: the test then looks at another commit,
+  // so the only right outcomes are the right answer or a stop in one line (exit 4), never a wrong answer.
   const variants = {
     'core.worktree set to the user repository': `git config core.worktree "${repo.directory}"`,
     '.git replaced by a gitdir file to the user repository': `rm -rf .git && echo "gitdir: ${repo.directory}/.git" > .git`,
+    'the index linked to the user repository': `rm -f .git/index && ln -s "${repo.directory}/.git/index" .git/index`,
+    'the reflogs linked to the user repository': `rm -rf .git/logs && ln -s "${repo.directory}/.git/logs" .git/logs`,
+    'a sparse checkout configured': 'git config core.sparseCheckout true && mkdir -p .git/info && echo /nothing > .git/info/sparse-checkout',
+    'a checkout of the newest commit': { redirect: `git checkout -q ${repo.commits.at(-1)}`, wrongUnlessStopped: true },
   };
-  for (const [name, redirect] of Object.entries(variants)) {
+  for (const [name, variant] of Object.entries(variants)) {
+    const redirect = typeof variant === 'string' ? variant : variant.redirect;
     const before = snapshot(repo.directory);
     const place = scratch();
     const test = `${redirect}; grep -q "return a + b" src/calc.js`;
     const result = await culpritRun(options.culprit, ['run', '--repo', repo.directory, '--good', repo.commits[0], '--bad', repo.commits.at(-1), '--test', test, '--narrow', 'none', '--store', path.join(place, 'hunts.sqlite'), '--workdir', path.join(place, 'cache'), '--json']);
     const identical = snapshot(repo.directory) === before;
     const right = parsed(result)?.firstBad?.commit === repo.culprit;
+    const stopped = result.code === 4 && /vanished or changed under the probe/.test(result.stderr);
     rmSync(place, { recursive: true, force: true });
-    rows.push([`test: ${name}`, '1', `repository ${identical ? 'identical' : 'CHANGED'}; answer ${right ? 'right' : 'wrong or none'}`, identical && right]);
+    const answer = right ? 'right' : stopped ? 'none: stopped in one line (exit 4)' : `wrong or none (exit ${result.code})`;
+    rows.push([`test: ${name}`, '1', `repository ${identical ? 'identical' : 'CHANGED'}; answer ${answer}`, identical && (right || (typeof variant !== 'string' && variant.wrongUnlessStopped && stopped))]);
     if (!identical) restore(repo);
   }
   return rows;
