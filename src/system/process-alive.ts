@@ -1,6 +1,7 @@
 // Whether a process id names a live process, and which process it is: how a workspace slot or a hunt tells that its
 // owner died, even when its pid was given to another process since (after a reboot, or a pid wrap). A leaf module.
 import { readFileSync } from 'node:fs';
+import { readProcessInfo } from './process-stat.js';
 
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -18,13 +19,10 @@ export function processAlive(pid: number): boolean {
  */
 export function processStartIdentity(pid: number): string | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const info = readProcessInfo(pid);
+  if (info === undefined || !Number.isInteger(info.startTime)) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces or parentheses itself: count from the last one.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const startTime = fields[22 - 3];
-    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    return startTime && /^\d+$/.test(startTime) ? `${boot}:${startTime}` : undefined;
+    return `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}:${info.startTime}`;
   } catch {
     return undefined;
   }
