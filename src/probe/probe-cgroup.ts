@@ -14,6 +14,8 @@ const SWEEP_WAIT_MS = 2000;
  * culprit's cgroup stops accepting it (removed, or no longer writable). No other way makes that failure happen on demand.
  */
 let returnFaults = process.env.CULPRIT_TEST_CGROUP_RETURN_FAILS === '1' ? 1 : 0;
+// Read once and gone: a culprit that a probe runs (a nested hunt) must not inherit the fault.
+delete process.env.CULPRIT_TEST_CGROUP_RETURN_FAILS;
 
 /** The cgroup culprit ran in when it first made a probe cgroup: every probe cgroup is made under it, never under another. */
 let home: string | null | undefined;
@@ -34,6 +36,8 @@ function homeCgroup(): string | undefined {
 function releaseTainted(): void {
   const from = homeCgroup();
   if (from === undefined || (ownCgroup() !== from && !writeControl(from, 'cgroup.procs', String(process.pid)))) return;
+  // Home again: later runs get cgroups of their own again (a long-lived `culprit worker` must not lose them for good).
+  fallback = false;
   for (const directory of tainted) {
     try {
       rmdirSync(directory);
