@@ -80,14 +80,9 @@ export class GitWorkspace implements Workspace {
     rmSync(path.join(this.directory, '.git', 'index.lock'), { force: true });
   }
 
-  /**
-   * A new repository in the slot, in place of whatever is there (a test may have removed or replaced it). Only `.git`
-   * goes when the slot is still a real directory: the next checkout rewrites every tracked file and cleans untracked
-   * ones, and the build outputs it keeps stay warm (a test that only ran `git config user.email` costs no rebuild).
-   */
+  /** A new repository in the slot, in place of whatever is there (a test may have removed or replaced it). */
   private async rebuild(): Promise<void> {
-    const slot = lstatSync(this.directory, { throwIfNoEntry: false });
-    rmSync(slot?.isDirectory() ? path.join(this.directory, '.git') : this.directory, { recursive: true, force: true });
+    rmSync(this.directory, { recursive: true, force: true });
     mkdirSync(this.directory, { recursive: true });
     await gitOk(this.directory, ['init', '--quiet', '--template=', this.directory], { env: { GIT_CEILING_DIRECTORIES: path.dirname(this.directory) } });
     const gitDir = path.join(this.directory, '.git');

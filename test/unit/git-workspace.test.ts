@@ -35,24 +35,6 @@ describe('GitWorkspace', () => {
     expect(repoSnapshot(repo.dir)).toEqual(before);
   });
 
-  it('rebuilds only the git directory of a workspace a test reconfigured: its build outputs stay warm', async () => {
-    const repo = await linearRepo(6, 3);
-    spawnSync('sh', ['-c', 'echo build/ > .gitignore && git add .gitignore && git -c user.name=t -c user.email=t@e commit -qm ignore'], { cwd: repo.dir });
-    const ignoring = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).stdout.trim();
-    const workspace = await GitWorkspace.acquire(tempDir(), await GitHistory.open(repo.dir));
-    try {
-      await workspace.checkout(ignoring);
-      // What a test that commits does first; the config is then not culprit's any more, and the .git is made anew.
-      spawnSync('sh', ['-c', 'mkdir -p build && echo out > build/out && git config user.email t@example.org && echo edit >> state.txt'], { cwd: workspace.directory });
-      await workspace.checkout(ignoring);
-      expect(readFileSync(path.join(workspace.directory, '.git', 'config'), 'utf8')).not.toMatch(/t@example\.org/);
-      expect(readFileSync(path.join(workspace.directory, 'state.txt'), 'utf8')).toBe('bug\n');
-      expect(existsSync(path.join(workspace.directory, 'build', 'out'))).toBe(true);
-    } finally {
-      workspace.release();
-    }
-  });
-
   it('gives two live hunts different slots and reuses a released one', async () => {
     const repo = await linearRepo(3, 1);
     const history = await GitHistory.open(repo.dir);
