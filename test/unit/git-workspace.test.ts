@@ -128,6 +128,8 @@ describe('GitWorkspace', () => {
       'info/exclude': 'mkdir -p .git/info && echo "*" > .git/info/exclude',
       // Read by the next checkout where its commit has no .gitattributes, before the clean removes it.
       'an untracked .gitattributes': 'echo "* text eol=crlf" > .gitattributes',
+      // …kept by every clean but for this: the test made it ignored itself.
+      'an ignored .gitattributes': 'echo "* text eol=crlf" > .gitattributes && printf ".gitattributes\\n.gitignore\\n" > .gitignore',
       'a replace ref': `git replace ${commits[3]} ${commits[1]}`,
     };
   }
