@@ -99,9 +99,11 @@ export class GitWorkspace implements Workspace {
   async checkout(commit: string, options: { clean?: boolean } = {}): Promise<void> {
     // The last test may have deleted the workspace, or pointed its repository at the user's: never checked out there.
     if (!ownRepository(this.directory, this.objects)) await this.rebuild();
-    // Untracked files go first too: git reads an untracked .gitattributes while it checks out a commit without one.
+    // Untracked files go first too: git reads an untracked .gitattributes while it checks out a commit without one,
+    // even one the test made ignored (a .gitignore naming it): those go whatever the ignore rules say, with .gitmodules.
     const clean = ['clean', options.clean ? '-ffdxq' : '-ffdq'];
     await workspaceGit(this.directory, clean);
+    await workspaceGit(this.directory, ['clean', '-ffdxq', '--', ':(glob)**/.gitattributes', ':(glob)**/.gitmodules']);
     const args = ['checkout', '--quiet', '--force', '--detach', commit];
     let result = await workspaceGit(this.directory, args);
     if (!checkedOut(result)) {
