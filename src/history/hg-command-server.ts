@@ -47,43 +47,26 @@ class CommandServer {
   private greeted = false;
   private dead = false;
   private idleTimer: NodeJS.Timeout | undefined;
-  private readonly hello: Promise<void>;
+  private readonly helloTimer: NodeJS.Timeout;
 
   constructor(
     private readonly child: ChildProcessByStdio<Writable, Readable, null>,
     readonly identity: string,
     private readonly onEnd: () => void,
   ) {
-    let greet!: () => void;
-    let refuse!: (error: Error) => void;
-    this.hello = new Promise((resolve, reject) => {
-      greet = resolve;
-      refuse = reject;
-    });
-    // Never an unhandled rejection: a failed greeting is reported to the command that waits for it.
-    this.hello.catch(() => undefined);
-    const helloTimer = setTimeout(() => this.end(new ServerUnavailable('hg command server did not answer')), HELLO_MS);
-    helloTimer.unref();
+    this.helloTimer = setTimeout(() => this.end(new ServerUnavailable('hg command server did not answer')), HELLO_MS);
+    this.helloTimer.unref();
     child.stdout.on('data', (chunk: Buffer) => {
       this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.read(() => {
-        clearTimeout(helloTimer);
-        greet();
-      });
+      this.read();
     });
     child.stdin.on('error', () => undefined);
     child.on('error', (error) => this.end(new ServerUnavailable(error.message)));
     child.on('exit', () => this.end(new ServerUnavailable('hg command server ended')));
     // The end of its output is the end of the server too: 'exit' may come later, after nothing holds culprit open.
     child.stdout.on('close', () => this.end(new ServerUnavailable('hg command server ended')));
-    this.endHello = (error: Error): void => {
-      clearTimeout(helloTimer);
-      refuse(error);
-    };
     this.idle();
   }
-
-  private endHello: (error: Error) => void;
 
   /** A pipe is a socket: it can stop holding the event loop open. */
   private get output(): Socket {
@@ -97,7 +80,8 @@ class CommandServer {
       // Held while commands wait or run, so culprit waits for the answers; let go when idle, so it never keeps culprit alive.
       clearTimeout(this.idleTimer);
       this.hold(true);
-      this.hello.then(() => this.next(), (error: Error) => this.end(error));
+      // Before the greeting, the queue waits for it: the greeting sends the first command.
+      this.next();
     });
   }
 
@@ -135,7 +119,7 @@ class CommandServer {
   }
 
   /** Frames: a channel byte and a 32-bit length; `I`/`L` ask for input (there is none: an empty answer). */
-  private read(greet: () => void): void {
+  private read(): void {
     while (this.buffer.length >= 5) {
       const channel = String.fromCharCode(this.buffer[0] ?? 0);
       const length = this.buffer.readUInt32BE(1);
@@ -153,7 +137,8 @@ class CommandServer {
           return;
         }
         this.greeted = true;
-        greet();
+        clearTimeout(this.helloTimer);
+        this.next();
         continue;
       }
       const current = this.current;
@@ -176,7 +161,7 @@ class CommandServer {
     if (this.dead) return;
     this.dead = true;
     clearTimeout(this.idleTimer);
-    this.endHello(error);
+    clearTimeout(this.helloTimer);
     this.onEnd();
     this.child.stdin.end();
     this.hold(false);

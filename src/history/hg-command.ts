@@ -41,10 +41,10 @@ export async function hg(cwd: string, args: readonly string[], options: { repo?:
   // An argument with a NUL would split in the server's message: spawn refuses it instead. A command the server dies
   // under runs again as a process: every command culprit sends is a read or brings the workspace to a state, so twice
   // is the same as once.
-  const servable = options.repo !== undefined && path.resolve(cwd) === path.resolve(options.repo) && !args.some((arg) => arg.includes('\0'));
-  if (servable && options.repo !== undefined && process.env.CULPRIT_HG_SERVER !== '0') {
+  const repo = options.repo === undefined ? undefined : path.resolve(options.repo);
+  if (repo !== undefined && repo === path.resolve(cwd) && !args.some((arg) => arg.includes('\0')) && process.env.CULPRIT_HG_SERVER !== '0') {
     try {
-      const served = await runServed(path.resolve(options.repo), [...common, ...args], hgEnvironment());
+      const served = await runServed(repo, [...common, ...args], hgEnvironment());
       return { code: served.code, raw: served.stdout, stdout: served.stdout.toString('utf8'), stderr: served.stderr.toString('utf8') };
     } catch (error) {
       if (!(error instanceof ServerUnavailable)) throw error;

@@ -1,8 +1,9 @@
 // A git workspace: a private repository under culprit's cache that borrows the user's objects via alternates.
 // Nothing is written to the user's repository (no worktree entry, no refs), so a SIGKILL cannot leave a trace there.
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { isRealDirectory, contentIfReadable } from '../system/file-facts.js';
 import { git, gitOk, workspaceGit, type GitResult } from '../history/git-command.js';
 import { commitGone } from '../history/missing-commit.js';
 import { toolFailure } from '../history/tool-failure.js';
@@ -25,18 +26,6 @@ export function workspaceBase(cacheRoot: string, history: GitHistory): string {
  */
 function checkedOut(result: GitResult): boolean {
   return result.code === 0 && !/^(error|fatal): /m.test(result.stderr);
-}
-
-function isDirectory(file: string): boolean {
-  return lstatSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
-}
-
-function textOf(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** The most commits a test may make on top of its checkout for the checkout still to count as the candidate's. */
@@ -128,10 +117,10 @@ export class GitWorkspace implements Workspace {
    * the files it tested: the next checkout makes a new one.
    */
   async holds(commit: string): Promise<boolean> {
-    if (!isDirectory(this.directory)) return false;
+    if (!isRealDirectory(this.directory)) return false;
     const gitDir = path.join(this.directory, '.git');
-    if (!isDirectory(gitDir) || !lstatSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile()) return true;
-    if (textOf(path.join(gitDir, 'HEAD'))?.trim() === commit) return true;
+    if (!isRealDirectory(gitDir) || !lstatSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile()) return true;
+    if (contentIfReadable(path.join(gitDir, 'HEAD'))?.toString('utf8').trim() === commit) return true;
     const head = await workspaceGit(this.directory, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
     return head.code === 0 && (await this.onlyOwnCommitsBetween(commit, head.stdout.trim()));
   }

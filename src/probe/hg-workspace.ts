@@ -1,8 +1,9 @@
 // A Mercurial workspace: a private clone under culprit's cache (hardlinked store, `hg pull` on reuse).
 // Not `hg share`: a share writes caches, phases and whatever the test commits into the user's store.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isRealDirectory } from '../system/file-facts.js';
 import { UsageError } from '../errors.js';
 import { hg, hgOk, hgReason } from '../history/hg-command.js';
 import type { HgHistory } from '../history/hg-history.js';
@@ -20,10 +21,6 @@ const PURGE = ['--config', 'extensions.purge=', 'purge'];
 
 /** How a dirstate-v2 docket starts; a v1 dirstate starts with the first parent's node. */
 const DIRSTATE_V2 = Buffer.from('dirstate-v2\n');
-
-function isDirectory(file: string): boolean {
-  return lstatSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
-}
 
 /** Directory holding all workspace slots of one repository. */
 export function hgWorkspaceBase(cacheRoot: string, history: HgHistory): string {
@@ -61,7 +58,7 @@ export class HgWorkspace implements Workspace {
    */
   private get ownClone(): boolean {
     const hgDir = path.join(this.directory, '.hg');
-    return isDirectory(this.directory) && isDirectory(hgDir) && existsSync(this.marker) && !existsSync(path.join(hgDir, 'sharedpath'));
+    return isRealDirectory(this.directory) && isRealDirectory(hgDir) && existsSync(this.marker) && !existsSync(path.join(hgDir, 'sharedpath'));
   }
 
   /** Brings the slot's clone up to date with the user's repository, cloning afresh when it is missing or damaged. */
@@ -128,7 +125,7 @@ export class HgWorkspace implements Workspace {
    * about the files it tested.
    */
   async holds(commit: string): Promise<boolean> {
-    if (!isDirectory(this.directory)) return false;
+    if (!isRealDirectory(this.directory)) return false;
     if (!this.ownClone) return true;
     let dirstate: Buffer;
     try {

@@ -1,8 +1,9 @@
 // Whether a workspace's git directory is still the one culprit made: no link out of it, and the files that steer
 // git (configuration, info/, alternates) as culprit sealed them, so a test cannot aim culprit's next git elsewhere.
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isRealDirectory, contentIfReadable } from '../system/file-facts.js';
 
 /** Where the digest of the steering files is kept, in the git directory itself (removed with it). */
 const SEAL = 'culprit-seal';
@@ -14,18 +15,6 @@ const SEAL = 'culprit-seal';
 const STEERING_FILES = ['config', 'config.worktree', 'commondir', 'shallow', path.join('objects', 'info', 'alternates')];
 /** Directories whose every file steers git: attributes, excludes, sparse-checkout patterns, grafts. */
 const STEERING_DIRECTORIES = ['info'];
-
-function isDirectory(file: string): boolean {
-  return lstatSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
-}
-
-function contentOf(file: string): Buffer | undefined {
-  try {
-    return readFileSync(file);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Whether a directory holds a symbolic link, or (with `hardLinks`) a file with another name somewhere else, looking
@@ -85,7 +74,7 @@ function filesUnder(directory: string, relative = ''): string[] {
 function steeringDigest(gitDir: string): string {
   const hash = createHash('sha256');
   const add = (relative: string): void => {
-    const content = contentOf(path.join(gitDir, relative));
+    const content = contentIfReadable(path.join(gitDir, relative));
     hash.update(`${relative}\0${content === undefined ? 'missing' : `${content.length}`}\0`);
     if (content) hash.update(content);
   };
@@ -105,9 +94,9 @@ export function sealGitDirectory(gitDir: string): void {
  */
 export function ownRepository(directory: string, objects: string): boolean {
   const gitDir = path.join(directory, '.git');
-  if (!isDirectory(directory) || !isDirectory(gitDir) || !isDirectory(path.join(gitDir, 'objects'))) return false;
+  if (!isRealDirectory(directory) || !isRealDirectory(gitDir) || !isRealDirectory(path.join(gitDir, 'objects'))) return false;
   if (!lstatSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile()) return false;
   if (linkInside(gitDir)) return false;
-  if (contentOf(path.join(gitDir, 'objects', 'info', 'alternates'))?.toString('utf8') !== `${objects}\n`) return false;
-  return contentOf(path.join(gitDir, SEAL))?.toString('utf8') === `${steeringDigest(gitDir)}\n`;
+  if (contentIfReadable(path.join(gitDir, 'objects', 'info', 'alternates'))?.toString('utf8') !== `${objects}\n`) return false;
+  return contentIfReadable(path.join(gitDir, SEAL))?.toString('utf8') === `${steeringDigest(gitDir)}\n`;
 }
