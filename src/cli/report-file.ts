@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
+import { checkFileDirectory } from '../system/directory-check.js';
 
 /**
  * The report path as given, made absolute. Refused: a directory, a file in a directory that does not exist or cannot
@@ -14,8 +15,7 @@ export function reportPath(value: unknown, option: string, store?: string): stri
   const path = resolve(value);
   const stat = statSync(path, { throwIfNoEntry: false });
   if (stat?.isDirectory()) throw new UsageError(`${option} ${value} is a directory`, `name a file in it, e.g. ${option} ${value.replace(/\/+$/, '')}/hunt.html`);
-  const parent = statSync(dirname(path), { throwIfNoEntry: false });
-  if (!parent?.isDirectory()) throw new UsageError(`${option} ${value}: the directory ${dirname(path)} does not exist`, 'create it first, or name a file in an existing directory');
+  checkFileDirectory(value, option);
   try {
     accessSync(dirname(path), constants.W_OK);
   } catch {

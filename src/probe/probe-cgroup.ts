@@ -1,9 +1,9 @@
 // Contains each command a probe runs in a cgroup v2 of its own, where culprit may make one (Linux, a writable hierarchy).
 // A daemon that leaves the process group and clears its environment cannot leave its cgroup, and a cgroup dies whole.
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readlinkSync, rmdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isLive, readProcessInfo } from '../system/process-stat.js';
+import { isLive, pidNamespace, readProcessInfo, sleepSync } from '../system/process-stat.js';
 import { cgroupHierarchy, children, killAll, MAX_DEPTH, members, NAME, ownCgroup, removeTree, signalEach, writeControl } from './cgroup-tree.js';
 
 /** How long one start-up sweep waits, in all, for the orphan cgroups it killed to empty. */
@@ -19,6 +19,8 @@ delete process.env.CULPRIT_TEST_CGROUP_RETURN_FAILS;
 
 /** The cgroup culprit ran in when it first made a probe cgroup: every probe cgroup is made under it, never under another. */
 let home: string | null | undefined;
+/** This process's start time, read once: with its pid, it names the owner in every probe cgroup's name. */
+let ownStartTime: number | undefined;
 /** Set once culprit could not step back out of a probe cgroup: from then on no run of this process gets a cgroup. */
 let fallback = false;
 /** Probe cgroups culprit could not step back out of at once: never killed or listed, only removed once empty. */
@@ -65,9 +67,9 @@ export class ProbeCgroup {
       return undefined;
     }
     const parent = homeCgroup();
-    const self = readProcessInfo('self');
-    if (parent === undefined || self === undefined) return undefined;
-    const directory = path.join(parent, `culprit-probe.${process.pid}.${self.startTime}.${randomBytes(6).toString('hex')}`);
+    ownStartTime ??= readProcessInfo('self')?.startTime;
+    if (parent === undefined || ownStartTime === undefined) return undefined;
+    const directory = path.join(parent, `culprit-probe.${process.pid}.${ownStartTime}.${randomBytes(6).toString('hex')}`);
     try {
       mkdirSync(directory);
     } catch {
@@ -124,23 +126,10 @@ export class ProbeCgroup {
   }
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
 /** Whether the culprit that made a cgroup of this name has ended (its pid is gone or names a later process). */
 function ownerEnded(name: string): boolean {
   const match = NAME.exec(name);
-  if (!match) return false;
-  const [pid, startTime] = [Number(match[1]), Number(match[2])];
-  const owner = readProcessInfo(pid);
-  return owner === undefined || !isLive(owner) || owner.startTime !== startTime;
-}
-
-function pidNamespace(pid: number | 'self'): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return undefined;
-  }
+  return match ? died(Number(match[1]), Number(match[2])) : false;
 }
 
 /** Probe cgroups of ended culprits anywhere in the hierarchy this process sees (a killed culprit ran elsewhere). */
@@ -218,7 +207,7 @@ export function sweepOrphanCgroups(): number {
       killAll(directory);
     }
     if (pending.length === 0 || performance.now() >= deadline) break;
-    Atomics.wait(sleeper, 0, 0, round < 5 ? 5 : 25);
+    sleepSync(round < 5 ? 5 : 25);
   }
   for (const directory of pending) removeTree(directory);
   return [...seen].filter(([pid, startTime]) => died(pid, startTime)).length;

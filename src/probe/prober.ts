@@ -81,12 +81,16 @@ function configurationText(digest: string, paths: readonly string[]): string {
   return `${digest.slice(0, 12)}: ${paths.slice(0, 10).join(' ')}${paths.length > 10 ? ` and ${paths.length - 10} more` : ''}`;
 }
 
+/** A line culprit adds to what a run said: at the end of its log and of its output's tail. */
+function withNote(run: RunResult, logPath: string, line: string): RunResult {
+  appendFileSync(logPath, line);
+  return { ...run, outputTail: `${run.outputTail}${line}` };
+}
+
 /** A command "not found" whose script exists: the reason (its interpreter) goes to the log and the output's tail. */
 function explained(run: RunResult, command: CommandSpec, cwd: string, logPath: string, env: NodeJS.ProcessEnv): RunResult {
   const problem = interpreterProblem(command, cwd, env);
-  if (!problem) return run;
-  appendFileSync(logPath, `culprit: ${problem}\n`);
-  return { ...run, outputTail: `${run.outputTail}culprit: ${problem}\n` };
+  return problem ? withNote(run, logPath, `culprit: ${problem}\n`) : run;
 }
 
 /** A check is meant to be cheap: it gets the build's time limit at most, and no more than a few minutes. */
@@ -249,14 +253,8 @@ async function probeOnce(request: ProbeRequest): Promise<ProbeRecord> {
   if (run.interrupted) throw interrupted();
   const outcome = classifyTest(run);
   // A failure in a commit with submodules: they are empty in culprit's workspaces, which may be the whole reason.
-  if (outcome.kind !== 'passed') {
-    const empty = emptySubmodules(workspace.directory);
-    if (empty.length > 0) {
-      const note = `[culprit] note: submodules not initialised in your repository stay empty in culprit's workspaces too (${empty.slice(0, 5).join(', ')})\n`;
-      appendFileSync(logPath, note);
-      run.outputTail += note;
-    }
-  }
+  const empty = outcome.kind === 'passed' ? [] : emptySubmodules(workspace.directory);
+  const noted = empty.length === 0 ? run : withNote(run, logPath, `[culprit] note: submodules not initialised in your repository stay empty in culprit's workspaces too (${empty.slice(0, 5).join(', ')})\n`);
   // 127 only: a script that is not executable (126) has that for its reason, whatever its #! line says.
-  return finish(outcome, outcome.kind === 'not-found' && outcome.exitCode === 127 ? explained(run, recipe.test, cwd, logPath, env) : run, logPath, run.seconds);
+  return finish(outcome, outcome.kind === 'not-found' && outcome.exitCode === 127 ? explained(noted, recipe.test, cwd, logPath, env) : noted, logPath, run.seconds);
 }

@@ -1,8 +1,8 @@
 // Finds and kills the processes a probe started, by process group and by the token every run puts in its environment.
 // Process groups miss children that escape with setsid, and a SIGKILLed culprit cannot clean up at all; the token can.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { isLive, readProcessInfo, type ProcessInfo } from '../system/process-stat.js';
+import { isLive, pidNamespace, readProcessInfo, sleepSync, type ProcessInfo } from '../system/process-stat.js';
 import { sweepOrphanCgroups } from './probe-cgroup.js';
 
 /** The environment variable that marks every process of one run: `<culpritPid>.<runNonce>`. */
@@ -28,9 +28,6 @@ export function canInspectProcesses(): boolean {
   }
   return procAvailable;
 }
-
-export type { ProcessInfo } from '../system/process-stat.js';
-export { readProcessInfo } from '../system/process-stat.js';
 
 function listPids(): number[] {
   let names: string[];
@@ -154,11 +151,6 @@ export function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-function sleepSync(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
-
 /**
  * SIGKILLs what `find` returns until it returns nothing, so children forked while we kill are caught too.
  * Synchronous: callers are start-up and last-resort paths with nothing better to do meanwhile.
@@ -180,14 +172,6 @@ function killUntilGone(find: () => number[]): number {
 export function sweepToken(token: string): number {
   if (!canInspectProcesses() || token === '') return 0;
   return killUntilGone(() => tokenCarriers(token));
-}
-
-function pidNamespace(pid: number | 'self'): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { EnvironmentError } from '../errors.js';
 type Connection = Database.Database;
 
 /** The one line for a store on a read-only file system. */
-export function readOnlyStore(file: string, cause?: unknown): EnvironmentError {
+function readOnlyStore(file: string, cause?: unknown): EnvironmentError {
   return new EnvironmentError(`the hunt store ${file} is on a file system that is read-only now`, 'make it writable again (check the disk, then remount it read-write), or copy the store to a writable disk and pass --store there', cause);
 }
 

@@ -20,12 +20,22 @@ export function processAlive(pid: number): boolean {
 export function processStartIdentity(pid: number): string | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   const info = readProcessInfo(pid);
-  if (info === undefined || !Number.isInteger(info.startTime)) return undefined;
-  try {
-    return `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}:${info.startTime}`;
-  } catch {
-    return undefined;
+  const boot = bootId();
+  return info === undefined || !Number.isInteger(info.startTime) || boot === undefined ? undefined : `${boot}:${info.startTime}`;
+}
+
+let boot: string | undefined | null = null;
+
+/** This boot's id, read once: it cannot change while culprit runs. */
+function bootId(): string | undefined {
+  if (boot === null) {
+    try {
+      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      boot = undefined;
+    }
   }
+  return boot;
 }
 
 let own: string | undefined | null = null;

@@ -1,6 +1,6 @@
 // Reads one process's state from /proc/<pid>/stat (Linux): its parent, group, state and start time.
 // A leaf module: the sweeps, the runner and the cgroup containment all tell processes apart through it.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 export interface ProcessInfo {
   pid: number;
@@ -33,4 +33,20 @@ export function readProcessInfo(pid: number | 'self'): ProcessInfo | undefined {
 /** A zombie has finished; where pid 1 does not reap orphans it lingers forever, so it must not count as alive. */
 export function isLive(info: ProcessInfo): boolean {
   return info.state !== 'Z' && info.state !== 'X' && info.state !== 'x';
+}
+
+/** The pid namespace a process lives in (a pid only names a process within its own); undefined when unreadable. */
+export function pidNamespace(pid: number | 'self'): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks this thread for `ms`: for the start-up and last-resort sweeps, which have nothing better to do meanwhile. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }

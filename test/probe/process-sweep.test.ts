@@ -12,12 +12,12 @@ import {
   newProbeToken,
   PROBE_TOKEN_VARIABLE,
   protectedPids,
-  readProcessInfo,
   sweepOrphans,
   sweepToken,
   tokenCarriers,
   tokenProcesses,
 } from '../../src/probe/process-sweep.js';
+import { readProcessInfo } from '../../src/system/process-stat.js';
 import { cgroupDirectory, cgroupUnavailable } from '../fixtures/cgroup.js';
 
 const linux = canInspectProcesses();
