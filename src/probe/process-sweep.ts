@@ -99,11 +99,10 @@ function tokensIn(environ: Buffer): string[] {
 
 /**
  * Live processes of one run: members of its process group, and processes elsewhere carrying its token.
- * Never culprit or its ancestors. Linux only; elsewhere an empty list.
+ * Never culprit or its ancestors (`spared`, when the caller has them at hand). Linux only; elsewhere an empty list.
  */
-export function runProcesses(pgid: number, token: string): ProcessInfo[] {
+export function runProcesses(pgid: number, token: string, spared: ReadonlySet<number> = protectedPids()): ProcessInfo[] {
   if (!canInspectProcesses()) return [];
-  const spared = protectedPids();
   const found: ProcessInfo[] = [];
   for (const pid of listPids()) {
     if (spared.has(pid)) continue;

@@ -1,7 +1,7 @@
 // The processes of one run, found three ways (its process group, its token, its cgroup where it has one), and what is
 // done to them: signals to all at once, the leftovers of an ended command killed, and whether a late timer is moot.
 import { setTimeout as delay } from 'node:timers/promises';
-import { isLive, readProcessInfo } from '../system/process-stat.js';
+import { isLive, readProcessInfo, type ProcessInfo } from '../system/process-stat.js';
 import type { ProbeCgroup } from './probe-cgroup.js';
 import { canInspectProcesses, protectedPids, runProcesses, sendSignal } from './process-sweep.js';
 
@@ -17,18 +17,19 @@ export interface Containment {
   cgroup: ProbeCgroup | undefined;
 }
 
-/** The run's processes in its cgroup (culprit and its ancestors never: a nested culprit may sit in an outer one's). */
-function cgroupMembers(run: Containment): number[] {
-  if (!run.cgroup) return [];
+/**
+ * The run's processes: those its group and token name, and the members of its cgroup (culprit and its ancestors
+ * never: a nested culprit may sit in an outer one's cgroup).
+ */
+function runMembers(run: Containment): { named: ProcessInfo[]; inCgroup: number[] } {
   const spared = protectedPids();
-  return run.cgroup.pids().filter((pid) => !spared.has(pid));
+  return { named: runProcesses(run.pgid, run.token, spared), inCgroup: run.cgroup ? run.cgroup.pids().filter((pid) => !spared.has(pid)) : [] };
 }
 
 /** Processes of the run outside its group: escaped with setsid (found by token, or by cgroup whatever they did). */
 function escapees(run: Containment): number[] {
-  const pids = new Set(runProcesses(run.pgid, run.token).filter((info) => info.pgrp !== run.pgid).map((info) => info.pid));
-  for (const pid of cgroupMembers(run)) pids.add(pid);
-  return [...pids];
+  const { named, inCgroup } = runMembers(run);
+  return [...new Set([...named.filter((info) => info.pgrp !== run.pgid).map((info) => info.pid), ...inCgroup])];
 }
 
 /** Signals the whole group at once (no fork can slip between), the cgroup at once for SIGKILL, then the escapees one by one. */
@@ -74,10 +75,8 @@ interface Survivors {
 
 function survivors(run: Containment): Survivors {
   if (canInspectProcesses()) {
-    const found = runProcesses(run.pgid, run.token);
-    const pids = new Set(found.map((info) => info.pid));
-    for (const pid of cgroupMembers(run)) pids.add(pid);
-    return { groupAlive: found.some((info) => info.pgrp === run.pgid), pids: [...pids] };
+    const { named, inCgroup } = runMembers(run);
+    return { groupAlive: named.some((info) => info.pgrp === run.pgid), pids: [...new Set([...named.map((info) => info.pid), ...inCgroup])] };
   }
   // Without /proc the group can only be probed as a whole (zombies included), and escapees are out of reach.
   try {
